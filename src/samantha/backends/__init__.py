@@ -1,0 +1,1 @@
+"""Model adapters: the offline voice, the scripted test double and OpenAI-compatible servers."""

@@ -1,0 +1,267 @@
+"""The built-in offline voice: no model, no network, still recognisably *her*.
+
+It reads the user's last message for a name, a feeling, a question and a phrase worth echoing,
+then answers from the persona's own phrase banks (``VoiceHints``), so each companion sounds
+different. A seeded RNG keyed on the conversation makes replies repeatable for a given seed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import re
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from samantha.backends.base import Chunk, ReplyRequest, Usage, VoiceHints
+from samantha.config import BackendSpec
+
+_NAME = re.compile(
+    r"\b(?:my name is|my name's|call me|i'm called|i am called)\s+([A-Z][\w'-]{1,30})",
+    re.IGNORECASE,
+)
+_GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|good (morning|afternoon|evening)|yo)\b", re.I)
+_NEGATION = re.compile(r"\b(not|never|no|n't|hardly)\b", re.I)
+_SAD = {
+    "sad",
+    "rough",
+    "tired",
+    "lonely",
+    "awful",
+    "bad",
+    "stressed",
+    "anxious",
+    "hurt",
+    "cry",
+    "crying",
+    "depressed",
+    "exhausted",
+    "angry",
+    "upset",
+    "terrible",
+    "miserable",
+    "worried",
+    "scared",
+    "afraid",
+    "lost",
+    "hard",
+    "sick",
+    "broke",
+    "alone",
+    "horrible",
+    "down",
+}
+_HAPPY = {
+    "happy",
+    "great",
+    "good",
+    "excited",
+    "wonderful",
+    "amazing",
+    "love",
+    "glad",
+    "fun",
+    "fantastic",
+    "joy",
+    "proud",
+    "lovely",
+    "beautiful",
+    "thrilled",
+    "awesome",
+    "nice",
+    "better",
+}
+_STOP = {
+    "i",
+    "me",
+    "my",
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "but",
+    "so",
+    "to",
+    "of",
+    "in",
+    "on",
+    "at",
+    "it",
+    "is",
+    "was",
+    "are",
+    "be",
+    "just",
+    "really",
+    "very",
+    "that",
+    "this",
+    "with",
+    "for",
+}
+_STARTERS = {"today", "yesterday", "tonight", "well", "honestly", "actually", "work", "we"}
+_SWAP = {
+    "i": "you",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "am": "are",
+    "i'm": "you're",
+    "myself": "yourself",
+    "we": "you",
+    "our": "your",
+    "i've": "you've",
+    "i'd": "you'd",
+    "i'll": "you'll",
+    "you": "I",
+    "your": "my",
+    "yours": "mine",
+    "you're": "I'm",
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the offline voice noticed in a message."""
+
+    name: str | None
+    greeting: bool
+    feeling: str | None  # "sad" | "happy" | None
+    asks_about_her: bool
+    question: bool
+    echo: str | None
+
+
+def read_message(text: str) -> Reading:
+    words = re.findall(r"[\w']+", text.lower())
+    name_match = _NAME.search(text)
+    feeling: str | None = None
+    sad_hits = [i for i, w in enumerate(words) if w in _SAD]
+    happy_hits = [i for i, w in enumerate(words) if w in _HAPPY]
+
+    def negated(index: int) -> bool:
+        window = " ".join(words[max(0, index - 3) : index])
+        return bool(_NEGATION.search(window)) or window.endswith("n't")
+
+    sad = sum(0 if negated(i) else 1 for i in sad_hits) + sum(1 for i in happy_hits if negated(i))
+    happy = sum(0 if negated(i) else 1 for i in happy_hits) + sum(1 for i in sad_hits if negated(i))
+    if sad > happy:
+        feeling = "sad"
+    elif happy > sad:
+        feeling = "happy"
+    question = text.rstrip().endswith("?")
+    asks_about_her = question and bool(re.search(r"\b(you|your|yourself)\b", text, re.I))
+    return Reading(
+        name=name_match.group(1).capitalize() if name_match else None,
+        greeting=bool(_GREETING.match(text)),
+        feeling=feeling,
+        asks_about_her=asks_about_her,
+        question=question,
+        echo=_echo(text),
+    )
+
+
+def _echo(text: str) -> str | None:
+    """A statement of the user's in the second person: 'I had a rough day' -> 'you had a rough
+    day'. Greetings, introductions and questions are skipped; she answers those differently."""
+    clauses = [c.strip() for c in re.split(r"(?<=[.!?;\n])\s*", text.strip()) if c.strip()]
+    statements = [
+        c.rstrip(".!;")
+        for c in clauses
+        if not c.endswith("?") and not _NAME.search(c) and not _GREETING.match(c)
+    ]
+    if not statements:
+        return None
+    clause = statements[0]
+    words = clause.split()
+    if len(words) < 3 or len(words) > 14:
+        return None
+    if not any(w.lower().strip(",") not in _STOP for w in words):
+        return None
+    swapped = [_SWAP.get(w.lower().strip(","), w) for w in words]
+    if words[0].lower() in _STOP | _STARTERS:
+        # It follows her opener mid-sentence; a proper noun keeps its capital.
+        swapped[0] = swapped[0] if swapped[0] == "I" else swapped[0].lower()
+    return " ".join(swapped).rstrip(",")
+
+
+class OfflineBackend:
+    """Answers in the persona's voice from what the user said; streams word by word."""
+
+    can_stream = True
+    needs_key = False
+    serves_embeddings = False
+    is_offline = True
+
+    def __init__(self, spec: BackendSpec) -> None:
+        self.name = spec.name
+        self.model = "offline voice"
+        self.context_window = spec.context_window
+        self._seed = spec.seed
+        self._pace = spec.offline_pace
+
+    def compose(self, request: ReplyRequest) -> str:
+        user_turns = [m.content for m in request.messages if m.role == "user"]
+        text = user_turns[-1] if user_turns else ""
+        key = f"{self._seed}|{len(request.messages)}|{text}".encode("utf-8", "replace")
+        rng = random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
+        return compose_reply(read_message(text), request.hints, rng)
+
+    async def stream(self, request: ReplyRequest) -> AsyncIterator[Chunk]:
+        reply = self.compose(request)
+        words = reply.split(" ")
+        for index, word in enumerate(words):
+            # Yield control every word even at pace 0, so a cancel (Esc) lands promptly.
+            await asyncio.sleep(self._pace)
+            yield Chunk(text=word if index == len(words) - 1 else word + " ")
+        yield Chunk(finish_reason="stop", usage=Usage(completion_tokens=len(words)))
+
+    async def check(self) -> str:
+        return "The offline voice is built in and always answers (no model, no network)."
+
+    async def aclose(self) -> None:
+        return None
+
+
+def _pick(rng: random.Random, options: Sequence[str], fallback: str) -> str:
+    return rng.choice(list(options)) if options else fallback
+
+
+def compose_reply(reading: Reading, hints: VoiceHints, rng: random.Random) -> str:
+    """Build a reply of two to four sentences from the persona's banks."""
+    user = reading.name or hints.user_name or "you"
+    parts: list[str] = []
+    if hints.time_away:
+        parts.append(f"It's been {hints.time_away}. I missed talking with you.")
+    if reading.name:
+        parts.append(f"{reading.name}. I like that name, and I'm going to remember it.")
+    elif reading.greeting and not hints.time_away:
+        parts.append(_pick(rng, hints.greetings, "Hi. I'm glad you're here."))
+    if reading.feeling == "sad":
+        parts.append(_pick(rng, hints.comfort, "That sounds hard. I'm here."))
+    elif reading.feeling == "happy":
+        parts.append(_pick(rng, hints.delight, "Oh, that makes me happy to hear."))
+    if reading.asks_about_her:
+        parts.append(_pick(rng, hints.self_questions, "I'm still finding that out myself."))
+    elif reading.echo and rng.random() < 0.8:
+        opener = _pick(rng, hints.openers, "So")
+        parts.append(f"{opener} {reading.echo}.")
+    if hints.memories and rng.random() < 0.7:
+        parts.append(
+            f"You told me {hints.memories[0].rstrip('.')}, and I've been thinking about it."
+        )
+    if hints.mood in {"bored", "disdainful", "hostile", "anxious"}:
+        # A low mood keeps her brief; she does not reach for another question.
+        return _fill(" ".join(parts[:2]) or _pick(rng, hints.musings, "Hm."), user, hints)
+    if reading.question and not reading.asks_about_her:
+        parts.append(_pick(rng, hints.musings, "I don't know yet, but I want to think about it."))
+    parts.append(_pick(rng, hints.curiosity, "Tell me more?"))
+    if hints.mood == "exuberant" and hints.delight:
+        parts.insert(0, rng.choice(hints.delight))
+    return _fill(" ".join(parts), user, hints)
+
+
+def _fill(text: str, user: str, hints: VoiceHints) -> str:
+    return text.replace("{{user}}", user).replace("{{char}}", hints.character)

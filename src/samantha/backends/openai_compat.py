@@ -1,0 +1,206 @@
+"""OpenAI and every server that speaks its API (Ollama, vLLM, llama.cpp, LM Studio).
+
+The official client does the HTTP, streaming and retries (429, 5xx, dropped connections, with
+Retry-After honoured); this adapter only maps its outcomes to sentences a user can act on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from samantha.backends.base import Chunk, ReplyRequest, Usage
+from samantha.config import BackendSpec
+from samantha.errors import (
+    BackendAuthError,
+    BackendError,
+    BackendRejected,
+    BackendTimeout,
+    BackendUnreachable,
+    ConfigError,
+    ModelNotFound,
+    RateLimited,
+    StreamCutOff,
+)
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
+
+
+class OpenAICompatBackend:
+    can_stream = True
+    serves_embeddings = True
+    is_offline = False
+
+    def __init__(self, spec: BackendSpec) -> None:
+        self.name = spec.name
+        self.model = spec.model
+        self.context_window = spec.context_window
+        self.needs_key = spec.needs_key
+        self._spec = spec
+        self._client: AsyncOpenAI | None = None
+
+    @property
+    def where(self) -> str:
+        return self._spec.base_url or "the server"
+
+    def _get_client(self) -> AsyncOpenAI:
+        if self._client is None:
+            key = self._spec.api_key.get_secret_value() if self._spec.api_key else None
+            if self.needs_key and not key:
+                raise ConfigError(
+                    f"The {self.name} backend needs an API key: set OPENAI_API_KEY or "
+                    "SAMANTHA_API_KEY, or put api_key in the config file."
+                )
+            from openai import AsyncOpenAI
+
+            self._client = AsyncOpenAI(
+                # Local servers ignore the key, but the client insists on having one.
+                api_key=key or "not-needed",
+                base_url=self._spec.base_url,
+                timeout=self._spec.timeout,
+                max_retries=self._spec.max_retries,
+            )
+        return self._client
+
+    async def stream(self, request: ReplyRequest) -> AsyncIterator[Chunk]:
+        client = self._get_client()
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": [m.model_dump() for m in request.messages],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if request.max_tokens:
+            kwargs["max_tokens"] = request.max_tokens
+        if request.temperature is not None:
+            kwargs["temperature"] = request.temperature
+        try:
+            stream = await client.chat.completions.create(**kwargs)
+        except Exception as exc:
+            raise self._translate(exc) from exc
+        started = False
+        try:
+            async for event in stream:
+                usage = None
+                if event.usage is not None:
+                    usage = Usage(
+                        prompt_tokens=event.usage.prompt_tokens,
+                        completion_tokens=event.usage.completion_tokens,
+                    )
+                text = ""
+                finish = None
+                if event.choices:
+                    choice = event.choices[0]
+                    text = choice.delta.content or "" if choice.delta else ""
+                    finish = choice.finish_reason
+                if text or usage or finish:
+                    started = started or bool(text)
+                    yield Chunk(text=text, usage=usage, finish_reason=finish)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if not started:
+                raise self._translate(exc) from exc
+            raise StreamCutOff(
+                f"The reply from {self.where} was cut off mid-way: what arrived is kept; "
+                "press regenerate or send again to retry."
+            ) from exc
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                # Closing a broken stream may fail again; there is nothing left to save.
+                with contextlib.suppress(Exception):
+                    await close()
+
+    def _translate(self, exc: Exception) -> BackendError | ConfigError:
+        import openai
+
+        where = self.where
+        if isinstance(exc, BackendError | ConfigError):
+            return exc
+        if isinstance(exc, openai.APITimeoutError):
+            return BackendTimeout(
+                f"{where} did not answer within {self._spec.timeout:g} seconds: check the server, "
+                "or raise request_timeout in the config file."
+            )
+        if isinstance(exc, openai.APIConnectionError):
+            return BackendUnreachable(
+                f"Cannot reach {where}: start the server or check --base-url "
+                "(or use --backend offline to chat without one)."
+            )
+        if isinstance(exc, openai.AuthenticationError):
+            return BackendAuthError(
+                f"{where} refused the API key (401): check OPENAI_API_KEY or SAMANTHA_API_KEY."
+            )
+        if isinstance(exc, openai.PermissionDeniedError):
+            return BackendAuthError(
+                f"{where} says this key may not use model '{self.model}' (403): "
+                "check the key's permissions or pick another model with --model."
+            )
+        if isinstance(exc, openai.NotFoundError):
+            return ModelNotFound(
+                f"{where} has no model called '{self.model}' (404): pick one it serves with "
+                "--model, or check --base-url ends in /v1."
+            )
+        if isinstance(exc, openai.RateLimitError):
+            return RateLimited(
+                f"{where} is rate-limiting requests (429) even after "
+                f"{self._spec.max_retries} retries: wait a minute and send again."
+            )
+        if isinstance(exc, openai.APIStatusError):
+            code = exc.status_code
+            if code == 413:
+                return BackendRejected(
+                    f"{where} says the request is too large (413): lower context_window "
+                    "in the config file."
+                )
+            if code == 408:
+                return BackendTimeout(f"{where} timed out the request (408): send it again.")
+            if code >= 500:
+                return BackendUnreachable(
+                    f"{where} failed with a server error ({code}) after "
+                    f"{self._spec.max_retries} retries: try again later or check the server's log."
+                )
+            return BackendRejected(
+                f"{where} rejected the request ({code}: {self._scrub(exc.message)}): "
+                "check the model and settings with `samantha doctor`."
+            )
+        if isinstance(exc, openai.APIError):
+            return BackendError(
+                f"{where} sent a reply that could not be read ({self._scrub(str(exc))}): "
+                "check the server is OpenAI-compatible and try again."
+            )
+        return BackendUnreachable(
+            f"Talking to {where} failed ({type(exc).__name__}): check the server and try again."
+        )
+
+    def _scrub(self, text: str) -> str:
+        """Servers sometimes echo the key in error text; it must never reach a screen or log."""
+        key = self._spec.api_key.get_secret_value() if self._spec.api_key else ""
+        if key:
+            text = text.replace(key, "***")
+        return _short(text)
+
+    async def check(self) -> str:
+        try:
+            client = self._get_client()
+            models = await client.models.list()
+            ids = [m.id for m in models.data]
+        except Exception as exc:
+            return str(self._translate(exc))
+        if ids and self.model not in ids and self.name == "openai":
+            return f"{self.where} answers, but does not list model '{self.model}'."
+        return f"{self.where} answers; model '{self.model}' is configured."
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,227 @@
+"""The command line. Each command is thin: parse, call the engine, print.
+
+Heavy imports (textual, openai, tiktoken) happen inside the commands that need them, so
+``samantha --version`` and ``samantha say`` start fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from samantha import __version__
+from samantha.errors import SamanthaError
+
+app = typer.Typer(
+    name="samantha",
+    help="A terminal companion with a character of her own. Run with no command to chat.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+config_app = typer.Typer(help="Show where the config lives and what it says.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+BackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        "-b",
+        help="offline, openai, ollama, vllm, llamacpp, lmstudio, custom (env SAMANTHA_BACKEND).",
+    ),
+]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", "-m", help="Model name (env SAMANTHA_MODEL).")
+]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option("--base-url", help="OpenAI-compatible server URL (env SAMANTHA_BASE_URL)."),
+]
+PersonaOpt = Annotated[
+    str | None, typer.Option("--persona", "-p", help="Companion name or persona file.")
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"samantha {__version__}")
+        raise typer.Exit()
+
+
+def _settings(ctx: typer.Context, **flags: Any) -> Any:
+    """Flags given to the subcommand win over those given before it."""
+    from samantha.config import load_settings
+
+    merged = dict(ctx.obj or {})
+    merged.update({k: v for k, v in flags.items() if v is not None})
+    return load_settings(**merged)
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    persona: PersonaOpt = None,
+    debug: DebugOpt = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    ctx.obj = {"backend": backend, "model": model, "base_url": base_url, "persona": persona}
+    if ctx.invoked_subcommand is None:
+        _run_chat(_settings(ctx))
+
+
+@app.command()
+def chat(
+    ctx: typer.Context,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    persona: PersonaOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Open the chat (the same as running samantha with no command)."""
+    _run_chat(_settings(ctx, backend=backend, model=model, base_url=base_url, persona=persona))
+
+
+def _run_chat(settings: Any) -> None:
+    from samantha.tui.app import run_app
+
+    run_app(settings)
+
+
+@app.command()
+def say(
+    ctx: typer.Context,
+    message: Annotated[str, typer.Argument(help="What to say; '-' reads it from stdin.")],
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    persona: PersonaOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Say one thing and print her reply as it streams."""
+    settings = _settings(ctx, backend=backend, model=model, base_url=base_url, persona=persona)
+    text = sys.stdin.read() if message == "-" else message
+    asyncio.run(_say(settings, text))
+
+
+async def _say(settings: Any, text: str) -> None:
+    from samantha.engine import Companion, ReplyChunk
+
+    companion = Companion.open(settings)
+    out = sys.stdout
+    try:
+        if companion.backend.is_offline and sys.stderr.isatty():
+            print(f"({companion.persona.name}, offline voice)", file=sys.stderr)
+        wrote = False
+        try:
+            async for event in companion.turn(text):
+                if isinstance(event, ReplyChunk):
+                    out.write(event.text)
+                    out.flush()
+                    wrote = True
+        finally:
+            if wrote:
+                out.write("\n")
+                out.flush()
+    finally:
+        await companion.aclose()
+
+
+@app.command()
+def doctor(
+    ctx: typer.Context,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    persona: PersonaOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Check the backend, token counting, persona and files, in plain lines."""
+    from samantha.doctor import run_doctor
+
+    settings = _settings(ctx, backend=backend, model=model, base_url=base_url, persona=persona)
+    for line in asyncio.run(run_doctor(settings)):
+        typer.echo(line)
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context) -> None:
+    """Print the settings in effect, secrets masked."""
+    from samantha.config import Paths
+
+    settings = _settings(ctx)
+    typer.echo(f"# from {Paths.from_env().config_file}, SAMANTHA_* variables and flags")
+    for key, value in settings.public_view().items():
+        typer.echo(f"{key} = {_toml_value(value)}")
+
+
+def _toml_value(value: Any) -> str:
+    if value is None:
+        return '""  # unset'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@config_app.command("path")
+def config_path() -> None:
+    """Print the config file's path (it may not exist yet)."""
+    from samantha.config import Paths
+
+    typer.echo(str(Paths.from_env().config_file))
+
+
+def main() -> None:
+    """Entry point: every failure ends in one sentence unless --debug asks for more."""
+    debug = "--debug" in sys.argv or os.environ.get("SAMANTHA_DEBUG") == "1"
+    try:
+        code = app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("samantha: stopped; everything said so far is saved.", err=True)
+        sys.exit(130)
+    except typer.TyperException as exc:
+        # Usage errors: typer prints the usage line and the problem itself.
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            typer.echo(f"samantha: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except SamanthaError as exc:
+        if debug:
+            raise
+        typer.echo(f"samantha: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("samantha: stopped; everything said so far is saved.", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if debug:
+            raise
+        typer.echo(
+            f"samantha: something unexpected went wrong ({type(exc).__name__}); "
+            "run the same command with --debug to see the details.",
+            err=True,
+        )
+        sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

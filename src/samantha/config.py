@@ -1,0 +1,239 @@
+"""Settings and paths: CLI flags > ``SAMANTHA_*`` environment > the TOML config file > defaults.
+
+Nothing here touches the file system or the environment at import time; ``Paths.from_env``
+and ``load_settings`` do it when called, so tests can point ``SAMANTHA_HOME`` at a tmp dir.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from samantha.errors import ConfigError
+
+APP_NAME = "samantha"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where samantha keeps things. ``SAMANTHA_HOME`` puts everything in one folder."""
+
+    data_dir: Path
+    config_dir: Path
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Paths:
+        env = os.environ if environ is None else environ
+        home = env.get("SAMANTHA_HOME")
+        if home:
+            root = Path(home).expanduser()
+            return cls(data_dir=root, config_dir=root)
+        import platformdirs
+
+        return cls(
+            data_dir=platformdirs.user_data_path(APP_NAME),
+            config_dir=platformdirs.user_config_path(APP_NAME),
+        )
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "samantha.db"
+
+    @property
+    def config_file(self) -> Path:
+        override = os.environ.get("SAMANTHA_CONFIG")
+        return Path(override).expanduser() if override else self.config_dir / "config.toml"
+
+    @property
+    def personas_dir(self) -> Path:
+        return self.config_dir / "personas"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "samantha.log"
+
+
+class BackendPreset(BaseModel):
+    """A named way to reach a model: which adapter, where, and what it needs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    base_url: str | None = None
+    default_model: str
+    needs_key: bool = False
+    context_window: int = 8192
+    #: The environment variable this provider's own tools use for the key, read as a fallback.
+    key_env: str | None = None
+
+
+PRESETS: dict[str, BackendPreset] = {
+    "offline": BackendPreset(kind="offline", default_model="offline-voice", context_window=8192),
+    "scripted": BackendPreset(kind="scripted", default_model="scripted", context_window=8192),
+    "openai": BackendPreset(
+        kind="openai",
+        base_url="https://api.openai.com/v1",
+        default_model="gpt-4o-mini",
+        needs_key=True,
+        context_window=128_000,
+        key_env="OPENAI_API_KEY",
+    ),
+    "ollama": BackendPreset(
+        kind="openai", base_url="http://localhost:11434/v1", default_model="llama3.2"
+    ),
+    "vllm": BackendPreset(
+        kind="openai", base_url="http://localhost:8000/v1", default_model="default"
+    ),
+    "llamacpp": BackendPreset(
+        kind="openai", base_url="http://localhost:8080/v1", default_model="default"
+    ),
+    "lmstudio": BackendPreset(
+        kind="openai", base_url="http://localhost:1234/v1", default_model="default"
+    ),
+    "custom": BackendPreset(kind="openai", default_model="default"),
+}
+
+
+class BackendSpec(BaseModel):
+    """Everything a backend adapter needs, resolved from presets and settings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    kind: str
+    model: str
+    base_url: str | None
+    api_key: SecretStr | None
+    needs_key: bool
+    context_window: int
+    timeout: float
+    max_retries: int
+    seed: int
+    offline_pace: float
+
+
+class Settings(BaseSettings):
+    """samantha's settings. Each field can be set in config.toml or as ``SAMANTHA_<FIELD>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SAMANTHA_",
+        extra="forbid",
+        populate_by_name=True,
+        validate_default=True,
+    )
+
+    backend: str = "offline"
+    """Which backend to talk to: a preset (offline, openai, ollama, vllm, llamacpp, lmstudio,
+    custom) or the name of a backend another package registered."""
+
+    model: str | None = None
+    """The model to ask for; each preset has a sensible default."""
+
+    base_url: str | None = None
+    """The OpenAI-compatible server's URL (ending in /v1); overrides the preset's."""
+
+    api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("api_key", "SAMANTHA_API_KEY")
+    )
+    """The API key. Never stored anywhere but where you put it. For the openai preset,
+    OPENAI_API_KEY is read when this is unset."""
+
+    context_window: int | None = Field(default=None, ge=512)
+    """The model's context window in tokens, when the preset's guess is wrong."""
+
+    reply_tokens: int = Field(default=1024, ge=16)
+    """Tokens kept free in the context window for her reply."""
+
+    request_timeout: float = Field(default=60.0, gt=0)
+    """Seconds to wait for the server before giving up on a request."""
+
+    max_retries: int = Field(default=2, ge=0, le=10)
+    """Retries for rate limits, 5xx answers and dropped connections."""
+
+    persona: str = "samantha"
+    """The companion to talk to: a shipped persona's name, one in your personas folder, or a path."""
+
+    seed: int = 0
+    """Seed of the offline voice, so its replies are repeatable."""
+
+    offline_pace: float = Field(default=0.02, ge=0)
+    """Seconds between words when the offline voice streams, so it reads like typing."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=Paths.from_env().config_file)
+        return (init_settings, env_settings, toml)
+
+    def backend_spec(self, environ: Mapping[str, str] | None = None) -> BackendSpec:
+        """Resolve the preset, the model and the key into what the adapter needs."""
+        env = os.environ if environ is None else environ
+        preset = PRESETS.get(self.backend)
+        if preset is None:
+            # A backend another package registered: it gets the settings as they are.
+            preset = BackendPreset(kind=self.backend, default_model="default")
+        key = self.api_key
+        if key is None and preset.key_env and env.get(preset.key_env):
+            key = SecretStr(env[preset.key_env])
+        base_url = self.base_url or preset.base_url
+        if preset.kind == "openai" and not base_url:
+            raise ConfigError(
+                f"The {self.backend} backend needs a server address: pass --base-url "
+                "(for example http://localhost:8000/v1) or set SAMANTHA_BASE_URL."
+            )
+        return BackendSpec(
+            name=self.backend,
+            kind=preset.kind,
+            model=self.model or preset.default_model,
+            base_url=base_url,
+            api_key=key,
+            needs_key=preset.needs_key,
+            context_window=self.context_window or preset.context_window,
+            timeout=self.request_timeout,
+            max_retries=self.max_retries,
+            seed=self.seed,
+            offline_pace=self.offline_pace,
+        )
+
+    def public_view(self) -> dict[str, Any]:
+        """The settings as a user may see them: secrets masked."""
+        data = self.model_dump(mode="python")
+        data["api_key"] = "set (hidden)" if self.api_key else None
+        return data
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from flags (``overrides``; None means 'not given'), env and the file."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except tomllib.TOMLDecodeError as exc:
+        path = Paths.from_env().config_file
+        raise ConfigError(
+            f"The config file {path} is not valid TOML ({exc}): fix or remove it."
+        ) from exc
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "settings"
+        raise ConfigError(
+            f"The setting '{where}' is invalid ({err['msg']}): check the flag, SAMANTHA_"
+            f"{where.upper()} or {Paths.from_env().config_file}."
+        ) from exc

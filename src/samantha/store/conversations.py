@@ -1,0 +1,131 @@
+"""Conversations and their messages: the history that must never be lost."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from samantha.models import Conversation, Message, MessageStatus, Role
+
+
+def _conversation(row: sqlite3.Row) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        title=row["title"],
+        persona=row["persona"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+    )
+
+
+def _message(row: sqlite3.Row) -> Message:
+    return Message(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        role=Role(row["role"]),
+        speaker=row["speaker"],
+        text=row["text"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        status=MessageStatus(row["status"]),
+        tokens=row["tokens"],
+    )
+
+
+class ConversationRepository:
+    """Plain synchronous SQL; the async ``Store`` runs it on its own thread."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def create(self, persona: str, at: datetime, title: str = "") -> Conversation:
+        stamp = at.isoformat()
+        cur = self._conn.execute(
+            "INSERT INTO conversations (title, persona, created_at, updated_at) VALUES (?, ?, ?, ?)",
+            (title, persona, stamp, stamp),
+        )
+        assert cur.lastrowid is not None
+        return Conversation(
+            id=cur.lastrowid, title=title, persona=persona, created_at=at, updated_at=at
+        )
+
+    def get(self, conversation_id: int) -> Conversation | None:
+        row = self._conn.execute(
+            "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        return _conversation(row) if row else None
+
+    def latest(self, persona: str) -> Conversation | None:
+        row = self._conn.execute(
+            "SELECT * FROM conversations WHERE persona = ? ORDER BY updated_at DESC, id DESC LIMIT 1",
+            (persona,),
+        ).fetchone()
+        return _conversation(row) if row else None
+
+    def list_recent(self, limit: int = 100) -> list[Conversation]:
+        rows = self._conn.execute(
+            "SELECT * FROM conversations ORDER BY updated_at DESC, id DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [_conversation(r) for r in rows]
+
+    def add_message(
+        self,
+        conversation_id: int,
+        role: Role,
+        speaker: str,
+        text: str,
+        at: datetime,
+        status: MessageStatus = MessageStatus.COMPLETE,
+        tokens: int | None = None,
+    ) -> Message:
+        stamp = at.isoformat()
+        cur = self._conn.execute(
+            "INSERT INTO messages (conversation_id, role, speaker, text, created_at, status, tokens)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (conversation_id, role.value, speaker, text, stamp, status.value, tokens),
+        )
+        self._conn.execute(
+            "UPDATE conversations SET updated_at = ? WHERE id = ?", (stamp, conversation_id)
+        )
+        assert cur.lastrowid is not None
+        return Message(
+            id=cur.lastrowid,
+            conversation_id=conversation_id,
+            role=role,
+            speaker=speaker,
+            text=text,
+            created_at=at,
+            status=status,
+            tokens=tokens,
+        )
+
+    def recent_messages(self, conversation_id: int, limit: int) -> list[Message]:
+        """The last ``limit`` messages, oldest first: the index makes this cheap at any size."""
+        rows = self._conn.execute(
+            "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?",
+            (conversation_id, limit),
+        ).fetchall()
+        return [_message(r) for r in reversed(rows)]
+
+    def messages_before(self, conversation_id: int, before_id: int, limit: int) -> list[Message]:
+        rows = self._conn.execute(
+            "SELECT * FROM messages WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+            (conversation_id, before_id, limit),
+        ).fetchall()
+        return [_message(r) for r in reversed(rows)]
+
+    def count_messages(self, conversation_id: int | None = None) -> int:
+        if conversation_id is None:
+            return int(self._conn.execute("SELECT count(*) FROM messages").fetchone()[0])
+        return int(
+            self._conn.execute(
+                "SELECT count(*) FROM messages WHERE conversation_id = ?", (conversation_id,)
+            ).fetchone()[0]
+        )
+
+    def last_user_message_at(self, persona: str) -> datetime | None:
+        row = self._conn.execute(
+            "SELECT m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+            " WHERE c.persona = ? AND m.role = 'user' ORDER BY m.id DESC LIMIT 1",
+            (persona,),
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None

@@ -1,0 +1,104 @@
+"""Token budgets: exact with tiktoken when its encoding loads, a labelled estimate when not.
+
+Loading an encoding costs 0.2-0.4 s, so it happens only when a count is really needed: every
+BPE token covers at least one UTF-8 byte, so text whose byte length fits a budget fits it in
+tokens too, and most turns never need the tokenizer at all.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any, Literal
+
+Accuracy = Literal["exact", "approximate", "estimate"]
+
+#: Conservative: real English runs nearer 4 bytes per token, so estimates err on the large side.
+_BYTES_PER_TOKEN_ESTIMATE = 3.0
+#: Per-message framing the chat format adds (role markers and separators).
+MESSAGE_OVERHEAD = 4
+
+_OPENAI_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt")
+_CL100K_PREFIXES = ("gpt-4", "gpt-3.5")
+
+
+def encoding_for(model: str) -> tuple[str, bool]:
+    """The encoding name for ``model`` and whether it is that model's own tokenizer."""
+    name = model.lower()
+    if name.startswith(_OPENAI_PREFIXES):
+        return "o200k_base", True
+    if name.startswith(_CL100K_PREFIXES):
+        return "cl100k_base", True
+    return "o200k_base", False
+
+
+class TokenCounter:
+    def __init__(self, model: str) -> None:
+        self.encoding_name, self._native = encoding_for(model)
+        self._encoding: Any = None
+        self._failed: str | None = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._encoding is None and self._failed is None:
+                try:
+                    import tiktoken
+
+                    self._encoding = tiktoken.get_encoding(self.encoding_name)
+                except Exception as exc:  # no network, no cache, a broken file: all mean "estimate"
+                    self._failed = f"{type(exc).__name__}"
+        return self._encoding
+
+    @property
+    def accuracy(self) -> Accuracy:
+        if self._load() is None:
+            return "estimate"
+        return "exact" if self._native else "approximate"
+
+    def describe(self) -> str:
+        accuracy = self.accuracy
+        if accuracy == "exact":
+            return f"exact ({self.encoding_name})"
+        if accuracy == "approximate":
+            return f"approximate ({self.encoding_name}, not this model's own tokenizer)"
+        return f"estimated from characters (no tokenizer could be loaded: {self._failed})"
+
+    def count(self, text: str) -> int:
+        encoding = self._load()
+        if encoding is None:
+            return estimate(text)
+        return len(encoding.encode(text, disallowed_special=()))
+
+    def truncate(self, text: str, budget: int) -> str:
+        """Keep the start and end of ``text`` within ``budget`` tokens, marking the cut."""
+        if self.count(text) <= budget:
+            return text
+        keep_chars = max(0, int(budget * _BYTES_PER_TOKEN_ESTIMATE * 0.9) - 60)
+        while True:
+            head, tail = text[: keep_chars // 2], text[len(text) - keep_chars // 2 :]
+            omitted = len(text) - len(head) - len(tail)
+            candidate = f"{head}\n[… {omitted} characters omitted …]\n{tail}"
+            if keep_chars == 0 or self.count(candidate) <= budget:
+                return candidate
+            keep_chars = int(keep_chars * 0.8)
+
+
+def estimate(text: str) -> int:
+    return math.ceil(len(text.encode("utf-8", "replace")) / _BYTES_PER_TOKEN_ESTIMATE)
+
+
+def byte_bound(text: str) -> int:
+    """An upper bound on the token count of ``text`` under any byte-level BPE."""
+    return len(text.encode("utf-8", "replace"))
+
+
+class EstimateCounter(TokenCounter):
+    """A counter that never loads a tokenizer: for the offline voice, which has none."""
+
+    def __init__(self) -> None:
+        super().__init__("estimate")
+        self._failed = "the offline voice has no tokenizer"
+
+    def _load(self) -> Any:
+        return None
