@@ -82,6 +82,7 @@ class OpenAICompatBackend:
         except Exception as exc:
             raise self._translate(exc) from exc
         started = False
+        finished = False
         try:
             async for event in stream:
                 usage = None
@@ -96,6 +97,7 @@ class OpenAICompatBackend:
                     choice = event.choices[0]
                     text = choice.delta.content or "" if choice.delta else ""
                     finish = choice.finish_reason
+                finished = finished or finish is not None
                 if text or usage or finish:
                     started = started or bool(text)
                     yield Chunk(text=text, usage=usage, finish_reason=finish)
@@ -108,6 +110,18 @@ class OpenAICompatBackend:
                 f"The reply from {self.where} was cut off mid-way: what arrived is kept; "
                 "press regenerate or send again to retry."
             ) from exc
+        else:
+            # Servers that drop a close-delimited stream end it cleanly, with no finish_reason.
+            if not finished and started:
+                raise StreamCutOff(
+                    f"The reply from {self.where} stopped before it was finished: what arrived "
+                    "is kept; send again to retry."
+                )
+            if not finished:
+                raise BackendError(
+                    f"{self.where} answered with an empty reply: check the model name and that "
+                    "the server speaks the OpenAI chat API."
+                )
         finally:
             close = getattr(stream, "close", None)
             if close is not None:
