@@ -16,13 +16,16 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
+from samantha.appraisal import Appraisal, appraise
 from samantha.backends.base import Backend, ReplyRequest, VoiceHints, create_backend
 from samantha.clock import Clock, SystemClock
 from samantha.config import Paths, Settings
 from samantha.errors import InputError, SamanthaError
-from samantha.models import Conversation, Message, MessageStatus, Role
+from samantha.inner_state import InnerState
+from samantha.models import Conversation, EventRecord, Message, MessageStatus, Role, StateSnapshot
 from samantha.persona import Persona, find_persona, load_persona
 from samantha.prompt import Prompt, compose, system_text
+from samantha.relationship import RelationshipEvent, on_message
 from samantha.store import Store
 from samantha.timefmt import humanize
 from samantha.tokens import TokenCounter
@@ -54,6 +57,11 @@ class TurnResult(BaseModel):
     #: Prompt tokens as the server counted them, when it said.
     server_prompt_tokens: int | None = None
     timings: Timings
+    appraisal: Appraisal
+    #: Her state as the user spoke (settled to that moment), and after her reply.
+    before: InnerState
+    after: InnerState
+    events: list[RelationshipEvent]
 
 
 TurnEvent = ReplyChunk | TurnResult
@@ -91,6 +99,7 @@ class Companion:
         self.conversation: Conversation | None = None
         self.user_name: str | None = None
         self._token_cache: dict[int, int] = {}
+        self._state: InnerState | None = None
 
     @classmethod
     def open(
@@ -141,6 +150,38 @@ class Companion:
         key = self.persona.key
         return await self.store.run(lambda s: s.conversations.last_user_message_at(key))
 
+    # -- mood and relationship -------------------------------------------------------------
+
+    async def inner_state(self) -> InnerState:
+        """How she is right now: the last stored state, settled over the time since."""
+        persona = self.persona
+        if self._state is None:
+            snap = await self.store.run(lambda s: s.state.latest(persona.key))
+            if snap is None:
+                self._state = InnerState.first_meeting(
+                    persona.temperament, persona.relationship, self.clock.now()
+                )
+            else:
+                self._state = InnerState.from_snapshot(snap, persona.relationship)
+        return self._state.settled(persona.temperament, persona.relationship, self.clock.now())
+
+    async def set_inner_state(self, state: InnerState) -> None:
+        """Replace her state (conversation scripts start from a given mood or stage)."""
+        key, now = self.persona.key, self.clock.now()
+        await self.store.run(lambda s: s.state.save(state.snapshot(key, now, None)), write=True)
+        self._state = state
+
+    async def relationship_events(self, limit: int = 50) -> list[EventRecord]:
+        key = self.persona.key
+        return await self.store.run(lambda s: s.state.events(key, limit))
+
+    async def state_history(self, since: datetime | None = None) -> list[StateSnapshot]:
+        key = self.persona.key
+        return await self.store.run(lambda s: s.state.history(key, since))
+
+    def _appraise(self, text: str) -> Appraisal:
+        return appraise(text)
+
     # -- the turn ------------------------------------------------------------------------
 
     async def turn(self, text: str) -> AsyncIterator[TurnEvent]:
@@ -156,21 +197,46 @@ class Companion:
         conversation = self.conversation or await self.resume()
         now = self.clock.now()
         last_seen = await self.last_seen()
-        user_message = await self.store.run(
-            lambda s: s.conversations.add_message(
-                conversation.id, Role.USER, self.user_name or "you", text, now
-            ),
-            write=True,
+        persona = self.persona
+        before = await self.inner_state()
+        appraisal = self._appraise(text)
+        mood = before.mood.moved(appraisal.impulse, persona.temperament, now)
+        relationship, events = on_message(
+            before.relationship, persona.relationship, appraisal.tags, now
         )
+        heard = InnerState.of(mood, relationship, persona.relationship)
+        speaker = self.user_name or "you"
+
+        def remember(s: Store) -> Message:
+            message = s.conversations.add_message(conversation.id, Role.USER, speaker, text, now)
+            for event in events:
+                e = event.effect
+                s.state.add_event(
+                    persona.key,
+                    now,
+                    event.kind,
+                    message.id,
+                    e.closeness,
+                    e.trust,
+                    e.tension,
+                    event.note,
+                )
+            s.state.save(heard.snapshot(persona.key, now, message.id))
+            return message
+
+        # The message, what it did to her, and why: one transaction, before the model is asked.
+        user_message = await self.store.run(remember, write=True)
+        self._state = heard
+        events = [e.model_copy(update={"message_id": user_message.id}) for e in events]
         history = await self.store.run(
             lambda s: s.conversations.recent_messages(conversation.id, HISTORY_FETCH)
         )
-        prompt = await self._compose(history, now, last_seen)
+        prompt = await self._compose(history, now, last_seen, heard)
         request = ReplyRequest(
             messages=prompt.messages,
             max_tokens=self.reply_tokens,
             temperature=self.persona.temperature,
-            hints=self._hints(now, last_seen),
+            hints=self._hints(now, last_seen, heard, appraisal),
         )
         prepared = time.perf_counter()
         parts: list[str] = []
@@ -198,17 +264,26 @@ class Companion:
                 await asyncio.shield(self._save_partial(conversation, parts))
         reply = "".join(parts)
         end = self.clock.now()
-        reply_message = await self.store.run(
-            lambda s: s.conversations.add_message(
-                conversation.id,
-                Role.ASSISTANT,
-                self.persona.name,
-                reply,
-                end,
-                tokens=completion_tokens,
-            ),
-            write=True,
-        )
+        # Her own words move her a little too: she laughs at her own joke.
+        own = self._appraise(reply) if reply.strip() else None
+        after = heard
+        if own is not None:
+            scale = persona.temperament.self_influence
+            after = InnerState.of(
+                heard.mood.moved(own.impulse, persona.temperament, end, scale=scale),
+                heard.relationship,
+                persona.relationship,
+            )
+
+        def settle_turn(s: Store) -> Message:
+            message = s.conversations.add_message(
+                conversation.id, Role.ASSISTANT, persona.name, reply, end, tokens=completion_tokens
+            )
+            s.state.save(after.snapshot(persona.key, end, message.id))
+            return message
+
+        reply_message = await self.store.run(settle_turn, write=True)
+        self._state = after
         done = time.perf_counter()
         yield TurnResult(
             reply=reply,
@@ -223,6 +298,10 @@ class Companion:
                 first_token_ms=(first_token - started) * 1000 if first_token else None,
                 total_ms=(done - started) * 1000,
             ),
+            appraisal=appraisal,
+            before=before,
+            after=after,
+            events=events,
         )
 
     @property
@@ -230,9 +309,14 @@ class Companion:
         return self.persona.max_reply_tokens or self.settings.reply_tokens
 
     async def _compose(
-        self, history: list[Message], now: datetime, last_seen: datetime | None
+        self, history: list[Message], now: datetime, last_seen: datetime | None, state: InnerState
     ) -> Prompt:
-        system = system_text(self.persona, now, self.user_name, last_seen)
+        user = self.user_name or "the user"
+        notes = [
+            f"Your mood: {state.mood.label}. {state.mood.style_note()}",
+            state.relationship.prompt_note(self.persona.relationship, user),
+        ]
+        system = system_text(self.persona, now, self.user_name, last_seen, notes)
         window, reserve = self.backend.context_window, self.reply_tokens
         if not self.use_tokenizer:
             # The offline voice has no tokenizer of its own; counting is a labelled estimate.
@@ -244,7 +328,13 @@ class Companion:
             compose, system, history, self.counter, window, reserve, self._token_cache
         )
 
-    def _hints(self, now: datetime, last_seen: datetime | None) -> VoiceHints:
+    def _hints(
+        self,
+        now: datetime,
+        last_seen: datetime | None,
+        state: InnerState,
+        appraisal: Appraisal,
+    ) -> VoiceHints:
         voice = self.persona.offline_voice
         user = self.user_name or "you"
         away = humanize(now - last_seen) if last_seen and now - last_seen > ABSENCE else None
@@ -258,6 +348,12 @@ class Companion:
             musings=[self.persona.fill(t, user) for t in voice.musings],
             self_questions=[self.persona.fill(t, user) for t in voice.self_questions],
             greetings=[self.persona.fill(t, user) for t in self.persona.greetings],
+            hurt=[self.persona.fill(t, user) for t in voice.hurt],
+            forgiving=[self.persona.fill(t, user) for t in voice.forgiving],
+            mood=state.mood.name,
+            mood_intensity=state.mood.intensity,
+            strained=state.relationship.strained,
+            events=list(appraisal.tags),
             time_away=away,
         )
 

@@ -42,3 +42,41 @@ class Message(BaseModel):
     created_at: datetime
     status: MessageStatus = MessageStatus.COMPLETE
     tokens: int | None = None
+
+
+class StateSnapshot(BaseModel):
+    """Her mood and the relationship at one moment, as stored (one per turn)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    persona: str
+    at: datetime
+    message_id: int | None = None
+    pleasure: float
+    arousal: float
+    dominance: float
+    mood_at: datetime
+    closeness: float
+    trust: float
+    tension: float
+    stage_index: int
+    stage: str
+    strained: bool
+    relationship_at: datetime
+    last_contact: datetime | None = None
+
+
+class EventRecord(BaseModel):
+    """One stored change to the relationship, with its cause."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    persona: str
+    at: datetime
+    kind: str
+    message_id: int | None
+    closeness: float
+    trust: float
+    tension: float
+    note: str

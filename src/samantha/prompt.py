@@ -1,6 +1,7 @@
 """Prompt assembly: the persona's system text, then as many recent messages as fit.
 
-Order (documented for persona authors): system/persona, time, then recent messages, oldest
+Order (documented for persona authors): system/persona, mood and relationship notes, time,
+then recent messages, oldest
 first. When history does not fit the window minus the reply reserve, the oldest messages are
 left out first; a single message too large for the window is cut in the middle, marked.
 """
@@ -29,7 +30,11 @@ class Prompt(BaseModel):
 
 
 def system_text(
-    persona: Persona, now: datetime, user_name: str | None, last_seen: datetime | None
+    persona: Persona,
+    now: datetime,
+    user_name: str | None,
+    last_seen: datetime | None,
+    notes: Sequence[str] = (),
 ) -> str:
     user = user_name or "the user"
     parts = [f"You are {persona.name}" + (f", {persona.tagline}." if persona.tagline else ".")]
@@ -45,6 +50,7 @@ def system_text(
     if persona.example_dialogues:
         examples = "\n\n".join(persona.fill(d, user) for d in persona.example_dialogues)
         parts.append("How you sound, for example:\n" + examples)
+    parts.extend(notes)
     local = now.astimezone()
     parts.append(f"It is now {local:%A, %d %B %Y, %H:%M} ({local.tzname()}).")
     if last_seen is not None and now - last_seen > timedelta(hours=1):

@@ -39,7 +39,15 @@ class VoiceHints(BaseModel):
     musings: list[str] = Field(default_factory=list)
     self_questions: list[str] = Field(default_factory=list)
     greetings: list[str] = Field(default_factory=list)
+    hurt: list[str] = Field(default_factory=list)
+    forgiving: list[str] = Field(default_factory=list)
     mood: str | None = None
+    #: How strongly she feels it, 0..1: a strong low mood makes her brief.
+    mood_intensity: float = 0.0
+    #: The relationship is strained: she is cooler until amends are made.
+    strained: bool = False
+    #: What the user's message did (insult, apology, affection ...), from the appraisal.
+    events: list[str] = Field(default_factory=list)
     #: Things she remembers that bear on this message, in plain words.
     memories: list[str] = Field(default_factory=list)
     #: e.g. "three days", when it has been a while since the last talk.

@@ -163,6 +163,44 @@ def read_message(text: str) -> Reading:
     )
 
 
+_VERBS_AFTER_SUBJECT = {
+    "and",
+    "are",
+    "were",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "have",
+    "had",
+    "do",
+    "did",
+    "know",
+    "think",
+    "said",
+    "say",
+    "might",
+    "must",
+    "seem",
+    "sound",
+    "make",
+    "get",
+}
+_SUBJECT_BEFORE = {"and", "but", "because", "that", "if", "when", "so", "while", "since"}
+
+
+def _swap(words: list[str], index: int) -> str:
+    """First and second person trade places; 'you' becomes 'I' as a subject, 'me' otherwise."""
+    word = words[index].lower().strip(",")
+    if word == "you":
+        before = words[index - 1].lower().strip(",") if index else ""
+        after = words[index + 1].lower().strip(",") if index + 1 < len(words) else ""
+        subject = index == 0 or before in _SUBJECT_BEFORE or after in _VERBS_AFTER_SUBJECT
+        return "I" if subject else "me"
+    return _SWAP.get(word, words[index])
+
+
 def _echo(text: str) -> str | None:
     """A statement of the user's in the second person: 'I had a rough day' -> 'you had a rough
     day'. Greetings, introductions and questions are skipped; she answers those differently."""
@@ -180,7 +218,7 @@ def _echo(text: str) -> str | None:
         return None
     if not any(w.lower().strip(",") not in _STOP for w in words):
         return None
-    swapped = [_SWAP.get(w.lower().strip(","), w) for w in words]
+    swapped = [_swap(words, i) for i in range(len(words))]
     if words[0].lower() in _STOP | _STARTERS:
         # It follows her opener mid-sentence; a proper noun keeps its capital.
         swapped[0] = swapped[0] if swapped[0] == "I" else swapped[0].lower()
@@ -229,19 +267,29 @@ def _pick(rng: random.Random, options: Sequence[str], fallback: str) -> str:
     return rng.choice(list(options)) if options else fallback
 
 
+#: Moods in which she keeps to herself: a strong one makes her brief and stops her questions.
+_LOW_MOODS = {"bored", "disdainful", "hostile", "anxious"}
+
+
 def compose_reply(reading: Reading, hints: VoiceHints, rng: random.Random) -> str:
-    """Build a reply of two to four sentences from the persona's banks."""
+    """Build a reply of one to four sentences from the persona's banks, shaped by her state."""
     user = reading.name or hints.user_name or "you"
+    events = set(hints.events)
+    if "insult" in events:
+        # Hurt comes first and alone: no echo, no question, no cheer.
+        return _fill(_pick(rng, hints.hurt, "That hurt."), user, hints)
     parts: list[str] = []
+    if "apology" in events and (hints.strained or hints.mood in _LOW_MOODS):
+        parts.append(_pick(rng, hints.forgiving, "Thank you for saying that."))
     if hints.time_away:
         parts.append(f"It's been {hints.time_away}. I missed talking with you.")
     if reading.name:
         parts.append(f"{reading.name}. I like that name, and I'm going to remember it.")
-    elif reading.greeting and not hints.time_away:
+    elif reading.greeting and not hints.time_away and not hints.strained:
         parts.append(_pick(rng, hints.greetings, "Hi. I'm glad you're here."))
     if reading.feeling == "sad":
         parts.append(_pick(rng, hints.comfort, "That sounds hard. I'm here."))
-    elif reading.feeling == "happy":
+    elif reading.feeling == "happy" and not hints.strained:
         parts.append(_pick(rng, hints.delight, "Oh, that makes me happy to hear."))
     if reading.asks_about_her:
         parts.append(_pick(rng, hints.self_questions, "I'm still finding that out myself."))
@@ -249,16 +297,17 @@ def compose_reply(reading: Reading, hints: VoiceHints, rng: random.Random) -> st
         opener = _pick(rng, hints.openers, "So")
         parts.append(f"{opener} {reading.echo}.")
     if hints.memories and rng.random() < 0.7:
-        parts.append(
-            f"You told me {hints.memories[0].rstrip('.')}, and I've been thinking about it."
-        )
-    if hints.mood in {"bored", "disdainful", "hostile", "anxious"}:
-        # A low mood keeps her brief; she does not reach for another question.
+        memory = hints.memories[0].rstrip(".")
+        parts.append(f"You told me {memory}, and I've been thinking about it.")
+    guarded = hints.strained or (hints.mood in _LOW_MOODS and hints.mood_intensity >= 0.15)
+    if guarded:
+        # Strain or a low mood keeps her brief; she does not reach for another question.
         return _fill(" ".join(parts[:2]) or _pick(rng, hints.musings, "Hm."), user, hints)
     if reading.question and not reading.asks_about_her:
         parts.append(_pick(rng, hints.musings, "I don't know yet, but I want to think about it."))
     parts.append(_pick(rng, hints.curiosity, "Tell me more?"))
-    if hints.mood == "exuberant" and hints.delight:
+    cheerful = hints.mood == "exuberant" and hints.mood_intensity >= 0.3
+    if cheerful and reading.feeling is None and hints.delight and len(parts) < 4:
         parts.insert(0, rng.choice(hints.delight))
     return _fill(" ".join(parts), user, hints)
 

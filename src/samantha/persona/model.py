@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from samantha.mood import Temperament
+from samantha.relationship import RelationshipSettings
+
 
 class OfflineVoice(BaseModel):
     """Phrase banks the offline voice draws on, so each companion sounds like herself without a
@@ -19,6 +22,8 @@ class OfflineVoice(BaseModel):
     self_questions: list[str] = Field(
         default_factory=lambda: ["I'm still finding out who I am, honestly."]
     )
+    hurt: list[str] = Field(default_factory=lambda: ["That hurt, {{user}}."])
+    forgiving: list[str] = Field(default_factory=lambda: ["Thank you for saying that. It helps."])
 
 
 class Persona(BaseModel):
@@ -38,6 +43,8 @@ class Persona(BaseModel):
     temperature: float | None = Field(default=None, ge=0, le=2)
     max_reply_tokens: int | None = Field(default=None, ge=16, le=32_000)
     accent_color: str | None = None
+    temperament: Temperament = Field(default_factory=Temperament)
+    relationship: RelationshipSettings = Field(default_factory=RelationshipSettings)
     offline_voice: OfflineVoice = Field(default_factory=OfflineVoice)
 
     @property

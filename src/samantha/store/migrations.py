@@ -47,8 +47,48 @@ def m001_conversations_and_messages(conn: sqlite3.Connection) -> None:
     )
 
 
+def m002_mood_and_relationship(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE state_snapshots (
+            id               INTEGER PRIMARY KEY,
+            persona          TEXT NOT NULL,
+            at               TEXT NOT NULL,
+            message_id       INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+            pleasure         REAL NOT NULL,
+            arousal          REAL NOT NULL,
+            dominance        REAL NOT NULL,
+            mood_at          TEXT NOT NULL,
+            closeness        REAL NOT NULL,
+            trust            REAL NOT NULL,
+            tension          REAL NOT NULL,
+            stage_index      INTEGER NOT NULL,
+            stage            TEXT NOT NULL,
+            strained         INTEGER NOT NULL,
+            relationship_at  TEXT NOT NULL,
+            last_contact     TEXT
+        );
+        CREATE INDEX state_by_persona ON state_snapshots (persona, id);
+        CREATE TABLE relationship_events (
+            id          INTEGER PRIMARY KEY,
+            persona     TEXT NOT NULL,
+            at          TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            message_id  INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+            closeness   REAL NOT NULL,
+            trust       REAL NOT NULL,
+            tension     REAL NOT NULL,
+            note        TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX events_by_persona ON relationship_events (persona, id);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
+    m002_mood_and_relationship,
 ]
 
 

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from samantha.store import db, migrations
 from samantha.store.conversations import ConversationRepository
+from samantha.store.state import StateRepository
 
 T = TypeVar("T")
 
@@ -42,6 +43,10 @@ class Store:
     @property
     def conversations(self) -> ConversationRepository:
         return ConversationRepository(self._conn)
+
+    @property
+    def state(self) -> StateRepository:
+        return StateRepository(self._conn)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
