@@ -51,7 +51,8 @@ async def test_insults_hurt_strain_and_show_in_the_prompt(
     assert not repaired.after.relationship.strained
     assert "Things are strained" not in backend.requests[-1].messages[0].content
     kinds = [e.kind for e in await companion.relationship_events()]
-    assert kinds.count("insult") == 2 and "apology" in kinds
+    assert kinds.count("insult") == 2
+    assert "apology" in kinds
 
 
 async def test_events_cite_the_message_that_caused_them(make_companion: MakeCompanion) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
@@ -43,7 +44,7 @@ def test_decay_moves_monotonically_toward_baseline(
         mood.settled(temperament, T0 + timedelta(hours=h)).pad.distance(temperament.baseline)
         for h in sorted(hours)
     ]
-    for earlier, later in zip(distances, distances[1:], strict=False):
+    for earlier, later in itertools.pairwise(distances):
         assert later <= earlier + 1e-9
 
 

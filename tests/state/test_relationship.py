@@ -59,7 +59,8 @@ def test_time_alone_heals_tension_but_slowly() -> None:
     for turn in range(2):
         state, _ = on_message(state, SETTINGS, ["insult"], T0 + timedelta(minutes=turn))
     half_day, _ = on_message(state, SETTINGS, [], T0 + timedelta(hours=12))
-    assert half_day.strained and half_day.tension < state.tension
+    assert half_day.strained
+    assert half_day.tension < state.tension
     week, _ = on_message(state, SETTINGS, [], T0 + timedelta(days=7))
     assert not week.strained
 
@@ -68,7 +69,8 @@ def test_three_weeks_of_silence_lower_closeness_and_count_as_a_return() -> None:
     state = Relationship(at=T0, closeness=0.5, trust=0.5, last_contact=T0)
     later, events = on_message(state, SETTINGS, [], T0 + timedelta(weeks=3))
     kinds = [e.kind for e in events]
-    assert "neglect" in kinds and "return_after_absence" in kinds
+    assert "neglect" in kinds
+    assert "return_after_absence" in kinds
     assert later.closeness < state.closeness - 0.1
 
 
@@ -77,4 +79,5 @@ def test_persona_weights_override_defaults() -> None:
 
     gentle = RelationshipSettings(event_weights={"insult": Effect(tension=0.01)})
     state, _ = on_message(Relationship(at=T0), gentle, ["insult"], T0)
-    assert state.tension < 0.02 and not state.strained
+    assert state.tension < 0.02
+    assert not state.strained
