@@ -100,6 +100,10 @@ class Companion:
         self.user_name: str | None = None
         self._token_cache: dict[int, int] = {}
         self._state: InnerState | None = None
+        #: The conversation's recent messages, kept between turns and topped up from the
+        #: database (which also picks up what another samantha process wrote meanwhile).
+        self._history: list[Message] = []
+        self._chat_cache: dict[int, object] = {}
 
     @classmethod
     def open(
@@ -124,6 +128,7 @@ class Companion:
         key = self.persona.key
         latest = await self.store.run(lambda s: s.conversations.latest(key))
         self.conversation = latest or await self.new_conversation()
+        self._history = []
         return self.conversation
 
     async def new_conversation(self, title: str = "") -> Conversation:
@@ -131,6 +136,7 @@ class Companion:
         self.conversation = await self.store.run(
             lambda s: s.conversations.create(key, now, title), write=True
         )
+        self._history = []
         return self.conversation
 
     async def open_conversation(self, conversation_id: int) -> Conversation:
@@ -138,6 +144,7 @@ class Companion:
         if found is None:
             raise InputError(f"There is no conversation {conversation_id}: list them first.")
         self.conversation = found
+        self._history = []
         return found
 
     async def history(self, limit: int = 200) -> list[Message]:
@@ -196,7 +203,6 @@ class Companion:
             raise InputError("There is nothing to send: type a message first.")
         conversation = self.conversation or await self.resume()
         now = self.clock.now()
-        last_seen = await self.last_seen()
         persona = self.persona
         before = await self.inner_state()
         appraisal = self._appraise(text)
@@ -207,7 +213,8 @@ class Companion:
         heard = InnerState.of(mood, relationship, persona.relationship)
         speaker = self.user_name or "you"
 
-        def remember(s: Store) -> Message:
+        def remember(s: Store) -> tuple[Message, datetime | None]:
+            seen = s.conversations.last_user_message_at(persona.key)
             message = s.conversations.add_message(conversation.id, Role.USER, speaker, text, now)
             for event in events:
                 e = event.effect
@@ -222,15 +229,13 @@ class Companion:
                     event.note,
                 )
             s.state.save(heard.snapshot(persona.key, now, message.id))
-            return message
+            return message, seen
 
         # The message, what it did to her, and why: one transaction, before the model is asked.
-        user_message = await self.store.run(remember, write=True)
+        user_message, last_seen = await self.store.run(remember, write=True)
         self._state = heard
         events = [e.model_copy(update={"message_id": user_message.id}) for e in events]
-        history = await self.store.run(
-            lambda s: s.conversations.recent_messages(conversation.id, HISTORY_FETCH)
-        )
+        history = await self._recent(conversation)
         prompt = await self._compose(history, now, last_seen, heard)
         request = ReplyRequest(
             messages=prompt.messages,
@@ -304,6 +309,21 @@ class Companion:
             events=events,
         )
 
+    async def _recent(self, conversation: Conversation) -> list[Message]:
+        """The last ``HISTORY_FETCH`` messages: all of them once, then only what is new."""
+        cid = conversation.id
+        if not self._history:
+            fresh = await self.store.run(
+                lambda s: s.conversations.recent_messages(cid, HISTORY_FETCH)
+            )
+        else:
+            after = self._history[-1].id
+            fresh = await self.store.run(
+                lambda s: s.conversations.messages_after(cid, after, HISTORY_FETCH)
+            )
+        self._history = (self._history + fresh)[-HISTORY_FETCH:]
+        return self._history
+
     @property
     def reply_tokens(self) -> int:
         return self.persona.max_reply_tokens or self.settings.reply_tokens
@@ -322,10 +342,19 @@ class Companion:
             # The offline voice has no tokenizer of its own; counting is a labelled estimate.
             from samantha.tokens import EstimateCounter
 
-            return compose(system, history, EstimateCounter(), window, reserve)
+            return compose(
+                system, history, EstimateCounter(), window, reserve, chats=self._chat_cache
+            )
         # Counting can load a tokenizer (a few hundred ms once): keep it off the event loop.
         return await asyncio.to_thread(
-            compose, system, history, self.counter, window, reserve, self._token_cache
+            compose,
+            system,
+            history,
+            self.counter,
+            window,
+            reserve,
+            self._token_cache,
+            self._chat_cache,
         )
 
     def _hints(

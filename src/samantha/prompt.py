@@ -8,8 +8,10 @@ left out first; a single message too large for the window is cut in the middle, 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -17,7 +19,7 @@ from samantha.backends.base import ChatMessage
 from samantha.models import Message, MessageStatus, Role
 from samantha.persona import Persona
 from samantha.timefmt import humanize
-from samantha.tokens import MESSAGE_OVERHEAD, Accuracy, TokenCounter, byte_bound, estimate
+from samantha.tokens import MESSAGE_OVERHEAD, Accuracy, TokenCounter, byte_bound
 
 
 class Prompt(BaseModel):
@@ -74,41 +76,55 @@ def compose(
     window: int,
     reply_reserve: int,
     cache: dict[int, int] | None = None,
+    chats: dict[int, Any] | None = None,
 ) -> Prompt:
-    """Fit ``system`` plus the newest part of ``history`` into ``window - reply_reserve``."""
+    """Fit ``system`` plus the newest part of ``history`` into ``window - reply_reserve``.
+
+    ``cache`` (token counts) and ``chats`` (converted messages with their byte lengths) are
+    keyed by message id and kept by the caller between turns: stored messages never change.
+    """
     budget = max(256, window - min(reply_reserve, window // 2))
-    chats = [_as_chat(m) for m in history]
+    converted = chats if chats is not None else {}
+    pairs: list[tuple[ChatMessage, int]] = []
+    for message in history:
+        pair = converted.get(message.id)
+        if pair is None:
+            chat = _as_chat(message)
+            pair = converted[message.id] = (chat, byte_bound(chat.content))
+        pairs.append(pair)
+    chats_list = [chat for chat, _ in pairs]
     # Fast path: byte lengths bound BPE token counts from above, so no tokenizer is needed.
-    upper = byte_bound(system) + sum(byte_bound(c.content) for c in chats)
-    upper += MESSAGE_OVERHEAD * (len(chats) + 1)
+    upper = byte_bound(system) + sum(size for _, size in pairs)
+    upper += MESSAGE_OVERHEAD * (len(pairs) + 1)
     if upper <= budget:
         return Prompt(
-            messages=[ChatMessage(role="system", content=system), *chats],
-            tokens=estimate(system) + sum(estimate(c.content) for c in chats),
+            messages=[ChatMessage(role="system", content=system), *chats_list],
+            tokens=math.ceil(upper / 3),
             accuracy="estimate",
             budget=budget,
         )
     cache = cache if cache is not None else {}
+    chats_seq = chats_list
 
     def cost(index: int) -> int:
         message_id = history[index].id
         if message_id not in cache:
-            cache[message_id] = counter.count(chats[index].content) + MESSAGE_OVERHEAD
+            cache[message_id] = counter.count(chats_seq[index].content) + MESSAGE_OVERHEAD
         return cache[message_id]
 
     used = counter.count(system) + MESSAGE_OVERHEAD
     kept: list[ChatMessage] = []
-    for index in range(len(chats) - 1, -1, -1):
+    for index in range(len(chats_seq) - 1, -1, -1):
         need = cost(index)
         if used + need <= budget:
-            kept.append(chats[index])
+            kept.append(chats_seq[index])
             used += need
             continue
         if not kept:
             # The newest message alone is too big: keep its start and end rather than nothing.
             room = max(64, budget - used - MESSAGE_OVERHEAD)
-            text = counter.truncate(chats[index].content, room)
-            kept.append(ChatMessage(role=chats[index].role, content=text))
+            text = counter.truncate(chats_seq[index].content, room)
+            kept.append(ChatMessage(role=chats_seq[index].role, content=text))
             used += counter.count(text) + MESSAGE_OVERHEAD
         break
     kept.reverse()
@@ -117,5 +133,5 @@ def compose(
         tokens=used,
         accuracy=counter.accuracy,
         budget=budget,
-        dropped=len(chats) - len(kept),
+        dropped=len(chats_seq) - len(kept),
     )

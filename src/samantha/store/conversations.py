@@ -106,6 +106,14 @@ class ConversationRepository:
         ).fetchall()
         return [_message(r) for r in reversed(rows)]
 
+    def messages_after(self, conversation_id: int, after_id: int, limit: int) -> list[Message]:
+        """Messages newer than ``after_id``, oldest first (including other processes' writes)."""
+        rows = self._conn.execute(
+            "SELECT * FROM messages WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?",
+            (conversation_id, after_id, limit),
+        ).fetchall()
+        return [_message(r) for r in rows]
+
     def messages_before(self, conversation_id: int, before_id: int, limit: int) -> list[Message]:
         rows = self._conn.execute(
             "SELECT * FROM messages WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
