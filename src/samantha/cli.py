@@ -117,7 +117,11 @@ def say(
 
 
 async def _say(settings: Any, text: str) -> None:
-    from samantha.engine import Companion, ReplyChunk
+    from collections.abc import AsyncGenerator
+    from contextlib import aclosing
+    from typing import cast
+
+    from samantha.engine import Companion, ReplyChunk, TurnEvent
 
     companion = Companion.open(settings)
     out = sys.stdout
@@ -126,11 +130,15 @@ async def _say(settings: Any, text: str) -> None:
             print(f"({companion.persona.name}, offline voice)", file=sys.stderr)
         wrote = False
         try:
-            async for event in companion.turn(text):
-                if isinstance(event, ReplyChunk):
-                    out.write(event.text)
-                    out.flush()
-                    wrote = True
+            # If printing fails (stdout closed by `| head`), the turn must still be closed,
+            # saving the partial reply, before the store below is. turn() is a generator.
+            events = cast(AsyncGenerator[TurnEvent, None], companion.turn(text))
+            async with aclosing(events):
+                async for event in events:
+                    if isinstance(event, ReplyChunk):
+                        out.write(event.text)
+                        out.flush()
+                        wrote = True
         finally:
             if wrote:
                 out.write("\n")
@@ -220,6 +228,9 @@ def main() -> None:
             err=True,
         )
         sys.exit(70)
+    if code == 130:
+        # typer turns Ctrl-C into exit code 130 itself, so the handler above never sees it.
+        typer.echo("samantha: stopped; everything said so far is saved.", err=True)
     sys.exit(code if isinstance(code, int) else 0)
 
 

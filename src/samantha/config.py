@@ -230,6 +230,12 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(
             f"The config file {path} is not valid TOML ({exc}): fix or remove it."
         ) from exc
+    except UnicodeDecodeError as exc:
+        path = Paths.from_env().config_file
+        raise ConfigError(
+            f"The config file {path} is not UTF-8 text (byte {exc.start}): "
+            "save it as UTF-8, or fix or remove it."
+        ) from exc
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "settings"

@@ -9,7 +9,7 @@ from samantha.backends.base import create_backend
 from samantha.config import Paths, Settings
 from samantha.errors import SamanthaError
 from samantha.persona import find_persona, load_persona
-from samantha.tokens import TokenCounter
+from samantha.tokens import EstimateCounter, TokenCounter
 
 
 def _mode(path: Path) -> str:
@@ -30,6 +30,7 @@ def _private(path: Path, expected: int) -> str:
 async def run_doctor(settings: Settings) -> list[str]:
     paths = Paths.from_env()
     lines: list[str] = []
+    offline = False
     try:
         spec = settings.backend_spec()
         backend = create_backend(spec)
@@ -39,10 +40,12 @@ async def run_doctor(settings: Settings) -> list[str]:
         lines.append(f"answers:   {await backend.check()}")
         await backend.aclose()
         model = spec.model
+        offline = backend.is_offline
     except SamanthaError as exc:
         lines.append(f"backend:   {settings.backend}: {exc}")
         model = settings.model or "unknown"
-    counter = TokenCounter(model)
+    # The offline voice counts by estimate in the engine; say so, and fetch no tokenizer for it.
+    counter = EstimateCounter() if offline else TokenCounter(model)
     lines.append(f"tokens:    {counter.describe()}")
     try:
         persona_path = find_persona(settings.persona, paths.personas_dir)

@@ -79,9 +79,18 @@ class TokenCounter:
             head, tail = text[: keep_chars // 2], text[len(text) - keep_chars // 2 :]
             omitted = len(text) - len(head) - len(tail)
             candidate = f"{head}\n[… {omitted} characters omitted …]\n{tail}"
-            if keep_chars == 0 or self.count(candidate) <= budget:
+            if self.count(candidate) <= budget:
                 return candidate
+            if keep_chars == 0:
+                # Not even the marker fits: a bare cut of the start is all there is room for.
+                return self._head(text, budget)
             keep_chars = int(keep_chars * 0.8)
+
+    def _head(self, text: str, budget: int) -> str:
+        head = text[: max(0, budget)]
+        while head and self.count(head) > budget:
+            head = head[: len(head) * 3 // 4]
+        return head
 
 
 def estimate(text: str) -> int:

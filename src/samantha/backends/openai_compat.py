@@ -187,6 +187,12 @@ class OpenAICompatBackend:
                 f"{where} sent a reply that could not be read ({self._scrub(str(exc))}): "
                 "check the server is OpenAI-compatible and try again."
             )
+        if isinstance(exc, ValueError | TypeError | AttributeError | KeyError | IndexError):
+            # The client parses events lazily: broken JSON or a wrongly shaped event lands here.
+            return BackendError(
+                f"{where} answered with something that is not OpenAI chat data: "
+                "check the server is OpenAI-compatible and try again."
+            )
         return BackendUnreachable(
             f"Talking to {where} failed ({type(exc).__name__}): check the server and try again."
         )

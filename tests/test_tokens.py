@@ -1,0 +1,167 @@
+"""Token counting: exact with the shared tiktoken files, a labelled estimate without them."""
+
+from __future__ import annotations
+
+import random
+import socket
+from pathlib import Path
+
+import pytest
+import tiktoken.registry
+
+from samantha.tokens import EstimateCounter, TokenCounter, encoding_for, estimate
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tiktoken"
+O200K_FILE = "fb374d419588a4632f3f557e76b4b70aebbca790"
+
+#: Token counts under o200k_base and cl100k_base (checked against tiktoken by hand).
+HELLO = "hello world"
+
+
+def sample_text(n_words: int = 3000, seed: int = 1) -> str:
+    rng = random.Random(seed)
+    vocabulary = ["alpha", "beta", "the", "river", "naïve", "日本語", "🙂", "don't", "\n"]
+    return " ".join(rng.choice(vocabulary) for _ in range(n_words))
+
+
+@pytest.fixture
+def fresh_tiktoken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget encodings tiktoken already loaded in this process, so the cache dir matters."""
+    monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})
+
+
+@pytest.fixture
+def shared_cache(monkeypatch: pytest.MonkeyPatch) -> Path:
+    # Encodings tiktoken already holds are the same files (it checks their hashes), so the
+    # registry is kept: loading o200k again for every test would cost seconds.
+    if not (SHARED / O200K_FILE).is_file():
+        pytest.skip("the shared tiktoken files are not present")
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(SHARED))
+    return SHARED
+
+
+@pytest.fixture
+def no_tiktoken_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_tiktoken: None
+) -> Path:
+    """An empty tiktoken cache and no way to download: DNS fails too, quickly."""
+    empty = tmp_path / "empty-tiktoken-cache"
+    empty.mkdir()
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(empty))
+    real = socket.getaddrinfo
+
+    def local_only(host: object, *args: object, **kwargs: object) -> object:
+        if host not in {"localhost", "127.0.0.1", "::1", None}:
+            raise socket.gaierror(socket.EAI_NONAME, "tests may not resolve names")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
+    return empty
+
+
+# -- exact and approximate -------------------------------------------------------------------
+
+
+def test_gpt_4o_counts_exactly(shared_cache: Path) -> None:
+    counter = TokenCounter("gpt-4o")
+    assert counter.accuracy == "exact"
+    assert counter.count(HELLO) == 2
+    assert counter.count("") == 0
+    text = sample_text(500)
+    assert counter.count(text) == len(tiktoken.get_encoding("o200k_base").encode(text))
+    assert counter.describe().startswith("exact")
+    assert "o200k_base" in counter.describe()
+
+
+def test_gpt_4_uses_cl100k(shared_cache: Path) -> None:
+    assert encoding_for("gpt-4")[0] == "cl100k_base"
+    counter = TokenCounter("gpt-4")
+    assert counter.accuracy == "exact"
+    assert counter.count(HELLO) == 2
+
+
+def test_special_token_text_is_counted_not_refused(shared_cache: Path) -> None:
+    counter = TokenCounter("gpt-4o")
+    assert counter.count("say <|endoftext|> to me") > 3
+
+
+def test_llama_is_approximate(shared_cache: Path) -> None:
+    counter = TokenCounter("llama3.2")
+    assert counter.accuracy == "approximate"
+    assert counter.count(HELLO) == 2
+    assert "approximate" in counter.describe()
+
+
+# -- no tokenizer ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["gpt-4o", "gpt-4", "llama3.2"])
+def test_without_encoding_files_it_estimates_and_never_raises(
+    no_tiktoken_files: Path, model: str
+) -> None:
+    counter = TokenCounter(model)
+    text = sample_text(400)
+    assert counter.count(text) == estimate(text)
+    assert counter.count(HELLO) >= 2
+    assert counter.accuracy == "estimate"
+    assert "estimated" in counter.describe()
+    truncated = counter.truncate(text, 100)
+    assert counter.count(truncated) <= 100
+    assert "omitted" in truncated
+
+
+def test_a_corrupt_encoding_file_is_an_estimate_too(
+    no_tiktoken_files: Path,
+) -> None:
+    (no_tiktoken_files / O200K_FILE).write_bytes(b"this is not a bpe file\n")
+    counter = TokenCounter("gpt-4o")
+    assert counter.count(HELLO) == estimate(HELLO)
+    assert counter.accuracy == "estimate"
+    assert "estimated" in counter.describe()
+
+
+def test_estimate_errs_on_the_large_side(shared_cache: Path) -> None:
+    exact = TokenCounter("gpt-4o")
+    for text in [HELLO, sample_text(200), "Plain English prose, the way people write it."]:
+        assert estimate(text) >= exact.count(text)
+
+
+def test_the_offline_voice_counter_never_loads_a_tokenizer(shared_cache: Path) -> None:
+    counter = EstimateCounter()
+    assert counter.accuracy == "estimate"
+    assert counter.count(HELLO) == estimate(HELLO)
+    assert "estimated" in counter.describe()
+
+
+# -- truncate --------------------------------------------------------------------------------
+
+
+def counters() -> list[TokenCounter]:
+    return [TokenCounter("gpt-4o"), TokenCounter("llama3.2"), EstimateCounter()]
+
+
+@pytest.mark.parametrize("budget", [64, 100, 500, 2000])
+def test_truncate_keeps_head_and_tail_within_the_budget(shared_cache: Path, budget: int) -> None:
+    text = "BEGINNING " + sample_text(3000) + " THE-END"
+    for counter in counters():
+        cut = counter.truncate(text, budget)
+        assert counter.count(cut) <= budget, (counter.accuracy, budget)
+        assert cut.startswith("BEGINNING "), cut[:40]
+        assert cut.endswith(" THE-END"), cut[-40:]
+        assert "omitted" in cut
+        assert len(cut) < len(text)
+
+
+@pytest.mark.parametrize("budget", [0, 1, 5, 10, 20, 40])
+def test_truncate_never_exceeds_even_a_tiny_budget(shared_cache: Path, budget: int) -> None:
+    text = sample_text(3000)
+    for counter in counters():
+        cut = counter.truncate(text, budget)
+        assert counter.count(cut) <= budget, (counter.accuracy, budget, cut)
+
+
+def test_truncate_leaves_text_that_fits_alone(shared_cache: Path) -> None:
+    for counter in counters():
+        assert counter.truncate(HELLO, 50) == HELLO
+        text = sample_text(50)
+        assert counter.truncate(text, counter.count(text)) == text
