@@ -403,3 +403,25 @@ def test_sigkill_mid_reply_leaves_a_sound_database(isolated_home: Path, server: 
     assert again.stdout == "I'm still here.\n"
     assert [r[1] for r in rows(isolated_home) if r[0] == "user"] == [*said, "are you ok?"]
     assert rows(isolated_home)[-1] == ("assistant", "I'm still here.", "complete")
+
+
+def test_status_and_relationship_show_what_a_conversation_did(isolated_home: Path) -> None:
+    fresh = run(isolated_home, "status")
+    assert fresh.returncode == 0, fresh.stderr
+    assert "Relationship: stranger." in fresh.stdout
+    for text in ["You are useless.", "You are so stupid."]:
+        assert run(isolated_home, "say", text).returncode == 0
+    hurt = run(isolated_home, "status")
+    assert "(strained)" in hurt.stdout
+    assert any(mood in hurt.stdout for mood in ("anxious", "hostile", "bored", "disdainful"))
+    timeline = run(isolated_home, "relationship")
+    assert timeline.returncode == 0
+    insults = [line for line in timeline.stdout.splitlines() if " insult " in line]
+    assert len(insults) == 2
+    assert all("message" in line for line in insults)
+
+
+def test_say_dash_keeps_inner_newlines_but_not_the_pipe_s_last_one(isolated_home: Path) -> None:
+    done = run(isolated_home, "say", "-", stdin="first line\nsecond line\n")
+    assert done.returncode == 0, done.stderr
+    assert rows(isolated_home)[0][1] == "first line\nsecond line"

@@ -112,16 +112,25 @@ def say(
 ) -> None:
     """Say one thing and print her reply as it streams."""
     settings = _settings(ctx, backend=backend, model=model, base_url=base_url, persona=persona)
-    text = sys.stdin.read() if message == "-" else message
+    # A pipe or heredoc ends with a newline that is not part of what was said.
+    text = sys.stdin.read().rstrip("\r\n") if message == "-" else message
+    _freeze_startup_objects()
     asyncio.run(_say(settings, text))
 
 
-async def _say(settings: Any, text: str) -> None:
-    from collections.abc import AsyncGenerator
-    from contextlib import aclosing
-    from typing import cast
+def _freeze_startup_objects() -> None:
+    """Move import-time objects out of the garbage collector's reach: full collections over
+    them cost 11-17 ms each and set the turn's p99 (benchmarks/engine_overhead.py)."""
+    import gc
 
-    from samantha.engine import Companion, ReplyChunk, TurnEvent
+    gc.collect()
+    gc.freeze()
+
+
+async def _say(settings: Any, text: str) -> None:
+    from contextlib import aclosing
+
+    from samantha.engine import Companion, ReplyChunk
 
     companion = Companion.open(settings)
     out = sys.stdout
@@ -132,7 +141,7 @@ async def _say(settings: Any, text: str) -> None:
         try:
             # If printing fails (stdout closed by `| head`), the turn must still be closed,
             # saving the partial reply, before the store below is. turn() is a generator.
-            events = cast(AsyncGenerator[TurnEvent, None], companion.turn(text))
+            events = companion.turn(text)
             async with aclosing(events):
                 async for event in events:
                     if isinstance(event, ReplyChunk):
@@ -145,6 +154,53 @@ async def _say(settings: Any, text: str) -> None:
                 out.flush()
     finally:
         await companion.aclose()
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    persona: PersonaOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Her mood (name, PAD, intensity) and your relationship (stage, dimensions, last events)."""
+    from samantha.reports import status_lines
+
+    for line in _with_companion(_settings(ctx, persona=persona), status_lines):
+        typer.echo(line)
+
+
+@app.command()
+def relationship(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many events to show.")] = 50,
+    persona: PersonaOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """The timeline of your relationship: every event, its effect and the message behind it."""
+    from samantha.reports import relationship_lines
+
+    async def lines(companion: Any) -> list[str]:
+        return await relationship_lines(companion, limit)
+
+    for line in _with_companion(_settings(ctx, persona=persona), lines):
+        typer.echo(line)
+
+
+def _with_companion(settings: Any, view: Any) -> list[str]:
+    """Open her (offline: no model is needed to look at her state), run ``view``, close."""
+    from samantha.backends.offline import OfflineBackend
+    from samantha.engine import Companion
+
+    async def run() -> list[str]:
+        backend = OfflineBackend(settings.model_copy(update={"backend": "offline"}).backend_spec())
+        companion = Companion.open(settings, backend=backend)
+        try:
+            result: list[str] = await view(companion)
+            return result
+        finally:
+            await companion.aclose()
+
+    return asyncio.run(run())
 
 
 @app.command()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -191,7 +191,7 @@ class Companion:
 
     # -- the turn ------------------------------------------------------------------------
 
-    async def turn(self, text: str) -> AsyncIterator[TurnEvent]:
+    async def turn(self, text: str) -> AsyncGenerator[TurnEvent, None]:
         """Yield her reply as ``ReplyChunk``s, then one ``TurnResult``.
 
         Raises ``SamanthaError`` with the sentence to show; by then the user's message and

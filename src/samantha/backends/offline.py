@@ -267,6 +267,8 @@ def _pick(rng: random.Random, options: Sequence[str], fallback: str) -> str:
     return rng.choice(list(options)) if options else fallback
 
 
+#: Events whose message is about her: echoing it back ("so I'm wonderful") would be odd.
+_ABOUT_HER = {"gratitude", "affection", "praise"}
 #: Moods in which she keeps to herself: a strong one makes her brief and stops her questions.
 _LOW_MOODS = {"bored", "disdainful", "hostile", "anxious"}
 
@@ -293,7 +295,7 @@ def compose_reply(reading: Reading, hints: VoiceHints, rng: random.Random) -> st
         parts.append(_pick(rng, hints.delight, "Oh, that makes me happy to hear."))
     if reading.asks_about_her:
         parts.append(_pick(rng, hints.self_questions, "I'm still finding that out myself."))
-    elif reading.echo and rng.random() < 0.8:
+    elif reading.echo and not events & _ABOUT_HER and rng.random() < 0.8:
         opener = _pick(rng, hints.openers, "So")
         parts.append(f"{opener} {reading.echo}.")
     if hints.memories and rng.random() < 0.7:
