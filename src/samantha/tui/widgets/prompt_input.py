@@ -8,28 +8,42 @@ from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
+#: Terminals differ in what they send for a modified Enter; Ctrl+J works everywhere.
 NEWLINE_KEYS = {"ctrl+j", "alt+enter", "shift+enter", "ctrl+enter"}
 
 
 class PromptInput(TextArea):
     DEFAULT_CSS = """
-    PromptInput { height: auto; max-height: 10; min-height: 3; border: round $primary 50%; }
-    PromptInput:focus { border: round $primary; }
+    PromptInput {
+        height: auto;
+        min-height: 3;
+        max-height: 10;
+        margin: 0 1;
+        padding: 0 1;
+        border: round $primary 40%;
+        border-subtitle-color: $text-muted;
+        background: transparent;
+        &:focus { border: round $primary; }
+    }
     """
 
     @dataclass
     class Submitted(Message):
+        """The user pressed Enter on a message that is not blank."""
+
         text: str
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, *, cursor_blink: bool = True, id: str | None = "prompt") -> None:
         super().__init__(
-            placeholder="Say something… (Enter sends, Ctrl+J for a new line)",
+            placeholder="Say something…",
             soft_wrap=True,
             show_line_numbers=False,
             highlight_cursor_line=False,
-            compact=True,
-            id="prompt",
+            id=id,
         )
+        # Tests and snapshots switch blinking off so a screenshot never catches it mid-blink.
+        self.set_reactive(TextArea.cursor_blink, cursor_blink)
+        self.border_subtitle = "Enter sends · Ctrl+J new line"
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
@@ -37,8 +51,9 @@ class PromptInput(TextArea):
             event.prevent_default()
             text = self.text
             if text.strip():
+                # The screen clears the input once it accepts the message, so words it
+                # refuses (she is still replying) are not lost.
                 self.post_message(self.Submitted(text))
-                self.clear()
             return
         if event.key in NEWLINE_KEYS:
             event.stop()

@@ -1,0 +1,173 @@
+"""The transcript on its own: where messages sit, how it scrolls while a reply streams."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from textual.app import App, ComposeResult
+
+from samantha.models import Message, MessageStatus, Role
+from samantha.tui.widgets.transcript import ReplyMessage, Transcript, UserMessage
+from tests.tui.helpers import screen_text, shown
+
+
+class TranscriptApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Transcript()
+
+
+def message(
+    id: int, role: Role, text: str, status: MessageStatus = MessageStatus.COMPLETE
+) -> Message:
+    at = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    return Message(
+        id=id,
+        conversation_id=1,
+        role=role,
+        speaker=role.value,
+        text=text,
+        created_at=at,
+        status=status,
+    )
+
+
+async def stream_paragraphs(view: ReplyMessage, first: int, last: int) -> None:
+    for n in range(first, last):
+        await view.add_fragment(f"Paragraph {n}.\n\n")
+
+
+async def test_a_short_conversation_starts_at_the_top_even_while_a_reply_streams() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        transcript = app.query_one(Transcript)
+        user = await transcript.add_user("hi")
+        view = await transcript.start_reply()
+        await view.add_fragment("hello there")
+        await pilot.pause()
+        await pilot.pause()
+        assert transcript.scroll_y == 0
+        # One row of margin above the first message: it is not pushed to the bottom.
+        assert user.region.y == transcript.content_region.y + 1
+        assert shown(view) == "hello there"
+
+
+async def test_a_long_reply_keeps_its_newest_words_in_view() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.add_user("tell me everything")
+        view = await transcript.start_reply()
+        for n in range(25):
+            await view.add_fragment(f"Paragraph {n}.\n\n")
+            await pilot.pause()
+            if transcript.max_scroll_y > 0:
+                assert transcript.scroll_y == transcript.max_scroll_y, f"lagging at {n}"
+        await view.finish()
+        await pilot.pause()
+        assert transcript.max_scroll_y > 0
+        assert transcript.scroll_y == transcript.max_scroll_y
+        assert "Paragraph 24." in screen_text(app)
+
+
+async def test_a_reader_who_scrolled_up_is_not_dragged_down_until_back_at_the_end() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.add_user("tell me everything")
+        view = await transcript.start_reply()
+        await stream_paragraphs(view, 0, 30)
+        await pilot.pause()
+        assert transcript.scroll_y == transcript.max_scroll_y > 0
+
+        transcript.scroll_home(animate=False)
+        await pilot.pause()
+        await stream_paragraphs(view, 30, 40)
+        await pilot.pause()
+        assert transcript.scroll_y == 0
+        assert "tell me everything" in screen_text(app)
+
+        transcript.scroll_end(animate=False)
+        await pilot.pause()
+        await stream_paragraphs(view, 40, 50)
+        await pilot.pause()
+        await pilot.pause()
+        assert transcript.scroll_y == transcript.max_scroll_y
+        assert "Paragraph 49." in screen_text(app)
+
+
+async def test_sending_brings_a_scrolled_up_reader_back_to_the_end() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        transcript = app.query_one(Transcript)
+        view = await transcript.start_reply()
+        await stream_paragraphs(view, 0, 30)
+        await view.finish()
+        await pilot.pause()
+        transcript.scroll_home(animate=False)
+        await pilot.pause()
+        assert transcript.scroll_y == 0
+
+        await transcript.add_user("and then?")
+        await pilot.pause()
+        await pilot.pause()
+        assert transcript.scroll_y == transcript.max_scroll_y > 0
+        assert "and then?" in screen_text(app)
+
+
+async def test_growing_the_terminal_past_the_content_puts_it_back_at_the_top() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        transcript = app.query_one(Transcript)
+        user = await transcript.add_user("first")
+        view = await transcript.start_reply()
+        await stream_paragraphs(view, 0, 8)
+        await view.finish()
+        await pilot.pause()
+        assert transcript.max_scroll_y > 0
+
+        await pilot.resize_terminal(60, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert transcript.scroll_y == 0
+        assert user.region.y == transcript.content_region.y + 1
+
+
+async def test_history_shows_an_interrupted_reply_with_a_note() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_history(
+            [
+                message(1, Role.USER, "hello"),
+                message(2, Role.ASSISTANT, "I was about to", MessageStatus.INTERRUPTED),
+            ]
+        )
+        await pilot.pause()
+        user, reply = transcript.children
+        assert isinstance(user, UserMessage)
+        assert isinstance(reply, ReplyMessage)
+        assert shown(reply) == "I was about to\n(interrupted)"
+        assert reply.has_class("-interrupted")
+
+
+async def test_a_stop_note_stays_outside_an_unfinished_code_block() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = await app.query_one(Transcript).start_reply()
+        await view.add_fragment("Here:\n\n```python\nprint('hi')\n")
+        await view.finish("(stopped)")
+        await pilot.pause()
+        note = view.query_one(".note")
+        assert shown(note) == "(stopped)"
+        assert "(stopped)" not in shown(view.body)
+
+
+async def test_a_long_stored_reply_is_shown_collapsed() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        transcript = app.query_one(Transcript)
+        await transcript.show_history([message(1, Role.ASSISTANT, "la " * 5000)])
+        await pilot.pause()
+        transcript.scroll_end(animate=False)
+        await pilot.pause()
+        assert "(11,000 more characters, stored in full)" in screen_text(app)
