@@ -119,3 +119,10 @@ async def test_she_is_offline_and_needs_nothing(make_companion: MakeCompanion) -
     assert backend.is_offline
     assert not backend.needs_key
     assert "offline" in await backend.check()
+
+
+async def test_requests_are_not_echoed_back_as_statements(make_companion: MakeCompanion) -> None:
+    companion = make_companion(offline())
+    reply, _ = await collect(companion, "Tell me something you wonder about.")
+    assert "tell you" not in reply.lower()
+    assert "me wonder" not in reply.lower()

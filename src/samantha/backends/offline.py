@@ -187,6 +187,12 @@ _VERBS_AFTER_SUBJECT = {
     "make",
     "get",
 }
+#: Requests are answered, not echoed: "so tell you something" would be nonsense.
+_IMPERATIVE = re.compile(
+    r"^\s*(?:please\s+)?(?:tell|give|show|let|explain|describe|say|help|talk|sing|write|"
+    r"remind|imagine|guess|pick|name|stop|do|don't|be)\b",
+    re.I,
+)
 _SUBJECT_BEFORE = {"and", "but", "because", "that", "if", "when", "so", "while", "since"}
 
 
@@ -208,7 +214,10 @@ def _echo(text: str) -> str | None:
     statements = [
         c.rstrip(".!;")
         for c in clauses
-        if not c.endswith("?") and not _NAME.search(c) and not _GREETING.match(c)
+        if not c.endswith("?")
+        and not _NAME.search(c)
+        and not _GREETING.match(c)
+        and not _IMPERATIVE.match(c)
     ]
     if not statements:
         return None
