@@ -216,3 +216,42 @@ def appraise(text: str) -> Appraisal:
     if not tags and abs(valence) < 0.05:
         arousal -= 0.05  # small talk is calming
     return Appraisal(impulse=PAD.clamped(pleasure, arousal, dominance), tags=tags, valence=valence)
+
+
+APPRAISAL_INSTRUCTIONS = (
+    "You rate how a message to a companion lands on her. Reply with JSON only, no prose: "
+    '{"pleasure": p, "arousal": a, "dominance": d, "tags": [...]} where p, a and d are numbers '
+    "from -1 to 1 (her pleasure, arousal and sense of control after reading it) and tags are "
+    "any of: " + ", ".join(TAG_IMPULSES) + "."
+)
+
+
+class ModelVerdict(BaseModel):
+    """What a model must return for its appraisal to be used; anything else is rejected."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    pleasure: float = Field(ge=-1, le=1)
+    arousal: float = Field(ge=-1, le=1)
+    dominance: float = Field(ge=-1, le=1)
+    tags: list[EventTag] = Field(default_factory=list)
+
+
+def parse_verdict(reply: str, text: str) -> Appraisal | None:
+    """The model's appraisal from its reply, or None when the reply is not valid JSON of the
+    expected shape (models wrap JSON in prose or code fences; the outermost braces are taken)."""
+    start, end = reply.find("{"), reply.rfind("}")
+    if start < 0 or end <= start:
+        return None
+    try:
+        verdict = ModelVerdict.model_validate_json(reply[start : end + 1])
+    except ValueError:
+        return None
+    return Appraisal(
+        impulse=PAD(
+            pleasure=verdict.pleasure, arousal=verdict.arousal, dominance=verdict.dominance
+        ),
+        tags=list(dict.fromkeys(verdict.tags)),
+        valence=appraise(text).valence,
+        source="model",
+    )

@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
@@ -161,6 +161,11 @@ class Settings(BaseSettings):
 
     max_retries: int = Field(default=2, ge=0, le=10)
     """Retries for rate limits, 5xx answers and dropped connections."""
+
+    appraiser: Literal["lexicon", "model"] = "lexicon"
+    """How your messages are read for her mood: 'lexicon' (offline, instant) or 'model' (the
+    backend returns JSON; any failure falls back to the lexicon). The offline voice always
+    uses the lexicon."""
 
     persona: str = "samantha"
     """The companion to talk to: a shipped persona's name, one in your personas folder, or a path."""

@@ -16,8 +16,14 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from samantha.appraisal import Appraisal, appraise
-from samantha.backends.base import Backend, ReplyRequest, VoiceHints, create_backend
+from samantha.appraisal import APPRAISAL_INSTRUCTIONS, Appraisal, appraise, parse_verdict
+from samantha.backends.base import (
+    Backend,
+    ChatMessage,
+    ReplyRequest,
+    VoiceHints,
+    create_backend,
+)
 from samantha.clock import Clock, SystemClock
 from samantha.config import Paths, Settings
 from samantha.errors import InputError, SamanthaError
@@ -189,6 +195,26 @@ class Companion:
     def _appraise(self, text: str) -> Appraisal:
         return appraise(text)
 
+    async def _appraise_message(self, text: str) -> Appraisal:
+        """The lexicon reading, or the model's when configured; never fails the turn."""
+        if self.settings.appraiser != "model" or self.backend.is_offline:
+            return appraise(text)
+        request = ReplyRequest(
+            messages=[
+                ChatMessage(role="system", content=APPRAISAL_INSTRUCTIONS),
+                ChatMessage(role="user", content=text[:4000]),
+            ],
+            max_tokens=120,
+            temperature=0.0,
+        )
+        try:
+            async with asyncio.timeout(self.settings.request_timeout):
+                parts = [chunk.text async for chunk in self.backend.stream(request)]
+            verdict = parse_verdict("".join(parts), text)
+        except SamanthaError:
+            verdict = None  # the reply itself will meet (and report) the same problem
+        return verdict or appraise(text)
+
     # -- the turn ------------------------------------------------------------------------
 
     async def turn(self, text: str) -> AsyncGenerator[TurnEvent, None]:
@@ -204,37 +230,40 @@ class Companion:
         conversation = self.conversation or await self.resume()
         now = self.clock.now()
         persona = self.persona
-        before = await self.inner_state()
-        appraisal = self._appraise(text)
-        mood = before.mood.moved(appraisal.impulse, persona.temperament, now)
-        relationship, events = on_message(
-            before.relationship, persona.relationship, appraisal.tags, now
-        )
-        heard = InnerState.of(mood, relationship, persona.relationship)
         speaker = self.user_name or "you"
 
         def remember(s: Store) -> tuple[Message, datetime | None]:
             seen = s.conversations.last_user_message_at(persona.key)
-            message = s.conversations.add_message(conversation.id, Role.USER, speaker, text, now)
+            return s.conversations.add_message(conversation.id, Role.USER, speaker, text, now), seen
+
+        # The user's words are safe on disk before any backend (appraiser or reply) is asked.
+        user_message, last_seen = await self.store.run(remember, write=True)
+        before = await self.inner_state()
+        appraisal = await self._appraise_message(text)
+        mood = before.mood.moved(appraisal.impulse, persona.temperament, now)
+        relationship, events = on_message(
+            before.relationship, persona.relationship, appraisal.tags, now, user_message.id
+        )
+        heard = InnerState.of(mood, relationship, persona.relationship)
+
+        def feel(s: Store) -> None:
             for event in events:
                 e = event.effect
                 s.state.add_event(
                     persona.key,
                     now,
                     event.kind,
-                    message.id,
+                    event.message_id,
                     e.closeness,
                     e.trust,
                     e.tension,
                     event.note,
                 )
-            s.state.save(heard.snapshot(persona.key, now, message.id))
-            return message, seen
+            s.state.save(heard.snapshot(persona.key, now, user_message.id))
 
-        # The message, what it did to her, and why: one transaction, before the model is asked.
-        user_message, last_seen = await self.store.run(remember, write=True)
+        # What the message did to her, and why: one transaction.
+        await self.store.run(feel, write=True)
         self._state = heard
-        events = [e.model_copy(update={"message_id": user_message.id}) for e in events]
         history = await self._recent(conversation)
         prompt = await self._compose(history, now, last_seen, heard)
         request = ReplyRequest(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from samantha.backends.scripted import ScriptedBackend
 from samantha.clock import FixedClock
 from samantha.engine import TurnResult
@@ -98,3 +100,51 @@ async def test_her_own_reply_moves_her(make_companion: MakeCompanion) -> None:
         result.appraisal.impulse, companion.persona.temperament, result.user_message.created_at
     )
     assert result.after.mood.pad.pleasure > heard.pad.pleasure
+
+
+async def test_model_appraiser_is_used_when_configured(make_companion: MakeCompanion) -> None:
+    verdict = (
+        '```json\n{"pleasure": -0.9, "arousal": 0.6, "dominance": -0.3, "tags": ["insult"]}\n```'
+    )
+    backend = ScriptedBackend(replies=[verdict, "I see."])
+    companion = make_companion(backend, appraiser="model")
+    result = await turn(companion, "The weather is fine.")  # the lexicon would call this neutral
+    assert result.appraisal.source == "model"
+    assert result.appraisal.tags == ["insult"]
+    assert result.appraisal.pleasure == -0.9
+    assert backend.requests[0].messages[-1].content == "The weather is fine."
+    assert "JSON" in backend.requests[0].messages[0].content
+    assert result.reply == "I see."
+
+
+async def test_model_appraiser_falls_back_to_the_lexicon(make_companion: MakeCompanion) -> None:
+    from samantha.errors import BackendTimeout
+
+    replies: list[str | BaseException] = [
+        "Sure! I think it's positive.",  # not JSON
+        "ok",
+        '{"pleasure": 7, "arousal": 0, "dominance": 0}',  # out of range
+        "ok",
+        BackendTimeout("The server did not answer in time: check it."),
+        "ok",
+    ]
+    companion = make_companion(ScriptedBackend(replies=replies), appraiser="model")
+    for _ in range(3):
+        result = await turn(companion, "Thank you so much!")
+        assert result.appraisal.source == "lexicon"
+        assert "gratitude" in result.appraisal.tags
+        assert result.reply == "ok"
+
+
+async def test_the_message_is_stored_before_the_model_appraiser_is_asked(
+    make_companion: MakeCompanion,
+) -> None:
+    from samantha.errors import BackendUnreachable
+
+    failing = ScriptedBackend(
+        replies=[BackendUnreachable("Cannot reach it: start it."), BackendUnreachable("x: y.")]
+    )
+    companion = make_companion(failing, appraiser="model")
+    with pytest.raises(BackendUnreachable):
+        await collect(companion, "are you there?")
+    assert [m.text for m in await companion.history()] == ["are you there?"]
