@@ -8,7 +8,7 @@ replayed; the state itself is a pure function of the old state, the events and t
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -198,16 +198,11 @@ def _restage(state: Relationship, settings: RelationshipSettings) -> Relationshi
     return state.model_copy(update={"stage_index": index, "strained": strained})
 
 
-_TAG_EVENTS: set[str] = {
-    "affection",
-    "gratitude",
-    "praise",
-    "insult",
-    "dismissal",
-    "apology",
-    "personal_disclosure",
-    "promise_kept",
-    "promise_broken",
+#: Events that come from what a message says (the others come from the clock).
+_TAG_EVENTS: set[str] = set(get_args(EventKind)) - {
+    "time_together",
+    "return_after_absence",
+    "neglect",
 }
 
 
