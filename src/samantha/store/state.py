@@ -13,28 +13,9 @@ _COLUMNS = (
 )
 
 
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def _snapshot(row: sqlite3.Row) -> StateSnapshot:
-    return StateSnapshot(
-        persona=row["persona"],
-        at=datetime.fromisoformat(row["at"]),
-        message_id=row["message_id"],
-        pleasure=row["pleasure"],
-        arousal=row["arousal"],
-        dominance=row["dominance"],
-        mood_at=datetime.fromisoformat(row["mood_at"]),
-        closeness=row["closeness"],
-        trust=row["trust"],
-        tension=row["tension"],
-        stage_index=row["stage_index"],
-        stage=row["stage"],
-        strained=bool(row["strained"]),
-        relationship_at=datetime.fromisoformat(row["relationship_at"]),
-        last_contact=_time(row["last_contact"]),
-    )
+    # Column names match the model's fields; pydantic parses the ISO times and the 0/1 flag.
+    return StateSnapshot.model_validate(dict(row))
 
 
 class StateRepository:
@@ -103,17 +84,4 @@ class StateRepository:
             "SELECT * FROM relationship_events WHERE persona = ? ORDER BY id DESC LIMIT ?",
             (persona, limit),
         ).fetchall()
-        return [
-            EventRecord(
-                id=r["id"],
-                persona=r["persona"],
-                at=datetime.fromisoformat(r["at"]),
-                kind=r["kind"],
-                message_id=r["message_id"],
-                closeness=r["closeness"],
-                trust=r["trust"],
-                tension=r["tension"],
-                note=r["note"],
-            )
-            for r in reversed(rows)
-        ]
+        return [EventRecord.model_validate(dict(r)) for r in reversed(rows)]
