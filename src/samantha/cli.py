@@ -13,7 +13,16 @@ from typing import Annotated, Any
 
 import typer
 
-from samantha import __version__
+from samantha import __version__, cli_data, cli_duet, cli_memory, cli_persona, cli_test
+from samantha.cli_common import (
+    BackendOpt,
+    BaseUrlOpt,
+    DebugOpt,
+    ModelOpt,
+    PersonaOpt,
+    settings_from,
+    with_companion,
+)
 from samantha.errors import SamanthaError
 
 app = typer.Typer(
@@ -27,40 +36,11 @@ app = typer.Typer(
 config_app = typer.Typer(help="Show where the config lives and what it says.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 
-BackendOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--backend",
-        "-b",
-        help="offline, openai, ollama, vllm, llamacpp, lmstudio, custom (env SAMANTHA_BACKEND).",
-    ),
-]
-ModelOpt = Annotated[
-    str | None, typer.Option("--model", "-m", help="Model name (env SAMANTHA_MODEL).")
-]
-BaseUrlOpt = Annotated[
-    str | None,
-    typer.Option("--base-url", help="OpenAI-compatible server URL (env SAMANTHA_BASE_URL)."),
-]
-PersonaOpt = Annotated[
-    str | None, typer.Option("--persona", "-p", help="Companion name or persona file.")
-]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
-
 
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"samantha {__version__}")
         raise typer.Exit()
-
-
-def _settings(ctx: typer.Context, **flags: Any) -> Any:
-    """Flags given to the subcommand win over those given before it."""
-    from samantha.config import load_settings
-
-    merged = dict(ctx.obj or {})
-    merged.update({k: v for k, v in flags.items() if v is not None})
-    return load_settings(**merged)
 
 
 @app.callback(invoke_without_command=True)
@@ -78,7 +58,7 @@ def root(
 ) -> None:
     ctx.obj = {"backend": backend, "model": model, "base_url": base_url, "persona": persona}
     if ctx.invoked_subcommand is None:
-        _run_chat(_settings(ctx))
+        _run_chat(settings_from(ctx))
 
 
 @app.command()
@@ -91,7 +71,7 @@ def chat(
     debug: DebugOpt = False,
 ) -> None:
     """Open the chat (the same as running samantha with no command)."""
-    _run_chat(_settings(ctx, backend=backend, model=model, base_url=base_url, persona=persona))
+    _run_chat(settings_from(ctx, backend=backend, model=model, base_url=base_url, persona=persona))
 
 
 def _run_chat(settings: Any) -> None:
@@ -111,7 +91,7 @@ def say(
     debug: DebugOpt = False,
 ) -> None:
     """Say one thing and print her reply as it streams."""
-    settings = _settings(ctx, backend=backend, model=model, base_url=base_url, persona=persona)
+    settings = settings_from(ctx, backend=backend, model=model, base_url=base_url, persona=persona)
     # A pipe or heredoc ends with a newline that is not part of what was said.
     text = sys.stdin.read().rstrip("\r\n") if message == "-" else message
     _freeze_startup_objects()
@@ -165,7 +145,7 @@ def status(
     """Her mood (name, PAD, intensity) and your relationship (stage, dimensions, last events)."""
     from samantha.reports import status_lines
 
-    for line in _with_companion(_settings(ctx, persona=persona), status_lines):
+    for line in with_companion(settings_from(ctx, persona=persona), status_lines):
         typer.echo(line)
 
 
@@ -182,25 +162,8 @@ def relationship(
     async def lines(companion: Any) -> list[str]:
         return await relationship_lines(companion, limit)
 
-    for line in _with_companion(_settings(ctx, persona=persona), lines):
+    for line in with_companion(settings_from(ctx, persona=persona), lines):
         typer.echo(line)
-
-
-def _with_companion(settings: Any, view: Any) -> list[str]:
-    """Open her (offline: no model is needed to look at her state), run ``view``, close."""
-    from samantha.backends.offline import OfflineBackend
-    from samantha.engine import Companion
-
-    async def run() -> list[str]:
-        backend = OfflineBackend(settings.model_copy(update={"backend": "offline"}).backend_spec())
-        companion = Companion.open(settings, backend=backend)
-        try:
-            result: list[str] = await view(companion)
-            return result
-        finally:
-            await companion.aclose()
-
-    return asyncio.run(run())
 
 
 @app.command()
@@ -215,7 +178,7 @@ def doctor(
     """Check the backend, token counting, persona and files, in plain lines."""
     from samantha.doctor import run_doctor
 
-    settings = _settings(ctx, backend=backend, model=model, base_url=base_url, persona=persona)
+    settings = settings_from(ctx, backend=backend, model=model, base_url=base_url, persona=persona)
     for line in asyncio.run(run_doctor(settings)):
         typer.echo(line)
 
@@ -225,7 +188,7 @@ def config_show(ctx: typer.Context) -> None:
     """Print the settings in effect, secrets masked."""
     from samantha.config import Paths
 
-    settings = _settings(ctx)
+    settings = settings_from(ctx)
     typer.echo(f"# from {Paths.from_env().config_file}, SAMANTHA_* variables and flags")
     for key, value in settings.public_view().items():
         typer.echo(f"{key} = {_toml_value(value)}")
@@ -247,6 +210,10 @@ def config_path() -> None:
     from samantha.config import Paths
 
     typer.echo(str(Paths.from_env().config_file))
+
+
+for _module in (cli_persona, cli_memory, cli_data, cli_test, cli_duet):
+    _module.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,57 @@
+"""What every subcommand shares: the common options, settings from flags, an offline companion.
+
+Subcommands live in their own ``cli_*`` modules and register themselves on the root app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+import typer
+
+BackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        "-b",
+        help="offline, openai, ollama, vllm, llamacpp, lmstudio, custom (env SAMANTHA_BACKEND).",
+    ),
+]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", "-m", help="Model name (env SAMANTHA_MODEL).")
+]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option("--base-url", help="OpenAI-compatible server URL (env SAMANTHA_BASE_URL)."),
+]
+PersonaOpt = Annotated[
+    str | None, typer.Option("--persona", "-p", help="Companion name or persona file.")
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
+
+
+def settings_from(ctx: typer.Context, **flags: Any) -> Any:
+    """Flags given to the subcommand win over those given before it."""
+    from samantha.config import load_settings
+
+    merged = dict(ctx.obj or {})
+    merged.update({k: v for k, v in flags.items() if v is not None})
+    return load_settings(**merged)
+
+
+def with_companion(settings: Any, view: Any) -> list[str]:
+    """Open her (offline: no model is needed to look at her state), run ``view``, close."""
+    from samantha.backends.offline import OfflineBackend
+    from samantha.engine import Companion
+
+    async def run() -> list[str]:
+        backend = OfflineBackend(settings.model_copy(update={"backend": "offline"}).backend_spec())
+        companion = Companion.open(settings, backend=backend)
+        try:
+            result: list[str] = await view(companion)
+            return result
+        finally:
+            await companion.aclose()
+
+    return asyncio.run(run())
