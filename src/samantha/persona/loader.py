@@ -1,16 +1,25 @@
-"""Finding and reading persona files, with errors that name the file, line and field."""
+"""Finding and reading persona files, with errors that name the file, line, column and field."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import yaml
 from pydantic import ValidationError
 
 from samantha.errors import PersonaError
+from samantha.persona.explain import explain
 from samantha.persona.model import Persona
+
+#: A persona is a page or two of text; anything far larger is the wrong file, not a persona.
+MAX_PERSONA_BYTES = 1 << 20
+#: YAML aliases can expand a small file into a huge tree ("billion laughs"); real personas,
+#: lorebooks included, stay far below this many nodes.
+MAX_NODES = 100_000
+SUFFIXES = (".yaml", ".yml")
 
 
 def shipped_personas_dir() -> Path:
@@ -24,87 +33,182 @@ def shipped_personas_dir() -> Path:
 def find_persona(name_or_path: str, user_dir: Path | None) -> Path:
     """A path is used as is; a name is looked up in the user's folder first, then shipped ones."""
     candidate = Path(name_or_path).expanduser()
-    if candidate.suffix in {".yaml", ".yml"} or "/" in name_or_path:
+    if candidate.suffix in SUFFIXES or "/" in name_or_path:
         if candidate.is_file():
             return candidate
         raise PersonaError(f"There is no persona file at {candidate}: check the path.")
     folders = [d for d in (user_dir, shipped_personas_dir()) if d is not None]
     for folder in folders:
-        for suffix in (".yaml", ".yml"):
+        for suffix in SUFFIXES:
             path = folder / f"{name_or_path.lower()}{suffix}"
             if path.is_file():
                 return path
-    known = sorted({p.stem for folder in folders if folder.is_dir() for p in folder.glob("*.y*ml")})
+    known = sorted({f.stem for f in persona_files(user_dir)})
     raise PersonaError(
         f"There is no persona called '{name_or_path}': choose one of {', '.join(known) or 'none'}"
         " or give a path to a .yaml file."
     )
 
 
+@dataclass(frozen=True)
+class PersonaFile:
+    """A persona file as `samantha persona list` shows it."""
+
+    stem: str
+    path: Path
+    origin: Literal["shipped", "user"]
+    #: A user file hides a shipped persona of the same name (find_persona looks there first).
+    overrides: bool = False
+
+    @property
+    def source(self) -> str:
+        return "user (overrides shipped)" if self.overrides else self.origin
+
+
+def persona_files(user_dir: Path | None) -> list[PersonaFile]:
+    """Every persona a name can reach, one per name, the one find_persona would pick."""
+    shipped = _stems(shipped_personas_dir())
+    found = {stem: PersonaFile(stem, path, "shipped") for stem, path in shipped.items()}
+    if user_dir is not None:
+        for stem, path in _stems(user_dir).items():
+            found[stem] = PersonaFile(stem, path, "user", overrides=stem in shipped)
+    return [found[stem] for stem in sorted(found)]
+
+
+def _stems(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        return {}
+    # .yaml wins over .yml, as in find_persona.
+    paths = sorted((p for p in folder.iterdir() if p.suffix in SUFFIXES), key=lambda p: p.suffix)
+    stems: dict[str, Path] = {}
+    for path in reversed(paths):
+        if path.is_file():
+            stems[path.stem.lower()] = path
+    return stems
+
+
 def load_persona(path: Path) -> Persona:
+    """Read, parse and validate a persona file; every failure is one PersonaError sentence."""
+    return parse_persona(read_text(path), str(path))
+
+
+def read_text(path: Path) -> str:
+    """The file as text, capped in size, with a line and column for bytes that are not UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PERSONA_BYTES + 1)
+    except FileNotFoundError as exc:
+        raise PersonaError(f"There is no persona file at {path}: check the path.") from exc
+    except IsADirectoryError as exc:
+        raise PersonaError(f"{path} is a folder: give the persona file inside it.") from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
         raise PersonaError(
-            f"Cannot read the persona file {path} ({exc}): check it exists."
+            f"Cannot read {path} ({reason}): check it exists and is readable."
         ) from exc
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+    if len(raw) > MAX_PERSONA_BYTES:
         raise PersonaError(
-            f"{where}: the YAML is malformed ({exc.problem}): fix the indentation or quoting there."
+            f"{path} is larger than {MAX_PERSONA_BYTES >> 20} MB, too big for a persona file: "
+            "check that it is the right file."
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise PersonaError(
+            f"{path}:{line}:{column}: the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}): "
+            "save it as UTF-8 in your editor."
+        ) from exc
+
+
+def parse_persona(text: str, source: str = "<persona>") -> Persona:
+    """Validate persona YAML; ``source`` names the file in error sentences."""
+    loader: yaml.SafeLoader | None = None
+    try:
+        # The reader checks the text for forbidden characters as soon as it is made.
+        loader = yaml.SafeLoader(text)
+        node = loader.get_single_node()
+        if node is None:
+            raise PersonaError(
+                f"{source}:1:1: the file is empty: start it with a line like `name: Ada`."
+            )
+        _check_tree(node, source)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        raise PersonaError(_yaml_sentence(exc, source)) from exc
+    except yaml.reader.ReaderError as exc:
+        line, column = _position(text, exc.position)
+        raise PersonaError(
+            f"{source}:{line}:{column}: the file contains a control character "
+            f"(code {exc.character!r}) YAML does not allow: delete it or write it as an escape."
         ) from exc
     except yaml.YAMLError as exc:
-        raise PersonaError(f"{path}: the YAML is malformed ({exc}).") from exc
-    if not isinstance(data, dict):
-        raise PersonaError(
-            f"{path}: a persona file must be a mapping of fields, starting with name:."
-        )
+        raise PersonaError(f"{source}: the YAML cannot be read ({exc}): fix it there.") from exc
+    except RecursionError as exc:
+        raise PersonaError(f"{source}: the YAML is nested too deeply to read: flatten it.") from exc
+    finally:
+        if loader is not None:
+            loader.dispose()
     try:
         return Persona.model_validate(data)
     except ValidationError as exc:
-        raise PersonaError(_explain(exc, path, node)) from exc
+        raise PersonaError(explain(exc, source, node)) from exc
 
 
-def _explain(exc: ValidationError, path: Path, node: Any) -> str:
-    err = exc.errors()[0]
-    loc = [str(p) for p in err["loc"]]
-    field = ".".join(loc) or "name"
-    line = _line_of(node, loc)
-    where = f"{path}:{line}" if line else str(path)
-    if err["type"] == "missing":
-        return (
-            f"{where}: the field '{field}' is required: add it (for example `{field}: Samantha`)."
+def _check_tree(root: yaml.Node, source: str) -> None:
+    """A persona is a mapping; keys appear once; aliases may not blow the tree up."""
+    if not isinstance(root, yaml.MappingNode):
+        kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
+        mark = root.start_mark
+        raise PersonaError(
+            f"{source}:{mark.line + 1}:{mark.column + 1}: a persona file must be a mapping of "
+            f"fields, not {kind}: start it with a line like `name: Ada`."
         )
-    if err["type"] == "extra_forbidden":
-        import difflib
-
-        from samantha.persona.model import OfflineVoice
-
-        model = OfflineVoice if loc[0] == "offline_voice" else Persona
-        near = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1)
-        hint = f": did you mean '{near[0]}'?" if near else ": remove it or check the spelling."
-        return f"{where}: unknown field '{field}'{hint}"
-    return f"{where}: the field '{field}' is invalid ({err['msg']}): fix its value."
-
-
-def _line_of(node: Any, loc: list[str]) -> int | None:
-    """The 1-based line of the key at ``loc`` in the composed YAML tree, if it can be found."""
-    line = None
-    for part in loc:
+    seen, stack = 0, [root]
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            raise PersonaError(
+                f"{source}: the YAML expands to more than {MAX_NODES} values (too many aliases): "
+                "write the values out instead of repeating anchors."
+            )
         if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if str(key.value) == part:
-                    line, node = key.start_mark.line + 1, value
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
-            node = node.value[int(part)]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
+            _no_duplicate_keys(node, source)
+            stack.extend(v for _, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _no_duplicate_keys(node: yaml.MappingNode, source: str) -> None:
+    # PyYAML keeps the last of two equal keys without a word; an author loses text silently.
+    first: dict[str, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        line = key.start_mark.line + 1
+        if key.value in first:
+            raise PersonaError(
+                f"{source}:{line}:{key.start_mark.column + 1}: '{key.value}' appears twice here "
+                f"(first on line {first[key.value]}): keep one of them."
+            )
+        first[key.value] = line
+
+
+def _yaml_sentence(exc: yaml.MarkedYAMLError, source: str) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+    problem = exc.problem or exc.context or "it cannot be parsed"
+    if "'\\t'" in problem:
+        fix = "indent with spaces, not tabs"
+    elif "mapping values are not allowed" in problem:
+        fix = "put text that contains ': ' in quotes"
+    else:
+        fix = "check the indentation and quoting there"
+    return f"{where}: the YAML is malformed ({problem}): {fix}."
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
