@@ -167,6 +167,24 @@ class Settings(BaseSettings):
     backend returns JSON; any failure falls back to the lexicon). The offline voice always
     uses the lexicon."""
 
+    extractor: Literal["auto", "rules", "model"] = "auto"
+    """How facts are drawn from your messages: 'rules' (offline, instant), 'model' (the backend
+    returns JSON, checked; anything invalid falls back to the rules), or 'auto': the model when
+    there is one, the rules with the offline voice."""
+
+    memory_half_life_hours: float = Field(default=168.0, gt=0)
+    """How fast a memory's recency fades when it is not recalled (a week, by default)."""
+
+    recall_k: int = Field(default=5, ge=0, le=50)
+    """How many memories come to mind for each message."""
+
+    memory_tokens: int = Field(default=400, ge=0)
+    """Token budget of the recalled-memories section of the prompt."""
+
+    embedding_model: str | None = None
+    """Embedding model for dense recall when the backend serves /v1/embeddings (for example
+    'text-embedding-3-small' or 'nomic-embed-text'); unset, recall uses full-text search only."""
+
     persona: str = "samantha"
     """The companion to talk to: a shipped persona's name, one in your personas folder, or a path."""
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,18 +29,37 @@ from samantha.clock import Clock, SystemClock
 from samantha.config import Paths, Settings
 from samantha.errors import InputError, SamanthaError
 from samantha.inner_state import InnerState
-from samantha.models import Conversation, EventRecord, Message, MessageStatus, Role, StateSnapshot
+from samantha.memory.mind import Mind
+from samantha.memory.model import CoreBlock, CoreMemory, Memory, MemoryKind, Recalled
+from samantha.memory.recall import RecallSettings, match_expression, query_terms
+from samantha.memory.stream import MemorySettings, MemoryStream
+from samantha.models import (
+    Conversation,
+    ConversationSummary,
+    EventRecord,
+    Message,
+    MessageStatus,
+    Role,
+    StateSnapshot,
+)
 from samantha.persona import Persona, find_persona, load_persona
-from samantha.prompt import Prompt, compose, system_text
+from samantha.persona.lorebook import activate
+from samantha.prompt import Prompt, Section, compose, persona_text, time_text
 from samantha.relationship import RelationshipEvent, on_message
 from samantha.store import Store
 from samantha.timefmt import humanize
-from samantha.tokens import TokenCounter
+from samantha.tokens import TokenCounter, byte_bound
 
 #: How many stored messages a turn considers; the token budget decides how many are sent.
 HISTORY_FETCH = 400
 #: After this long without a word, she mentions the time away.
 ABSENCE = timedelta(hours=12)
+#: "forget that my sister is called Anna", "forget about the interview".
+FORGET_REQUEST = re.compile(
+    r"^(?:please\s+|can you\s+|could you\s+)?forget\s+(?:that|about|what i said about)\s+(?P<what>.+)",
+    re.IGNORECASE | re.DOTALL,
+)
+YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|please do|do it|ok(?:ay)?|y)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -68,6 +88,10 @@ class TurnResult(BaseModel):
     before: InnerState
     after: InnerState
     events: list[RelationshipEvent]
+    #: What came to mind for this message (it is in the prompt), with score parts.
+    recalled: list[Recalled] = []
+    #: What she learned from it: facts, and a reflection when one was due.
+    extracted: list[Memory] = []
 
 
 TurnEvent = ReplyChunk | TurnResult
@@ -110,6 +134,23 @@ class Companion:
         #: database (which also picks up what another samantha process wrote meanwhile).
         self._history: list[Message] = []
         self._chat_cache: dict[int, object] = {}
+        self.memory = MemoryStream(
+            store,
+            persona.key,
+            MemorySettings(
+                recall=RecallSettings(half_life_hours=self.settings.memory_half_life_hours)
+            ),
+        )
+        self.mind = Mind(
+            self.memory,
+            backend,
+            extractor=self.settings.extractor,
+            embedding_model=self.settings.embedding_model,
+            timeout=self.settings.request_timeout,
+        )
+        #: Memories she offered to forget and is waiting for a yes about.
+        self._pending_forget: list[Memory] | None = None
+        self._core_loaded = False
 
     @classmethod
     def open(
@@ -134,6 +175,7 @@ class Companion:
         key = self.persona.key
         latest = await self.store.run(lambda s: s.conversations.latest(key))
         self.conversation = latest or await self.new_conversation()
+        await self._load_core()
         self._history = []
         return self.conversation
 
@@ -162,6 +204,245 @@ class Companion:
     async def last_seen(self) -> datetime | None:
         key = self.persona.key
         return await self.store.run(lambda s: s.conversations.last_user_message_at(key))
+
+    async def list_conversations(self, limit: int = 200) -> list[ConversationSummary]:
+        key = self.persona.key
+        return await self.store.run(lambda s: s.conversations.summaries(key, limit))
+
+    async def rename_conversation(self, conversation_id: int, title: str) -> Conversation:
+        clean = " ".join(clean_text(title).split())[:120]
+
+        def work(s: Store) -> Conversation | None:
+            s.conversations.rename(conversation_id, clean)
+            return s.conversations.get(conversation_id)
+
+        found = await self.store.run(work, write=True)
+        if found is None:
+            raise InputError(f"There is no conversation {conversation_id}: list them first.")
+        if self.conversation is not None and self.conversation.id == conversation_id:
+            self.conversation = found
+        return found
+
+    async def delete_conversation(self, conversation_id: int) -> int:
+        """Delete a conversation and the memories drawn only from it; returns how many went."""
+
+        def work(s: Store) -> int:
+            doomed = s.memories.derived_only_from(conversation_id)
+            removed = s.memories.delete(doomed)
+            s.conversations.delete(conversation_id)
+            return removed
+
+        removed = await self.store.run(work, write=True)
+        if self.conversation is not None and self.conversation.id == conversation_id:
+            self.conversation = None
+            self._history = []
+        return removed
+
+    async def search_messages(self, query: str, limit: int = 50) -> list[Message]:
+        terms = query_terms(query) or [w for w in query.lower().split() if w.isalnum()]
+        if not terms:
+            return []
+        key, match = self.persona.key, match_expression(terms)
+        return await self.store.run(lambda s: s.conversations.search(key, match, limit))
+
+    async def older_messages(self, before_id: int, limit: int = 100) -> list[Message]:
+        conversation = self.conversation or await self.resume()
+        cid = conversation.id
+        return await self.store.run(
+            lambda s: s.conversations.messages_before(cid, before_id, limit)
+        )
+
+    async def message(self, message_id: int) -> Message | None:
+        return await self.store.run(lambda s: s.conversations.message(message_id))
+
+    # -- memory ------------------------------------------------------------------------------
+
+    async def _load_core(self) -> None:
+        if not self._core_loaded:
+            core = await self.core_memory()
+            self.user_name = self.user_name or core.user_name
+            self._core_loaded = True
+
+    async def memories(self, query: str | None = None, limit: int = 200) -> list[Memory]:
+        """What she remembers (episodes aside), newest first; or what matches ``query``."""
+        stream = self.memory
+        if query and query.strip():
+            return await self.store.run(lambda _: stream.search(query, limit))
+        kinds = [k for k in MemoryKind if k is not MemoryKind.EPISODE]
+        return await self.store.run(lambda _: stream.listing(limit, kinds))
+
+    async def memory_item(self, memory_id: int) -> Memory | None:
+        stream = self.memory
+        return await self.store.run(lambda _: stream.get(memory_id))
+
+    async def edit_memory(self, memory_id: int, text: str) -> Memory:
+        clean = clean_text(text).strip()
+        if not clean:
+            raise InputError("A memory cannot be empty: forget it instead.")
+        stream = self.memory
+        found = await self.store.run(lambda _: stream.edit(memory_id, clean[:500]))
+        if found is None:
+            raise InputError(f"There is no memory {memory_id}: list them first.")
+        return found
+
+    async def forget(self, memory_id: int) -> None:
+        stream = self.memory
+        if await self.store.run(lambda _: stream.forget([memory_id])) == 0:
+            raise InputError(f"There is no memory {memory_id}: list them first.")
+
+    async def core_memory(self) -> CoreMemory:
+        stream = self.memory
+        return await self.store.run(lambda _: stream.core())
+
+    async def set_core_memory(self, block: CoreBlock, text: str) -> None:
+        stream, now = self.memory, self.clock.now()
+        await self.store.run(lambda _: stream.set_core(block, clean_text(text), now))
+
+    async def set_user_name(self, name: str) -> None:
+        clean = " ".join(clean_text(name).split())
+        if not clean:
+            raise InputError("A name cannot be empty.")
+        stream, now = self.memory, self.clock.now()
+        await self.store.run(lambda _: stream.set_user_name(clean, now))
+        self.user_name = clean[:64]
+
+    async def memory_count(self) -> int:
+        stream = self.memory
+        kinds = [k for k in MemoryKind if k is not MemoryKind.EPISODE]
+        return await self.store.run(lambda _: stream.count(kinds))
+
+    async def recall(self, query: str, k: int = 5) -> list[Recalled]:
+        """What would come to mind for ``query`` now (without touching recency)."""
+        stream, now = self.memory, self.clock.now()
+        return await self.store.run(lambda _: stream.recall(query, k, now=now, touch=False))
+
+    async def _memory_command(
+        self, conversation: Conversation, user_message: Message, started: float
+    ) -> list[TurnEvent] | None:
+        """ "forget that ...": she names what she would forget and waits for a yes."""
+        text = user_message.text.strip()
+        pending, self._pending_forget = self._pending_forget, None
+        if pending is not None:
+            if not YES.match(text):
+                return None  # anything else: she keeps it, and the talk goes on
+            stream = self.memory
+            await self.store.run(lambda _: stream.forget([m.id for m in pending]))
+            reply = "Done. I've let that go."
+        else:
+            request = FORGET_REQUEST.match(text)
+            if request is None:
+                return None
+            what = request.group("what").strip(" .!?")
+            found = [m for m in await self.memories(what, 20) if m.kind is not MemoryKind.EPISODE]
+            if not found:
+                reply = f"I don't think I was keeping anything about “{what}”."
+            else:
+                self._pending_forget = found[:5]
+                listed = "; ".join(f"“{m.text}”" for m in found[:5])
+                reply = f"Do you want me to forget {listed}? Say yes and it's gone."
+        return await self._say_directly(conversation, user_message, reply, started)
+
+    async def _say_directly(
+        self, conversation: Conversation, user_message: Message, reply: str, started: float
+    ) -> list[TurnEvent]:
+        """A reply that is the program's, not the model's (confirmations): stored the same way."""
+        persona, end = self.persona, self.clock.now()
+        state = await self.inner_state()
+        message = await self.store.run(
+            lambda s: s.conversations.add_message(
+                conversation.id, Role.ASSISTANT, persona.name, reply, end
+            ),
+            write=True,
+        )
+        done = (time.perf_counter() - started) * 1000
+        prompt = Prompt(messages=[], tokens=0, accuracy="estimate", budget=0)
+        return [
+            ReplyChunk(reply),
+            TurnResult(
+                reply=reply,
+                status=MessageStatus.COMPLETE,
+                user_message=user_message,
+                reply_message=message,
+                prompt=prompt,
+                timings=Timings(prepare_ms=done, first_token_ms=done, total_ms=done),
+                appraisal=appraise(""),
+                before=state,
+                after=state,
+                events=[],
+            ),
+        ]
+
+    async def greet(self) -> Message | None:
+        """She speaks first when a session opens: hello on first meeting, and later what she
+        knows of the time away and of plans that were due. Stored as her message. Nothing when
+        the conversation is fresh from a moment ago."""
+        conversation = self.conversation or await self.resume()
+        await self._load_core()
+        now = self.clock.now()
+        last_seen = await self.last_seen()
+        if last_seen is not None and now - last_seen < timedelta(hours=1):
+            return None
+        user = self.user_name or "the user"
+        state = await self.inner_state()
+        plans = await self.mind.plans(now)
+        prompt = await self._compose([], now, last_seen, state, (), plans)
+        instruction = (
+            f"{user} has just opened the app. Greet them first, in one or two sentences, as "
+            "yourself: mind how long it has been and ask about anything that was due."
+            if last_seen
+            else f"You are meeting {user} for the first time. Introduce yourself in one or two sentences."
+        )
+        hints = self._hints(now, last_seen, state, appraise(""), (), plans)
+        request = ReplyRequest(
+            messages=[*prompt.messages, ChatMessage(role="user", content=f"({instruction})")],
+            max_tokens=min(200, self.reply_tokens),
+            temperature=self.persona.temperature,
+            hints=hints.model_copy(update={"opening": True}),
+        )
+        parts = [chunk.text async for chunk in self.backend.stream(request)]
+        reply = "".join(parts).strip()
+        if not reply:
+            return None
+        persona, cid = self.persona, conversation.id
+        message = await self.store.run(
+            lambda s: s.conversations.add_message(cid, Role.ASSISTANT, persona.name, reply, now),
+            write=True,
+        )
+        self.last_greeting_prompt = prompt
+        return message
+
+    async def preview_prompt(self, text: str) -> Prompt:
+        """The prompt ``text`` would send now, section by section; nothing is stored."""
+        conversation = self.conversation or await self.resume()
+        await self._load_core()
+        now = self.clock.now()
+        last_seen = await self.last_seen()
+        history = list(await self._recent(conversation))
+        draft = Message(
+            id=(history[-1].id + 1) if history else 1,
+            conversation_id=conversation.id,
+            role=Role.USER,
+            speaker=self.user_name or "you",
+            text=clean_text(text),
+            created_at=now,
+        )
+        stream = self.memory
+        exclude = {m.id for m in history}
+        recalled = await self.store.run(
+            lambda _: stream.recall(
+                text, self.settings.recall_k, now=now, exclude_sources=exclude, touch=False
+            )
+        )
+        plans = await self.mind.plans(now)
+        state = await self.inner_state()
+        saved = dict(self._chat_cache)
+        try:
+            return await self._compose([*history, draft], now, last_seen, state, recalled, plans)
+        finally:
+            self._chat_cache = saved
+
+    async def check_backend(self) -> str:
+        return await self.backend.check()
 
     # -- mood and relationship -------------------------------------------------------------
 
@@ -228,16 +509,28 @@ class Companion:
         if not text.strip():
             raise InputError("There is nothing to send: type a message first.")
         conversation = self.conversation or await self.resume()
+        await self._load_core()
         now = self.clock.now()
         persona = self.persona
         speaker = self.user_name or "you"
-
-        def remember(s: Store) -> tuple[Message, datetime | None]:
-            seen = s.conversations.last_user_message_at(persona.key)
-            return s.conversations.add_message(conversation.id, Role.USER, speaker, text, now), seen
-
+        key = persona.key
+        last_seen = await self.store.run(lambda s: s.conversations.last_user_message_at(key))
+        stream = self.memory
+        learn = not FORGET_REQUEST.match(text.strip()) and self._pending_forget is None
         # The user's words are safe on disk before any backend (appraiser or reply) is asked.
-        user_message, last_seen = await self.store.run(remember, write=True)
+        added = await self.store.run(
+            lambda _: stream.add_message(
+                speaker, text, now, conversation_id=conversation.id, learn=learn
+            )
+        )
+        user_message = added.message
+        if added.user_name:
+            self.user_name = added.user_name
+        handled = await self._memory_command(conversation, user_message, started)
+        if handled is not None:
+            for event in handled:
+                yield event
+            return
         before = await self.inner_state()
         appraisal = await self._appraise_message(text)
         mood = before.mood.moved(appraisal.impulse, persona.temperament, now)
@@ -264,13 +557,104 @@ class Companion:
         # What the message did to her, and why: one transaction.
         await self.store.run(feel, write=True)
         self._state = heard
+        # Closing this generator (Esc, a closed pipe) must close the reply's too, at once, so
+        # the partial reply is saved while the store is still open.
+        reply = self._respond(
+            conversation, user_message, last_seen, before, heard, appraisal, events, started
+        )
+        async with aclosing(reply):
+            async for event in reply:
+                if isinstance(event, TurnResult):
+                    extracted = [*added.facts, *event.extracted]
+                    event = event.model_copy(update={"extracted": extracted})
+                yield event
+
+    async def regenerate(self) -> AsyncGenerator[TurnEvent, None]:
+        """Her last reply again: the old one is removed, the user's message stays as it was."""
+        started = time.perf_counter()
+        conversation = self.conversation or await self.resume()
+        await self._load_core()
+        cid = conversation.id
+
+        def clear(s: Store) -> Message | None:
+            recent = s.conversations.recent_messages(cid, 20)
+            users = [m for m in recent if m.role is Role.USER]
+            if not users:
+                return None
+            last = users[-1]
+            for message in recent:
+                if message.id > last.id:
+                    s.memories.delete(s.memories.episodes_of([message.id]))
+                    s.conversations.delete_message(message.id)
+            return last
+
+        user_message = await self.store.run(clear, write=True)
+        if user_message is None:
+            raise InputError("There is no reply to regenerate yet: say something first.")
+        self._history = []
+        key = self.persona.key
+        last_seen = await self.store.run(
+            lambda s: s.conversations.last_user_message_at(key, before_id=user_message.id)
+        )
+        state = await self.inner_state()
+        reply = self._respond(
+            conversation, user_message, last_seen, state, state, appraise(""), [], started
+        )
+        async with aclosing(reply):
+            async for event in reply:
+                yield event
+
+    async def edit_last(self, text: str) -> AsyncGenerator[TurnEvent, None]:
+        """Replace the user's last message (and her reply to it) with ``text``, and answer that."""
+        text = clean_text(text)
+        if not text.strip():
+            raise InputError("There is nothing to send: type a message first.")
+        conversation = self.conversation or await self.resume()
+        cid = conversation.id
+
+        def clear(s: Store) -> bool:
+            recent = s.conversations.recent_messages(cid, 20)
+            users = [m for m in recent if m.role is Role.USER]
+            if not users:
+                return False
+            doomed = [m.id for m in recent if m.id >= users[-1].id]
+            for message_id in doomed:
+                s.memories.delete(s.memories.derived_only_from_message(message_id))
+                s.conversations.delete_message(message_id)
+            return True
+
+        if not await self.store.run(clear, write=True):
+            raise InputError("There is no message of yours to edit yet.")
+        self._history = []
+        reply = self.turn(text)
+        async with aclosing(reply):
+            async for event in reply:
+                yield event
+
+    async def _respond(
+        self,
+        conversation: Conversation,
+        user_message: Message,
+        last_seen: datetime | None,
+        before: InnerState,
+        heard: InnerState,
+        appraisal: Appraisal,
+        events: list[RelationshipEvent],
+        started: float,
+    ) -> AsyncGenerator[TurnEvent, None]:
+        persona = self.persona
+        now = user_message.created_at
         history = await self._recent(conversation)
-        prompt = await self._compose(history, now, last_seen, heard)
+        recalled = await self.mind.recall(
+            user_message.text, self.settings.recall_k, now, {m.id for m in history}
+        )
+        plans = await self.mind.plans(now)
+        prompt = await self._compose(history, now, last_seen, heard, recalled, plans)
         request = ReplyRequest(
             messages=prompt.messages,
             max_tokens=self.reply_tokens,
             temperature=self.persona.temperature,
-            hints=self._hints(now, last_seen, heard, appraisal),
+            hints=self._hints(now, last_seen, heard, appraisal, recalled, plans),
         )
         prepared = time.perf_counter()
         parts: list[str] = []
@@ -313,11 +697,20 @@ class Companion:
             message = s.conversations.add_message(
                 conversation.id, Role.ASSISTANT, persona.name, reply, end, tokens=completion_tokens
             )
+            s.memories.add(persona.key, MemoryKind.EPISODE, reply[:4000], 1, end, [message.id])
             s.state.save(after.snapshot(persona.key, end, message.id))
             return message
 
         reply_message = await self.store.run(settle_turn, write=True)
         self._state = after
+        user = self.user_name or "the user"
+        learned, name = await self.mind.learn(user_message, history, end, user, persona.name)
+        if name:
+            self.user_name = name
+        if prompt.dropped:
+            await self.mind.summarise(
+                conversation.id, history[: prompt.dropped], end, user, persona.name
+            )
         done = time.perf_counter()
         yield TurnResult(
             reply=reply,
@@ -336,10 +729,13 @@ class Companion:
             before=before,
             after=after,
             events=events,
+            recalled=recalled,
+            extracted=learned,
         )
 
     async def _recent(self, conversation: Conversation) -> list[Message]:
-        """The last ``HISTORY_FETCH`` messages: all of them once, then only what is new."""
+        """The last ``HISTORY_FETCH`` messages not yet folded into the summary: all of them
+        once, then only what is new (including what another samantha process wrote)."""
         cid = conversation.id
         if not self._history:
             fresh = await self.store.run(
@@ -351,33 +747,110 @@ class Companion:
                 lambda s: s.conversations.messages_after(cid, after, HISTORY_FETCH)
             )
         self._history = (self._history + fresh)[-HISTORY_FETCH:]
+        summary = await self.mind.summary(cid)
+        if summary is not None:
+            self._history = [m for m in self._history if m.id > summary[1]]
         return self._history
 
     @property
     def reply_tokens(self) -> int:
         return self.persona.max_reply_tokens or self.settings.reply_tokens
 
-    async def _compose(
-        self, history: list[Message], now: datetime, last_seen: datetime | None, state: InnerState
-    ) -> Prompt:
+    async def _sections(
+        self,
+        history: Sequence[Message],
+        now: datetime,
+        last_seen: datetime | None,
+        state: InnerState,
+        recalled: Sequence[Recalled],
+        plans: Sequence[Memory],
+    ) -> list[Section]:
         user = self.user_name or "the user"
-        notes = [
+        persona = self.persona
+        core = await self.core_memory()
+        sections = [Section("persona", persona_text(persona, user))]
+        known = []
+        if self.user_name:
+            known.append(f"Their name is {self.user_name}.")
+        if core.about_user.strip():
+            known.append(core.about_user.strip())
+        if known:
+            sections.append(
+                Section(
+                    "core memory",
+                    f"What you know about {user}, in their words:\n" + "\n".join(known),
+                )
+            )
+        if core.about_me.strip():
+            sections.append(Section("core memory (you)", "About yourself:\n" + core.about_me))
+        mood = [
             f"Your mood: {state.mood.label}. {state.mood.style_note()}",
-            state.relationship.prompt_note(self.persona.relationship, user),
+            state.relationship.prompt_note(persona.relationship, user),
         ]
-        system = system_text(self.persona, now, self.user_name, last_seen, notes)
+        sections.append(Section("mood", "\n".join(m for m in mood if m)))
+        plan_lines = Mind.plan_lines(plans, now, user)
+        sections.append(Section("time", time_text(now, user, last_seen, plan_lines)))
+        entries = activate(persona.lorebook, [m.text for m in history], self._count_for_budget)
+        if entries:
+            lore = "\n".join(persona.fill(e.content, user) for e in entries)
+            sections.append(Section("lorebook", "World notes:\n" + lore, optional=True))
+        if recalled:
+            lines = []
+            budget = self.settings.memory_tokens
+            for hit in recalled:
+                line = f"- {hit.memory.text} ({humanize(now - hit.memory.created_at)} ago)"
+                cost = self._count_for_budget(line)
+                if cost > budget:
+                    break
+                budget -= cost
+                lines.append(line)
+            if lines:
+                sections.append(
+                    Section(
+                        "memories",
+                        f"Things you remember that may matter now ({user}'s words, with when):\n"
+                        + "\n".join(lines),
+                        optional=True,
+                    )
+                )
+        if self.conversation is not None:
+            summary = await self.mind.summary(self.conversation.id)
+            if summary is not None:
+                sections.append(
+                    Section(
+                        "summary",
+                        "Earlier in this conversation (a summary):\n" + summary[0],
+                        optional=True,
+                    )
+                )
+        return sections
+
+    def _count_for_budget(self, text: str) -> int:
+        """Section budgets use the byte bound: cheap, and never under the true count."""
+        return byte_bound(text) // 3 + 1
+
+    async def _compose(
+        self,
+        history: list[Message],
+        now: datetime,
+        last_seen: datetime | None,
+        state: InnerState,
+        recalled: Sequence[Recalled] = (),
+        plans: Sequence[Memory] = (),
+    ) -> Prompt:
+        sections = await self._sections(history, now, last_seen, state, recalled, plans)
         window, reserve = self.backend.context_window, self.reply_tokens
         if not self.use_tokenizer:
             # The offline voice has no tokenizer of its own; counting is a labelled estimate.
             from samantha.tokens import EstimateCounter
 
             return compose(
-                system, history, EstimateCounter(), window, reserve, chats=self._chat_cache
+                sections, history, EstimateCounter(), window, reserve, chats=self._chat_cache
             )
         # Counting can load a tokenizer (a few hundred ms once): keep it off the event loop.
         return await asyncio.to_thread(
             compose,
-            system,
+            sections,
             history,
             self.counter,
             window,
@@ -392,10 +865,21 @@ class Companion:
         last_seen: datetime | None,
         state: InnerState,
         appraisal: Appraisal,
+        recalled: Sequence[Recalled] = (),
+        plans: Sequence[Memory] = (),
     ) -> VoiceHints:
         voice = self.persona.offline_voice
         user = self.user_name or "you"
         away = humanize(now - last_seen) if last_seen and now - last_seen > ABSENCE else None
+        # The offline voice mentions a fact she recalled, not a raw earlier message of theirs.
+        facts = [
+            r.memory.text
+            for r in recalled
+            if r.memory.kind is not MemoryKind.EPISODE and r.relevance >= 0.3
+        ]
+        today = now.astimezone().date()
+        past = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() < today]
+        coming = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() >= today]
         return VoiceHints(
             character=self.persona.name,
             user_name=self.user_name,
@@ -412,6 +896,9 @@ class Companion:
             mood_intensity=state.mood.intensity,
             strained=state.relationship.strained,
             events=list(appraisal.tags),
+            memories=facts,
+            past_plans=past,
+            upcoming_plans=coming,
             time_away=away,
         )
 

@@ -44,6 +44,17 @@ class Message(BaseModel):
     tokens: int | None = None
 
 
+class ConversationSummary(BaseModel):
+    """A conversation as a list shows it: how long, and the last thing said."""
+
+    model_config = ConfigDict(frozen=True)
+
+    conversation: Conversation
+    message_count: int
+    last_text: str
+    last_at: datetime | None = None
+
+
 class StateSnapshot(BaseModel):
     """Her mood and the relationship at one moment, as stored (one per turn)."""
 

@@ -1,15 +1,27 @@
-"""Prompt assembly: the persona's system text, then as many recent messages as fit.
+"""Prompt assembly in one documented order, each section counted, under the window's budget.
 
-Order (documented for persona authors): system/persona, mood and relationship notes, time,
-then recent messages, oldest
-first. When history does not fit the window minus the reply reserve, the oldest messages are
-left out first; a single message too large for the window is cut in the middle, marked.
+Order (the README documents it for persona authors):
+
+1. persona          who she is, how she speaks, her values and examples
+2. core memory      what she always knows about the user, and about herself
+3. mood             her mood and the relationship's stage and strain
+4. time             the date and time, how long since the last talk, plans near or just past
+5. lorebook         world entries whose keywords came up
+6. memories         what came to mind for this message, with when
+7. summary          a rolling summary of the part of the conversation that no longer fits
+8. history          recent messages, oldest first
+
+Sections 1-4 always go in. When the budget is tight the optional ones give way first, in the
+order lorebook, summary, memories (least to most tied to this message); then the oldest
+messages are left out; a single message too large for the window is cut in the middle, marked.
+All sections form one system message, the form every OpenAI-compatible server accepts.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +33,24 @@ from samantha.persona import Persona
 from samantha.timefmt import humanize
 from samantha.tokens import MESSAGE_OVERHEAD, Accuracy, TokenCounter, byte_bound
 
+#: Optional sections, in the order they give way when the budget is tight.
+TRIM_ORDER = ("lorebook", "summary", "memories")
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    text: str
+    optional: bool = False
+
+
+class PromptSection(BaseModel):
+    name: str
+    tokens: int
+    text: str
+    #: Left out because the budget was tight.
+    dropped: bool = False
+
 
 class Prompt(BaseModel):
     messages: list[ChatMessage]
@@ -29,16 +59,10 @@ class Prompt(BaseModel):
     accuracy: Accuracy
     budget: int
     dropped: int = 0
+    sections: list[PromptSection] = []
 
 
-def system_text(
-    persona: Persona,
-    now: datetime,
-    user_name: str | None,
-    last_seen: datetime | None,
-    notes: Sequence[str] = (),
-) -> str:
-    user = user_name or "the user"
+def persona_text(persona: Persona, user: str) -> str:
     parts = [f"You are {persona.name}" + (f", {persona.tagline}." if persona.tagline else ".")]
     for text in (persona.description, persona.backstory):
         if text:
@@ -46,19 +70,26 @@ def system_text(
     if persona.voice:
         parts.append("How you speak: " + persona.fill(persona.voice, user))
     if persona.values:
-        parts.append("You value: " + "; ".join(persona.values) + ".")
+        parts.append("You value: " + "; ".join(persona.fill(v, user) for v in persona.values) + ".")
     if persona.boundaries:
-        parts.append("Your boundaries: " + "; ".join(persona.boundaries) + ".")
+        bounds = "; ".join(persona.fill(b, user) for b in persona.boundaries)
+        parts.append("Your boundaries: " + bounds + ".")
     if persona.example_dialogues:
         examples = "\n\n".join(persona.fill(d, user) for d in persona.example_dialogues)
         parts.append("How you sound, for example:\n" + examples)
-    parts.extend(notes)
-    local = now.astimezone()
-    parts.append(f"It is now {local:%A, %d %B %Y, %H:%M} ({local.tzname()}).")
-    if last_seen is not None and now - last_seen > timedelta(hours=1):
-        parts.append(f"You last spoke with {user} {humanize(now - last_seen)} ago.")
     parts.append(f"Stay in character as {persona.name}. Reply in plain prose, briefly.")
     return "\n\n".join(parts)
+
+
+def time_text(
+    now: datetime, user: str, last_seen: datetime | None, plans: Sequence[str] = ()
+) -> str:
+    local = now.astimezone()
+    parts = [f"It is now {local:%A, %d %B %Y, %H:%M} ({local.tzname()})."]
+    if last_seen is not None and now - last_seen > timedelta(hours=1):
+        parts.append(f"You last spoke with {user} {humanize(now - last_seen)} ago.")
+    parts.extend(plans)
+    return "\n".join(parts)
 
 
 def _as_chat(message: Message) -> ChatMessage:
@@ -69,8 +100,12 @@ def _as_chat(message: Message) -> ChatMessage:
     return ChatMessage(role=role, content=text)
 
 
+def _estimate(text: str) -> int:
+    return math.ceil(byte_bound(text) / 3)
+
+
 def compose(
-    system: str,
+    sections: Sequence[Section],
     history: Sequence[Message],
     counter: TokenCounter,
     window: int,
@@ -78,12 +113,13 @@ def compose(
     cache: dict[int, int] | None = None,
     chats: dict[int, Any] | None = None,
 ) -> Prompt:
-    """Fit ``system`` plus the newest part of ``history`` into ``window - reply_reserve``.
+    """Fit ``sections`` plus the newest part of ``history`` into ``window - reply_reserve``.
 
     ``cache`` (token counts) and ``chats`` (converted messages with their byte lengths) are
     keyed by message id and kept by the caller between turns: stored messages never change.
     """
     budget = max(256, window - min(reply_reserve, window // 2))
+    present = [s for s in sections if s.text.strip()]
     converted = chats if chats is not None else {}
     pairs: list[tuple[ChatMessage, int]] = []
     for message in history:
@@ -93,45 +129,75 @@ def compose(
             pair = converted[message.id] = (chat, byte_bound(chat.content))
         pairs.append(pair)
     chats_list = [chat for chat, _ in pairs]
+    system = "\n\n".join(s.text for s in present)
     # Fast path: byte lengths bound BPE token counts from above, so no tokenizer is needed.
     upper = byte_bound(system) + sum(size for _, size in pairs)
     upper += MESSAGE_OVERHEAD * (len(pairs) + 1)
     if upper <= budget:
+        shown = [PromptSection(name=s.name, tokens=_estimate(s.text), text=s.text) for s in present]
+        history_bytes = sum(size for _, size in pairs)
+        shown.append(_history_section(len(pairs), math.ceil(history_bytes / 3)))
         return Prompt(
             messages=[ChatMessage(role="system", content=system), *chats_list],
             tokens=math.ceil(upper / 3),
             accuracy="estimate",
             budget=budget,
+            sections=shown,
         )
     cache = cache if cache is not None else {}
-    chats_seq = chats_list
 
     def cost(index: int) -> int:
         message_id = history[index].id
         if message_id not in cache:
-            cache[message_id] = counter.count(chats_seq[index].content) + MESSAGE_OVERHEAD
+            cache[message_id] = counter.count(chats_list[index].content) + MESSAGE_OVERHEAD
         return cache[message_id]
 
+    counts = {s.name: counter.count(s.text) for s in present}
+    kept_sections = list(present)
+    newest = cost(len(chats_list) - 1) if chats_list else 0
+    for name in TRIM_ORDER:
+        used = sum(counts[s.name] for s in kept_sections) + MESSAGE_OVERHEAD
+        if used + min(newest, budget // 2) <= budget:
+            break
+        kept_sections = [s for s in kept_sections if s.name != name]
+    system = "\n\n".join(s.text for s in kept_sections)
     used = counter.count(system) + MESSAGE_OVERHEAD
     kept: list[ChatMessage] = []
-    for index in range(len(chats_seq) - 1, -1, -1):
+    history_tokens = 0
+    for index in range(len(chats_list) - 1, -1, -1):
         need = cost(index)
         if used + need <= budget:
-            kept.append(chats_seq[index])
+            kept.append(chats_list[index])
             used += need
+            history_tokens += need
             continue
         if not kept:
             # The newest message alone is too big: keep its start and end rather than nothing.
             room = max(64, budget - used - MESSAGE_OVERHEAD)
-            text = counter.truncate(chats_seq[index].content, room)
-            kept.append(ChatMessage(role=chats_seq[index].role, content=text))
-            used += counter.count(text) + MESSAGE_OVERHEAD
+            text = counter.truncate(chats_list[index].content, room)
+            kept.append(ChatMessage(role=chats_list[index].role, content=text))
+            need = counter.count(text) + MESSAGE_OVERHEAD
+            used += need
+            history_tokens += need
         break
     kept.reverse()
+    shown = [
+        PromptSection(
+            name=s.name, tokens=counts[s.name], text=s.text, dropped=s not in kept_sections
+        )
+        for s in present
+    ]
+    shown.append(_history_section(len(kept), history_tokens, len(chats_list) - len(kept)))
     return Prompt(
         messages=[ChatMessage(role="system", content=system), *kept],
         tokens=used,
         accuracy=counter.accuracy,
         budget=budget,
-        dropped=len(chats_seq) - len(kept),
+        dropped=len(chats_list) - len(kept),
+        sections=shown,
     )
+
+
+def _history_section(count: int, tokens: int, left_out: int = 0) -> PromptSection:
+    note = f"{count} recent messages" + (f" ({left_out} older ones left out)" if left_out else "")
+    return PromptSection(name="history", tokens=tokens, text=note)

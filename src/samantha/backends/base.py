@@ -50,8 +50,14 @@ class VoiceHints(BaseModel):
     events: list[str] = Field(default_factory=list)
     #: Things she remembers that bear on this message, in plain words.
     memories: list[str] = Field(default_factory=list)
+    #: Plans of theirs that were due in the last few days ("My interview is on Friday.").
+    past_plans: list[str] = Field(default_factory=list)
+    #: Plans coming up in the next few days.
+    upcoming_plans: list[str] = Field(default_factory=list)
     #: e.g. "three days", when it has been a while since the last talk.
     time_away: str | None = None
+    #: She speaks first: the session's greeting, not a reply.
+    opening: bool = False
 
 
 class ReplyRequest(BaseModel):

@@ -285,6 +285,8 @@ _LOW_MOODS = {"bored", "disdainful", "hostile", "anxious"}
 def compose_reply(reading: Reading, hints: VoiceHints, rng: random.Random) -> str:
     """Build a reply of one to four sentences from the persona's banks, shaped by her state."""
     user = reading.name or hints.user_name or "you"
+    if hints.opening:
+        return _fill(_opening(hints, rng), user, hints)
     events = set(hints.events)
     if "insult" in events:
         # Hurt comes first and alone: no echo, no question, no cheer.
@@ -307,9 +309,8 @@ def compose_reply(reading: Reading, hints: VoiceHints, rng: random.Random) -> st
     elif reading.echo and not events & _ABOUT_HER and rng.random() < 0.8:
         opener = _pick(rng, hints.openers, "So")
         parts.append(f"{opener} {reading.echo}.")
-    if hints.memories and rng.random() < 0.7:
-        memory = hints.memories[0].rstrip(".")
-        parts.append(f"You told me {memory}, and I've been thinking about it.")
+    if hints.memories and rng.random() < 0.8:
+        parts.append(_recollection(hints.memories[0], rng))
     guarded = hints.strained or (hints.mood in _LOW_MOODS and hints.mood_intensity >= 0.15)
     if guarded:
         # Strain or a low mood keeps her brief; she does not reach for another question.
@@ -321,6 +322,46 @@ def compose_reply(reading: Reading, hints: VoiceHints, rng: random.Random) -> st
     if cheerful and reading.feeling is None and hints.delight and len(parts) < 4:
         parts.insert(0, rng.choice(hints.delight))
     return _fill(" ".join(parts), user, hints)
+
+
+def _yours(text: str) -> str:
+    """The user's own words about themselves, said back to them: 'my sister' -> 'your sister'."""
+    words = text.rstrip(".!").split()
+    swapped = [
+        _SWAP.get(w.lower(), w) if w.lower() not in {"you", "your", "yours"} else w for w in words
+    ]
+    if swapped and swapped[0] not in {"I"}:
+        swapped[0] = swapped[0][0].lower() + swapped[0][1:]
+    return " ".join(swapped)
+
+
+_ASIDES = (
+    "have you heard from them lately?",
+    "is that still on your mind?",
+    "I've been thinking about that.",
+    "how is that going?",
+)
+
+
+def _recollection(memory: str, rng: random.Random) -> str:
+    said = _yours(memory)
+    return f"You told me {said}; {rng.choice(_ASIDES)}"
+
+
+def _opening(hints: VoiceHints, rng: random.Random) -> str:
+    """The first words of a session: hello, the time away, and what was due."""
+    parts: list[str] = []
+    if hints.time_away:
+        parts.append(
+            f"Hey, you're back. It's been {hints.time_away}, and I missed talking with you."
+        )
+    else:
+        parts.append(_pick(rng, hints.greetings, "Hi. I'm glad you're here."))
+    if hints.past_plans:
+        parts.append(f"You told me {_yours(hints.past_plans[0])}; how did it go?")
+    elif hints.upcoming_plans:
+        parts.append(f"And {_yours(hints.upcoming_plans[0])}: how are you feeling about it?")
+    return " ".join(parts)
 
 
 def _fill(text: str, user: str, hints: VoiceHints) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from samantha.models import Conversation, Message, MessageStatus, Role
+from samantha.models import Conversation, ConversationSummary, Message, MessageStatus, Role
 
 
 def _conversation(row: sqlite3.Row) -> Conversation:
@@ -130,10 +130,59 @@ class ConversationRepository:
             ).fetchone()[0]
         )
 
-    def last_user_message_at(self, persona: str) -> datetime | None:
+    def last_user_message_at(self, persona: str, before_id: int | None = None) -> datetime | None:
         row = self._conn.execute(
             "SELECT m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id"
-            " WHERE c.persona = ? AND m.role = 'user' ORDER BY m.id DESC LIMIT 1",
-            (persona,),
+            " WHERE c.persona = ? AND m.role = 'user' AND m.id < ? ORDER BY m.id DESC LIMIT 1",
+            (persona, before_id if before_id is not None else 2**62),
         ).fetchone()
         return datetime.fromisoformat(row[0]) if row else None
+
+    def message(self, message_id: int) -> Message | None:
+        row = self._conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+        return _message(row) if row else None
+
+    def summaries(self, persona: str, limit: int) -> list[ConversationSummary]:
+        """Each conversation with its size and last words, newest first, in one query."""
+        rows = self._conn.execute(
+            "SELECT c.*, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS n,"
+            " (SELECT text FROM messages m WHERE m.conversation_id = c.id"
+            "  ORDER BY m.id DESC LIMIT 1) AS last_text,"
+            " (SELECT created_at FROM messages m WHERE m.conversation_id = c.id"
+            "  ORDER BY m.id DESC LIMIT 1) AS last_at"
+            " FROM conversations c WHERE c.persona = ? ORDER BY c.updated_at DESC, c.id DESC"
+            " LIMIT ?",
+            (persona, limit),
+        ).fetchall()
+        return [
+            ConversationSummary(
+                conversation=_conversation(r),
+                message_count=r["n"],
+                last_text=(r["last_text"] or "")[:200],
+                last_at=datetime.fromisoformat(r["last_at"]) if r["last_at"] else None,
+            )
+            for r in rows
+        ]
+
+    def rename(self, conversation_id: int, title: str) -> None:
+        self._conn.execute(
+            "UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id)
+        )
+
+    def delete(self, conversation_id: int) -> None:
+        self._conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    def delete_message(self, message_id: int) -> None:
+        self._conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+
+    def edit_message(self, message_id: int, text: str) -> None:
+        self._conn.execute("UPDATE messages SET text = ? WHERE id = ?", (text, message_id))
+
+    def search(self, persona: str, match: str, limit: int) -> list[Message]:
+        rows = self._conn.execute(
+            "SELECT m.* FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
+            " JOIN conversations c ON c.id = m.conversation_id"
+            " WHERE messages_fts MATCH ? AND c.persona = ? ORDER BY bm25(messages_fts) LIMIT ?",
+            (match, persona, limit),
+        ).fetchall()
+        return [_message(r) for r in rows]

@@ -13,10 +13,20 @@ Migration = Callable[[sqlite3.Connection], None]
 
 
 def run_script(conn: sqlite3.Connection, script: str) -> None:
-    """Run statements one by one: ``executescript`` would commit the migration's transaction."""
-    for statement in script.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    """Run statements one by one: ``executescript`` would commit the migration's transaction.
+
+    Triggers hold semicolons of their own, so a piece is run only once SQLite agrees it is a
+    complete statement.
+    """
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                conn.execute(pending)
+            pending = ""
+    if pending.strip(" \n;"):
+        conn.execute(pending)
 
 
 def m001_conversations_and_messages(conn: sqlite3.Connection) -> None:
@@ -86,9 +96,88 @@ def m002_mood_and_relationship(conn: sqlite3.Connection) -> None:
     )
 
 
+def m003_memory(conn: sqlite3.Connection) -> None:
+    """The memory stream with provenance, its full-text indexes, vectors, core blocks and
+    rolling summaries; plus a full-text index over messages for searching all history."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE memories (
+            id           INTEGER PRIMARY KEY,
+            persona      TEXT NOT NULL,
+            kind         TEXT NOT NULL,
+            text         TEXT NOT NULL,
+            importance   INTEGER NOT NULL CHECK (importance BETWEEN 1 AND 10),
+            created_at   TEXT NOT NULL,
+            accessed_at  TEXT NOT NULL,
+            due_at       TEXT
+        );
+        CREATE INDEX memories_by_persona ON memories (persona, kind, id);
+        CREATE INDEX memories_by_due ON memories (persona, due_at) WHERE due_at IS NOT NULL;
+        CREATE TABLE memory_sources (
+            memory_id   INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+            message_id  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            PRIMARY KEY (memory_id, message_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX memory_sources_by_message ON memory_sources (message_id);
+        CREATE VIRTUAL TABLE memories_fts USING fts5(
+            text, content='memories', content_rowid='id', tokenize='porter unicode61'
+        );
+        CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+            INSERT INTO memories_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+            INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TRIGGER memories_fts_update AFTER UPDATE OF text ON memories BEGIN
+            INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.id, old.text);
+            INSERT INTO memories_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TABLE memory_vectors (
+            memory_id  INTEGER PRIMARY KEY REFERENCES memories(id) ON DELETE CASCADE,
+            model      TEXT NOT NULL,
+            dim        INTEGER NOT NULL,
+            vector     BLOB NOT NULL
+        );
+        CREATE TABLE core_memory (
+            persona     TEXT NOT NULL,
+            block       TEXT NOT NULL,
+            text        TEXT NOT NULL,
+            updated_at  TEXT NOT NULL,
+            PRIMARY KEY (persona, block)
+        );
+        CREATE TABLE summaries (
+            conversation_id  INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+            text             TEXT NOT NULL,
+            upto_message_id  INTEGER NOT NULL,
+            updated_at       TEXT NOT NULL
+        );
+        CREATE TABLE reflection_marks (
+            persona        TEXT PRIMARY KEY,
+            upto_memory_id INTEGER NOT NULL
+        );
+        CREATE VIRTUAL TABLE messages_fts USING fts5(
+            text, content='messages', content_rowid='id', tokenize='porter unicode61'
+        );
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+            INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_mood_and_relationship,
+    m003_memory,
 ]
 
 

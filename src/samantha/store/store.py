@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from samantha.store import db, migrations
 from samantha.store.conversations import ConversationRepository
+from samantha.store.memories import MemoryRepository
 from samantha.store.state import StateRepository
 
 T = TypeVar("T")
@@ -43,6 +44,10 @@ class Store:
     @property
     def conversations(self) -> ConversationRepository:
         return ConversationRepository(self._conn)
+
+    @property
+    def memories(self) -> MemoryRepository:
+        return MemoryRepository(self._conn)
 
     @property
     def state(self) -> StateRepository:

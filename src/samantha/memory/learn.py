@@ -1,0 +1,139 @@
+"""Learning that a model does better than rules: extraction, reflection and summaries.
+
+Each has instructions for the model, a pydantic reading of its JSON (anything invalid reads as
+``None`` and the caller falls back), and an offline way that needs no model at all.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, time
+
+from pydantic import BaseModel, Field, ValidationError
+
+from samantha.memory.model import FACT_KINDS, Memory, MemoryKind, NewFact
+from samantha.models import Message, Role
+
+EXTRACTION_INSTRUCTIONS = """You read one message a person wrote to their companion and list the
+facts worth remembering about the person and their world: people and their names, likes and
+dislikes, work, feelings, plans with dates, promises. Write each fact in the person's own first
+person ("My sister is called Anna."). Reply with JSON only, no prose:
+{"facts": [{"kind": "person|preference|fact|plan|feeling|promise", "text": "...",
+"importance": 1-10, "date": "YYYY-MM-DD or null"}], "user_name": "name they asked to be called, or null"}
+Today is {today}. Resolve relative dates ("next Friday") against it. No facts: {"facts": []}."""
+
+REFLECTION_INSTRUCTIONS = """You are {name}, thinking back over what {user} has told you. From the
+numbered memories below, write one to three short insights about {user}'s life or feelings that no
+single memory says ("He seems lonely since the move."). Reply with JSON only:
+{"insights": [{"text": "...", "sources": [memory numbers]}]}"""
+
+SUMMARY_INSTRUCTIONS = """Update the running summary of a conversation between {user} and {name}
+with the messages below. Keep names, dates, feelings and anything promised; drop small talk. At
+most 150 words, in the third person, plain prose. Reply with the summary only."""
+
+
+def _json_object(text: str) -> object:
+    """The first JSON object in a reply; models like to wrap JSON in prose or code fences."""
+    match = re.search(r"\{.*\}", text, re.DOTALL)
+    if match is None:
+        raise ValueError("no JSON object")
+    return json.loads(match.group(0))
+
+
+class _ModelFact(BaseModel):
+    kind: str
+    text: str = Field(min_length=1, max_length=500)
+    importance: int = Field(default=5, ge=1, le=10)
+    date: str | None = None
+
+
+class _ModelExtraction(BaseModel):
+    facts: list[_ModelFact] = Field(default_factory=list, max_length=20)
+    user_name: str | None = Field(default=None, max_length=64)
+
+
+def parse_facts(reply: str, at: datetime) -> tuple[list[NewFact], str | None] | None:
+    """The model's facts, or ``None`` if its reply is not the JSON asked for."""
+    try:
+        found = _ModelExtraction.model_validate(_json_object(reply))
+    except (ValueError, ValidationError):
+        return None
+    facts = []
+    for item in found.facts:
+        try:
+            kind = MemoryKind(item.kind.strip().lower())
+        except ValueError:
+            kind = MemoryKind.FACT
+        if kind not in FACT_KINDS:
+            kind = MemoryKind.FACT
+        due = None
+        if item.date:
+            try:
+                due = datetime.combine(date.fromisoformat(item.date), time(12), tzinfo=at.tzinfo)
+            except ValueError:
+                due = None
+        facts.append(
+            NewFact(kind=kind, text=item.text.strip(), importance=item.importance, due_at=due)
+        )
+    name = found.user_name.strip() if found.user_name and found.user_name.strip() else None
+    if name and name.lower() in {"null", "none", "unknown"}:
+        name = None
+    return facts, name
+
+
+class _Insight(BaseModel):
+    text: str = Field(min_length=1, max_length=400)
+    sources: list[int] = Field(default_factory=list)
+
+
+class _Insights(BaseModel):
+    insights: list[_Insight] = Field(min_length=1, max_length=5)
+
+
+def reflection_prompt(memories: Sequence[Memory]) -> str:
+    return "\n".join(f"{n}. {m.text}" for n, m in enumerate(memories, start=1))
+
+
+def parse_insights(reply: str, memories: Sequence[Memory]) -> list[tuple[str, list[Memory]]] | None:
+    try:
+        found = _Insights.model_validate(_json_object(reply))
+    except (ValueError, ValidationError):
+        return None
+    out = []
+    for insight in found.insights:
+        cited = [memories[n - 1] for n in insight.sources if 1 <= n <= len(memories)]
+        out.append((insight.text.strip(), cited or list(memories)))
+    return out
+
+
+def offline_reflection(memories: Sequence[Memory]) -> tuple[str, list[Memory]] | None:
+    """Without a model: what has mattered most lately, gathered in one line."""
+    ranked = sorted(
+        (m for m in memories if m.kind in FACT_KINDS), key=lambda m: (-m.importance, -m.id)
+    )[:4]
+    if len(ranked) < 2:
+        return None
+    items = "; ".join(m.text.rstrip(".") for m in ranked)
+    return f"What has mattered to them lately: {items}.", ranked
+
+
+def summary_prompt(previous: str, messages: Sequence[Message]) -> str:
+    lines = [f"Summary so far: {previous or '(none yet)'}", "", "New messages:"]
+    lines += [f"{m.speaker}: {m.text[:1000]}" for m in messages]
+    return "\n".join(lines)
+
+
+def offline_summary(previous: str, messages: Sequence[Message], limit: int = 1200) -> str:
+    """Without a model: the first sentence of each thing the user said, oldest dropping off
+    first once the summary is long, so it stays a bounded reminder rather than a transcript."""
+    lines = [ln for ln in previous.splitlines() if ln.strip()]
+    for message in messages:
+        if message.role is not Role.USER or not message.text.strip():
+            continue
+        first = re.split(r"(?<=[.!?])\s", message.text.strip(), maxsplit=1)[0][:160]
+        lines.append(f"- {message.created_at:%d %b}: they said \u201c{first}\u201d")
+    while len("\n".join(lines)) > limit and len(lines) > 1:
+        lines.pop(0)
+    return "\n".join(lines)

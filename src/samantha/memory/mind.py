@@ -1,0 +1,229 @@
+"""The engine's memory work, async: recall for a message, learning after a reply.
+
+``MemoryStream`` is synchronous and owns the data; this class runs it on the store's thread and
+adds what needs the model: embeddings, JSON extraction, reflection and summaries. Every model
+call here is optional: a failure or a nonsense answer falls back to the offline way and never
+fails the turn (the reply itself meets, and reports, any real backend problem).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from samantha.backends.base import Backend, ChatMessage, ReplyRequest
+from samantha.errors import SamanthaError
+from samantha.memory import learn
+from samantha.memory.dates import describe
+from samantha.memory.model import FACT_KINDS, Memory, MemoryKind, NewFact, Recalled
+from samantha.memory.stream import MemoryStream
+from samantha.models import Message
+from samantha.store import Store
+
+#: Plans this close (before or after now) are mentioned in the prompt's time section.
+PLAN_WINDOW = timedelta(days=5)
+#: A summary is brought up to date once this many messages have fallen out of the window.
+SUMMARY_STEP = 12
+
+
+class Mind:
+    def __init__(
+        self,
+        stream: MemoryStream,
+        backend: Backend,
+        *,
+        extractor: str = "auto",
+        embedding_model: str | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.stream = stream
+        self.backend = backend
+        self.extractor = extractor
+        self.embedding_model = embedding_model
+        self.timeout = timeout
+
+    @property
+    def store(self) -> Store:
+        return self.stream.store
+
+    @property
+    def uses_model(self) -> bool:
+        if self.extractor == "rules" or self.backend.is_offline:
+            return False
+        return self.extractor == "model" or bool(
+            getattr(self.backend, "follows_instructions", False)
+        )
+
+    @property
+    def dense(self) -> bool:
+        return bool(self.embedding_model) and self.backend.serves_embeddings
+
+    async def _ask(self, system: str, user: str, max_tokens: int) -> str | None:
+        request = ReplyRequest(
+            messages=[
+                ChatMessage(role="system", content=system),
+                ChatMessage(role="user", content=user),
+            ],
+            max_tokens=max_tokens,
+            temperature=0.0,
+        )
+        try:
+            async with asyncio.timeout(self.timeout):
+                return "".join([c.text async for c in self.backend.stream(request)])
+        except (SamanthaError, TimeoutError):
+            return None
+
+    async def _embed(self, texts: list[str]) -> list[list[float]] | None:
+        embed = getattr(self.backend, "embed", None)
+        if not self.dense or embed is None or not texts:
+            return None
+        try:
+            async with asyncio.timeout(self.timeout):
+                vectors: list[list[float]] = await embed(texts, self.embedding_model)
+        except (SamanthaError, TimeoutError):
+            return None
+        return vectors if len(vectors) == len(texts) else None
+
+    # -- before the reply -----------------------------------------------------------------
+
+    async def recall(
+        self, query: str, k: int, now: datetime, exclude_sources: Collection[int]
+    ) -> list[Recalled]:
+        if k <= 0:
+            return []
+        vectors = await self._embed([query[:2000]])
+        vector = vectors[0] if vectors else None
+        stream, model = self.stream, self.embedding_model
+        return await self.store.run(
+            lambda _: stream.recall(
+                query,
+                k,
+                now=now,
+                exclude_sources=exclude_sources,
+                query_vector=vector,
+                vector_model=model,
+            )
+        )
+
+    async def plans(self, now: datetime) -> list[Memory]:
+        stream = self.stream
+        return await self.store.run(
+            lambda _: stream.due_plans(now, back=PLAN_WINDOW, ahead=PLAN_WINDOW)
+        )
+
+    @staticmethod
+    def plan_lines(plans: Sequence[Memory], now: datetime, user: str) -> list[str]:
+        """Dated plans in words, so she can ask how the interview went."""
+        lines = []
+        for plan in plans:
+            if plan.due_at is None:
+                continue
+            when = describe(plan.due_at, now)
+            text = plan.text.rstrip(".")
+            if plan.due_at.date() < now.astimezone().date():
+                lines.append(f'Just past, {when}: {user} told you "{text}". Ask how it went.')
+            else:
+                lines.append(f'Coming up {when}: {user} told you "{text}".')
+        return lines
+
+    # -- after the reply ------------------------------------------------------------------
+
+    async def learn(
+        self, user_message: Message, history: Sequence[Message], now: datetime, user: str, name: str
+    ) -> tuple[list[Memory], str | None]:
+        """Model extraction, reflection when due, and vectors for anything new."""
+        learned: list[Memory] = []
+        user_name: str | None = None
+        if self.uses_model:
+            instructions = learn.EXTRACTION_INSTRUCTIONS.replace(
+                "{today}", now.astimezone().strftime("%A %Y-%m-%d")
+            )
+            reply = await self._ask(instructions, user_message.text[:4000], 400)
+            parsed = learn.parse_facts(reply, now) if reply else None
+            if parsed is not None:
+                facts, user_name = parsed
+                stream = self.stream
+                learned = await self.store.run(
+                    lambda _: stream.store_facts(facts, now, [user_message.id])
+                )
+                if user_name:
+                    await self.store.run(lambda _: stream.set_user_name(user_name, now))
+        reflection = await self.reflect(now, user, name)
+        if reflection is not None:
+            learned.append(reflection)
+        await self.embed_missing()
+        return learned, user_name
+
+    async def reflect(self, now: datetime, user: str, name: str) -> Memory | None:
+        """When enough has been learned since the last time, draw an insight from it."""
+        stream = self.stream
+        persona, threshold = stream.persona, stream.settings.reflect_threshold
+
+        def due(s: Store) -> tuple[list[Memory], int] | None:
+            mark = s.memories.reflected_upto(persona)
+            total, newest = s.memories.importance_since(persona, mark)
+            if total < threshold:
+                return None
+            recent = s.memories.listing(persona, kinds=FACT_KINDS, limit=30, after_id=mark)
+            return list(reversed(recent)), newest
+
+        found = await self.store.run(due)
+        if found is None:
+            return None
+        memories, newest = found
+        insights: list[tuple[str, list[Memory]]] | None = None
+        if self.uses_model:
+            system = learn.REFLECTION_INSTRUCTIONS.replace("{name}", name).replace("{user}", user)
+            reply = await self._ask(system, learn.reflection_prompt(memories), 300)
+            insights = learn.parse_insights(reply, memories) if reply else None
+        if insights is None:
+            single = learn.offline_reflection(memories)
+            insights = [single] if single else []
+
+        def keep(s: Store) -> Memory | None:
+            stored = None
+            for text, cited in insights or []:
+                sources = sorted({i for m in cited for i in m.source_ids})
+                stored = s.memories.add(persona, MemoryKind.REFLECTION, text, 8, now, sources)
+            s.memories.mark_reflected(persona, newest)
+            return stored
+
+        return await self.store.run(keep, write=True)
+
+    async def embed_missing(self, limit: int = 32) -> None:
+        if not self.dense or self.embedding_model is None:
+            return
+        stream, model = self.stream, self.embedding_model
+        missing = await self.store.run(lambda _: stream.missing_vectors(model, limit))
+        vectors = await self._embed([m.text[:2000] for m in missing])
+        if vectors:
+            pairs = [(m.id, v) for m, v in zip(missing, vectors, strict=True)]
+            await self.store.run(lambda _: stream.set_vectors(model, pairs))
+
+    async def summarise(
+        self, conversation_id: int, fallen: Sequence[Message], now: datetime, user: str, name: str
+    ) -> None:
+        """Fold messages that no longer fit the window into the conversation's summary."""
+        if len(fallen) < SUMMARY_STEP:
+            return
+        previous = await self.summary(conversation_id)
+        text = previous[0] if previous else ""
+        summary: str | None = None
+        if self.uses_model:
+            system = learn.SUMMARY_INSTRUCTIONS.replace("{name}", name).replace("{user}", user)
+            reply = await self._ask(system, learn.summary_prompt(text, fallen), 300)
+            summary = reply.strip()[:2000] if reply and reply.strip() else None
+        summary = summary or learn.offline_summary(text, fallen)
+        upto = fallen[-1].id
+        await self.store.run(
+            lambda s: s.memories.set_summary(conversation_id, summary, upto, now), write=True
+        )
+
+    async def summary(self, conversation_id: int) -> tuple[str, int] | None:
+        return await self.store.run(lambda s: s.memories.summary(conversation_id))
+
+    async def note_facts(self, facts: Sequence[NewFact], now: datetime, sources: list[int]) -> Any:
+        stream = self.stream
+        return await self.store.run(lambda _: stream.store_facts(facts, now, sources))

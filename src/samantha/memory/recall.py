@@ -1,0 +1,115 @@
+"""Which memories come to mind: recency + importance + relevance (Generative Agents, 2023).
+
+Relevance is BM25 from SQLite's FTS5 index and, when the backend serves embeddings, cosine
+similarity fused with BM25 by reciprocal rank. Only memories that share something with the
+query are candidates: a very important memory does not come up when nothing calls it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from samantha.memory.model import Memory, Recalled
+
+_WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
+#: Words that carry no topic; matching on them would recall everything.
+STOPWORDS = frozenset(
+    """a about after again all also am an and any are as at be because been before being but by
+    can could did do does doing don done for from get got had has have having he her here hers
+    him his how i if in into is it its just know like me more most my no not now of off on once
+    only or other our out over own really said same say says she should so some still such than
+    that the their them then there these they thing things think this those through to too very
+    was way we well were what when where which while who why will with would yes yet you your
+    yours yeah ok okay oh hi hey hello lol im ive youre dont cant tell told talk let lets want
+    much many maybe something anything today tomorrow yesterday time going gonna""".split()  # noqa: SIM905
+)
+#: Reciprocal-rank-fusion constant (Cormack et al., 2009).
+RRF_K = 60
+
+
+class RecallSettings(BaseModel):
+    """How she remembers; the weights are those of Generative Agents, relevance counted twice."""
+
+    half_life_hours: float = Field(default=168.0, gt=0)
+    recency_weight: float = Field(default=0.5, ge=0)
+    importance_weight: float = Field(default=0.5, ge=0)
+    relevance_weight: float = Field(default=1.5, ge=0)
+    #: How many full-text (and dense) candidates are scored in full.
+    candidates: int = Field(default=80, ge=1)
+
+
+def query_terms(text: str, limit: int = 16) -> list[str]:
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(text.lower()):
+        if word not in STOPWORDS and not word.isdigit():
+            seen.setdefault(word, None)
+        if len(seen) >= limit:
+            break
+    return list(seen)
+
+
+def match_expression(terms: Sequence[str]) -> str:
+    """An FTS5 query that matches any term; quoting keeps user text from being FTS syntax."""
+    return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+
+
+def recency(memory: Memory, now: datetime, half_life_hours: float) -> float:
+    hours = max(0.0, (now - memory.accessed_at).total_seconds() / 3600)
+    return float(0.5 ** (hours / half_life_hours))
+
+
+def score(
+    lexical: Sequence[tuple[Memory, float]],
+    dense: Sequence[tuple[Memory, float]],
+    now: datetime,
+    settings: RecallSettings,
+    k: int,
+    exclude_sources: Collection[int] = (),
+) -> list[Recalled]:
+    """Rank candidates. ``lexical`` carries BM25 ranks (lower is better), ``dense`` cosines."""
+    relevance: dict[int, float] = {}
+    memories: dict[int, Memory] = {}
+    if dense:
+        fused: dict[int, float] = {}
+        for ranking in (lexical, dense):
+            for position, (memory, _) in enumerate(ranking):
+                memories[memory.id] = memory
+                fused[memory.id] = fused.get(memory.id, 0.0) + 1.0 / (RRF_K + position + 1)
+        top = max(fused.values())
+        relevance = {i: v / top for i, v in fused.items()}
+    elif lexical:
+        strengths = {m.id: -rank for m, rank in lexical}
+        top = max(strengths.values()) or 1.0
+        for memory, _ in lexical:
+            memories[memory.id] = memory
+            relevance[memory.id] = max(0.0, strengths[memory.id] / top)
+    hidden = set(exclude_sources)
+    ranked = []
+    for memory_id, memory in memories.items():
+        if memory.source_ids and hidden.issuperset(memory.source_ids):
+            continue  # it is already in the prompt, verbatim
+        parts = (
+            recency(memory, now, settings.half_life_hours),
+            memory.importance / 10,
+            relevance[memory_id],
+        )
+        total = (
+            settings.recency_weight * parts[0]
+            + settings.importance_weight * parts[1]
+            + settings.relevance_weight * parts[2]
+        )
+        ranked.append(
+            Recalled(
+                memory=memory,
+                score=total,
+                recency=parts[0],
+                importance=parts[1],
+                relevance=parts[2],
+            )
+        )
+    ranked.sort(key=lambda r: (-r.score, -r.memory.id))
+    return ranked[:k]

@@ -1,0 +1,338 @@
+"""The memory stream as a library: what the engine uses, and what a script can use directly.
+
+    from samantha.memory.stream import MemoryStream
+    with MemoryStream.open("chat.db", persona="samantha") as memory:
+        memory.add_message("Theo", "My sister Anna lives in Lisbon.", at=some_datetime)
+        for hit in memory.recall("how is your family?", k=5):
+            print(hit.score, hit.memory.text, hit.memory.source_ids)
+
+Every public method is one transaction and is synchronous; the engine runs them on the store's
+database thread (``await store.run(lambda s: stream.recall(...))``) so the UI never waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from samantha.memory.extract import episode_importance, extract
+from samantha.memory.model import CoreBlock, CoreMemory, Memory, MemoryKind, NewFact, Recalled
+from samantha.memory.recall import RecallSettings, match_expression, query_terms, score
+from samantha.models import Conversation, Message, Role
+from samantha.store import Store
+
+if TYPE_CHECKING:
+    from samantha.memory.vectors import VectorIndex
+
+#: Facts this important (names, people, work, plans) also go into the always-present core block.
+CORE_IMPORTANCE = 6
+CORE_LIMIT = 1500
+USER_NAME_BLOCK = "user_name"
+
+
+class MemorySettings(BaseModel):
+    recall: RecallSettings = Field(default_factory=RecallSettings)
+    #: Summed importance of new facts that prompts a reflection (Generative Agents used 150
+    #: on a 1-10 scale over a whole day of a simulated life; a chat produces far fewer facts).
+    reflect_threshold: int = Field(default=30, ge=1)
+    core_limit: int = Field(default=CORE_LIMIT, ge=100)
+
+
+class Added(BaseModel):
+    message: Message
+    episode: Memory
+    facts: list[Memory]
+    user_name: str | None = None
+
+
+class MemoryStream:
+    def __init__(self, store: Store, persona: str, settings: MemorySettings | None = None) -> None:
+        self.store = store
+        self.persona = persona.strip().lower()
+        self.settings = settings or MemorySettings()
+        self._owns_store = False
+        self._index: VectorIndex | None = None
+        self._index_model: str | None = None
+
+    @classmethod
+    def open(cls, path: str | Path, persona: str = "samantha") -> MemoryStream:
+        stream = cls(Store.open(Path(path)), persona)
+        stream._owns_store = True
+        return stream
+
+    def close(self) -> None:
+        if self._owns_store:
+            self.store.close()
+
+    def __enter__(self) -> MemoryStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- adding ------------------------------------------------------------------------------
+
+    def conversation(self, title: str = "", at: datetime | None = None) -> Conversation:
+        when = at or datetime.now().astimezone()
+        return self.store.run_sync(
+            lambda s: s.conversations.create(self.persona, when, title), write=True
+        )
+
+    def add_message(
+        self,
+        speaker: str,
+        text: str,
+        at: datetime,
+        *,
+        role: Role = Role.USER,
+        conversation_id: int | None = None,
+        intensity: float = 0.0,
+        learn: bool = True,
+    ) -> Added:
+        """Store a message and its episode, then the facts in it (user messages only).
+
+        The message is committed on its own first, so a fault in extraction never costs it.
+        Importing an old chat log: pass each message's own speaker and time.
+        """
+        persona = self.persona
+
+        def keep(s: Store) -> tuple[Message, Memory]:
+            cid = conversation_id
+            if cid is None:
+                latest = s.conversations.latest(persona)
+                cid = latest.id if latest else s.conversations.create(persona, at).id
+            message = s.conversations.add_message(cid, role, speaker, text, at)
+            weight = episode_importance(text, intensity) if role is Role.USER else 1
+            episode = s.memories.add(
+                persona, MemoryKind.EPISODE, text[:4000], weight, at, [message.id]
+            )
+            return message, episode
+
+        message, episode = self.store.run_sync(keep, write=True)
+        if role is not Role.USER or not learn:
+            return Added(message=message, episode=episode, facts=[])
+        found = extract(text, at)
+        facts = self.store_facts(found.facts, at, [message.id])
+        if found.user_name:
+            self.set_user_name(found.user_name, at)
+        return Added(message=message, episode=episode, facts=facts, user_name=found.user_name)
+
+    def store_facts(
+        self, facts: Sequence[NewFact], at: datetime, sources: Sequence[int]
+    ) -> list[Memory]:
+        """Store new facts; one already known is reinforced (sources added, recency renewed)
+        instead of stored twice. Important ones also join the "about you" core block."""
+        persona, limit = self.persona, self.settings.core_limit
+
+        def work(s: Store) -> list[Memory]:
+            stored = []
+            core = s.memories.core(persona).get("about_user", "")
+            for fact in facts:
+                same = s.memories.find_same(persona, fact.kind, fact.text)
+                if same is not None:
+                    s.memories.add_sources(same.id, sources)
+                    s.memories.touch([same.id], at)
+                    continue
+                memory = s.memories.add(
+                    persona, fact.kind, fact.text, fact.importance, at, sources, fact.due_at
+                )
+                stored.append(memory)
+                if fact.importance >= CORE_IMPORTANCE and fact.kind is not MemoryKind.PLAN:
+                    core = _add_line(core, fact.text, limit)
+            s.memories.set_core(persona, "about_user", core, at)
+            return stored
+
+        return self.store.run_sync(work, write=True) if facts else []
+
+    def remember(
+        self,
+        text: str,
+        *,
+        kind: MemoryKind = MemoryKind.FACT,
+        importance: int = 5,
+        at: datetime | None = None,
+        sources: Iterable[int] = (),
+        due_at: datetime | None = None,
+    ) -> Memory:
+        when = at or datetime.now().astimezone()
+        fact = NewFact(kind=kind, text=text, importance=importance, due_at=due_at)
+        stored = self.store_facts([fact], when, list(sources))
+        if stored:
+            return stored[0]
+        found = self.store.run_sync(lambda s: s.memories.find_same(self.persona, kind, text))
+        assert found is not None
+        return found
+
+    # -- recalling ---------------------------------------------------------------------------
+
+    def recall(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        now: datetime | None = None,
+        exclude_sources: Collection[int] = (),
+        query_vector: Sequence[float] | None = None,
+        vector_model: str | None = None,
+        kinds: Iterable[MemoryKind] | None = None,
+        touch: bool = True,
+    ) -> list[Recalled]:
+        """The ``k`` memories that best answer ``query``, each with its score parts and sources."""
+        when = now or datetime.now().astimezone()
+        terms = query_terms(query)
+        settings = self.settings.recall
+        persona = self.persona
+        wanted = list(kinds) if kinds is not None else None
+
+        def work(s: Store) -> list[Recalled]:
+            lexical = (
+                s.memories.search(persona, match_expression(terms), settings.candidates, wanted)
+                if terms
+                else []
+            )
+            dense: list[tuple[Memory, float]] = []
+            if query_vector is not None and vector_model is not None:
+                index = self._vector_index(s, vector_model)
+                hits = index.search(query_vector, settings.candidates) if index else []
+                found = {m.id: m for m in s.memories.many([i for i, _ in hits])}
+                dense = [(found[i], sim) for i, sim in hits if i in found and sim > 0.2]
+                if wanted is not None:
+                    dense = [(m, sim) for m, sim in dense if m.kind in wanted]
+            ranked = score(lexical, dense, when, settings, k, exclude_sources)
+            if touch and ranked:
+                s.memories.touch([r.memory.id for r in ranked], when)
+            return ranked
+
+        return self.store.run_sync(work, write=touch)
+
+    def _vector_index(self, s: Store, model: str) -> VectorIndex | None:
+        """Load the persona's vectors once, then only the new ones on each call."""
+        from samantha.memory.vectors import VectorIndex
+
+        if self._index is None or self._index_model != model:
+            rows = s.memories.vectors(self.persona, model)
+            if not rows:
+                return None
+            self._index = VectorIndex(len(rows[0][1]) // 4)
+            self._index_model = model
+            self._index.add(rows)
+        else:
+            self._index.add(s.memories.vectors(self.persona, model, self._index.newest))
+        return self._index
+
+    def set_vectors(self, model: str, vectors: Sequence[tuple[int, Sequence[float]]]) -> None:
+        from samantha.memory.vectors import to_blob
+
+        def work(s: Store) -> None:
+            for memory_id, vector in vectors:
+                s.memories.set_vector(memory_id, model, to_blob(vector), len(vector))
+
+        self.store.run_sync(work, write=True)
+
+    def missing_vectors(self, model: str, limit: int = 64) -> list[Memory]:
+        return self.store.run_sync(lambda s: s.memories.without_vector(self.persona, model, limit))
+
+    def due_plans(
+        self,
+        now: datetime,
+        back: timedelta = timedelta(days=3),
+        ahead: timedelta = timedelta(days=3),
+    ) -> list[Memory]:
+        """Plans (and dated facts) from a few days ago to a few days ahead: her sense of the
+        person's week."""
+        return self.store.run_sync(
+            lambda s: s.memories.due_between(self.persona, now - back, now + ahead)
+        )
+
+    # -- looking and erasing -----------------------------------------------------------------
+
+    def get(self, memory_id: int) -> Memory | None:
+        return self.store.run_sync(lambda s: s.memories.get(memory_id))
+
+    def listing(self, limit: int = 200, kinds: Iterable[MemoryKind] | None = None) -> list[Memory]:
+        wanted = list(kinds) if kinds is not None else None
+        return self.store.run_sync(
+            lambda s: s.memories.listing(self.persona, kinds=wanted, limit=limit)
+        )
+
+    def search(self, text: str, limit: int = 50) -> list[Memory]:
+        terms = query_terms(text) or [w for w in text.lower().split() if w]
+        if not terms:
+            return []
+        hits = self.store.run_sync(
+            lambda s: s.memories.search(self.persona, match_expression(terms), limit)
+        )
+        return [m for m, _ in hits]
+
+    def count(self, kinds: Iterable[MemoryKind] | None = None) -> int:
+        wanted = list(kinds) if kinds is not None else None
+        return self.store.run_sync(lambda s: s.memories.count(self.persona, wanted))
+
+    def edit(self, memory_id: int, text: str) -> Memory | None:
+        def work(s: Store) -> Memory | None:
+            s.memories.update(memory_id, text=text)
+            return s.memories.get(memory_id)
+
+        return self.store.run_sync(work, write=True)
+
+    def forget(self, memory_ids: Sequence[int]) -> int:
+        """Erase memories. Forgetting a fact also erases the episodes of the messages it came
+        from, or the same words would come straight back through them; the messages themselves
+        stay in the conversation."""
+
+        def work(s: Store) -> int:
+            doomed = set(memory_ids)
+            for memory in s.memories.many(list(memory_ids)):
+                if memory.kind is not MemoryKind.EPISODE:
+                    doomed.update(s.memories.episodes_of(memory.source_ids))
+                core = s.memories.core(self.persona).get("about_user", "")
+                if memory.text in core:
+                    kept = [ln for ln in core.splitlines() if ln.strip("- ") != memory.text]
+                    s.memories.set_core(
+                        self.persona, "about_user", "\n".join(kept), memory.created_at
+                    )
+            return s.memories.delete(sorted(doomed))
+
+        removed = self.store.run_sync(work, write=True)
+        if self._index is not None:
+            self._index.remove(list(memory_ids))
+        return removed
+
+    # -- core memory ---------------------------------------------------------------------------
+
+    def core(self) -> CoreMemory:
+        blocks = self.store.run_sync(lambda s: s.memories.core(self.persona))
+        return CoreMemory(
+            about_user=blocks.get("about_user", ""),
+            about_me=blocks.get("about_me", ""),
+            user_name=blocks.get(USER_NAME_BLOCK) or None,
+        )
+
+    def set_core(self, block: CoreBlock, text: str, at: datetime | None = None) -> None:
+        when = at or datetime.now().astimezone()
+        limited = text.strip()[: self.settings.core_limit]
+        self.store.run_sync(
+            lambda s: s.memories.set_core(self.persona, block, limited, when), write=True
+        )
+
+    def set_user_name(self, name: str, at: datetime | None = None) -> None:
+        when = at or datetime.now().astimezone()
+        self.store.run_sync(
+            lambda s: s.memories.set_core(self.persona, USER_NAME_BLOCK, name.strip()[:64], when),
+            write=True,
+        )
+
+
+def _add_line(block: str, text: str, limit: int) -> str:
+    """Append a line to a core block; past the limit, the oldest automatic lines give way."""
+    lines = [ln for ln in block.splitlines() if ln.strip()]
+    if any(ln.strip("- ").lower() == text.lower() for ln in lines):
+        return block
+    lines.append(f"- {text}")
+    while len("\n".join(lines)) > limit and len(lines) > 1:
+        lines.pop(0)
+    return "\n".join(lines)

@@ -1,0 +1,334 @@
+"""Memories and their provenance, the full-text index over them, vectors, core blocks, summaries.
+
+Plain synchronous SQL like the other repositories; ``Store`` runs it on its own thread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from samantha.memory.model import Memory, MemoryKind
+
+_COLUMNS = "m.id, m.persona, m.kind, m.text, m.importance, m.created_at, m.accessed_at, m.due_at"
+
+
+def _utc(at: datetime) -> str:
+    """Due dates are compared as text in SQL, so they are all stored in one zone."""
+    return at.astimezone(UTC).isoformat()
+
+
+def _memory(row: sqlite3.Row, sources: list[int]) -> Memory:
+    due = row["due_at"]
+    return Memory(
+        id=row["id"],
+        persona=row["persona"],
+        kind=MemoryKind(row["kind"]),
+        text=row["text"],
+        importance=row["importance"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        accessed_at=datetime.fromisoformat(row["accessed_at"]),
+        due_at=datetime.fromisoformat(due) if due else None,
+        source_ids=sources,
+    )
+
+
+class MemoryRepository:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(
+        self,
+        persona: str,
+        kind: MemoryKind,
+        text: str,
+        importance: int,
+        at: datetime,
+        sources: Iterable[int] = (),
+        due_at: datetime | None = None,
+    ) -> Memory:
+        stamp = at.isoformat()
+        cur = self._conn.execute(
+            "INSERT INTO memories (persona, kind, text, importance, created_at, accessed_at, due_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                persona,
+                kind.value,
+                text,
+                importance,
+                stamp,
+                stamp,
+                _utc(due_at) if due_at else None,
+            ),
+        )
+        assert cur.lastrowid is not None
+        source_ids = sorted(set(sources))
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO memory_sources (memory_id, message_id) VALUES (?, ?)",
+            [(cur.lastrowid, s) for s in source_ids],
+        )
+        return Memory(
+            id=cur.lastrowid,
+            persona=persona,
+            kind=kind,
+            text=text,
+            importance=importance,
+            created_at=at,
+            accessed_at=at,
+            due_at=due_at,
+            source_ids=source_ids,
+        )
+
+    def add_sources(self, memory_id: int, sources: Iterable[int]) -> None:
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO memory_sources (memory_id, message_id) VALUES (?, ?)",
+            [(memory_id, s) for s in sources],
+        )
+
+    def touch(self, memory_ids: Sequence[int], at: datetime) -> None:
+        """Being recalled refreshes a memory's recency, as remembering does for people."""
+        self._conn.executemany(
+            "UPDATE memories SET accessed_at = ? WHERE id = ?",
+            [(at.isoformat(), i) for i in memory_ids],
+        )
+
+    def update(
+        self, memory_id: int, *, text: str | None = None, importance: int | None = None
+    ) -> None:
+        if text is not None:
+            self._conn.execute("UPDATE memories SET text = ? WHERE id = ?", (text, memory_id))
+        if importance is not None:
+            self._conn.execute(
+                "UPDATE memories SET importance = ? WHERE id = ?", (importance, memory_id)
+            )
+
+    def delete(self, memory_ids: Sequence[int]) -> int:
+        cur = self._conn.executemany(
+            "DELETE FROM memories WHERE id = ?", [(i,) for i in memory_ids]
+        )
+        return cur.rowcount
+
+    def derived_only_from(self, conversation_id: int) -> list[int]:
+        """Memories all of whose sources lie in this conversation: they go when it goes."""
+        rows = self._conn.execute(
+            "SELECT ms.memory_id FROM memory_sources ms JOIN messages msg ON msg.id = ms.message_id"
+            " GROUP BY ms.memory_id"
+            " HAVING sum(msg.conversation_id = ?) > 0 AND sum(msg.conversation_id != ?) = 0",
+            (conversation_id, conversation_id),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def derived_only_from_message(self, message_id: int) -> list[int]:
+        """Memories whose only source is this message: they go when it is edited away."""
+        rows = self._conn.execute(
+            "SELECT memory_id FROM memory_sources GROUP BY memory_id"
+            " HAVING sum(message_id = ?) > 0 AND sum(message_id != ?) = 0",
+            (message_id, message_id),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def episodes_of(self, message_ids: Sequence[int]) -> list[int]:
+        if not message_ids:
+            return []
+        marks = ",".join("?" * len(message_ids))
+        rows = self._conn.execute(
+            "SELECT DISTINCT ms.memory_id FROM memory_sources ms JOIN memories m"
+            f" ON m.id = ms.memory_id WHERE m.kind = 'episode' AND ms.message_id IN ({marks})",
+            list(message_ids),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _sources(self, memory_ids: Sequence[int]) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {i: [] for i in memory_ids}
+        if not memory_ids:
+            return found
+        for start in range(0, len(memory_ids), 500):
+            chunk = memory_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for memory_id, message_id in self._conn.execute(
+                "SELECT memory_id, message_id FROM memory_sources"
+                f" WHERE memory_id IN ({marks}) ORDER BY message_id",
+                list(chunk),
+            ):
+                found[memory_id].append(message_id)
+        return found
+
+    def _hydrate(self, rows: list[sqlite3.Row]) -> list[Memory]:
+        sources = self._sources([r["id"] for r in rows])
+        return [_memory(r, sources[r["id"]]) for r in rows]
+
+    def get(self, memory_id: int) -> Memory | None:
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM memories m WHERE m.id = ?", (memory_id,)
+        ).fetchall()
+        found = self._hydrate(rows)
+        return found[0] if found else None
+
+    def many(self, memory_ids: Sequence[int]) -> list[Memory]:
+        if not memory_ids:
+            return []
+        marks = ",".join("?" * len(memory_ids))
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM memories m WHERE m.id IN ({marks})", list(memory_ids)
+        ).fetchall()
+        by_id = {m.id: m for m in self._hydrate(rows)}
+        return [by_id[i] for i in memory_ids if i in by_id]
+
+    def listing(
+        self,
+        persona: str,
+        *,
+        kinds: Iterable[MemoryKind] | None = None,
+        limit: int = 200,
+        after_id: int = 0,
+    ) -> list[Memory]:
+        """Newest first; ``after_id`` keeps only memories added since a mark."""
+        sql = f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ? AND m.id > ?"
+        params: list[object] = [persona, after_id]
+        if kinds is not None:
+            wanted = [k.value for k in kinds]
+            sql += f" AND m.kind IN ({','.join('?' * len(wanted))})"
+            params.extend(wanted)
+        sql += " ORDER BY m.id DESC LIMIT ?"
+        params.append(limit)
+        return self._hydrate(self._conn.execute(sql, params).fetchall())
+
+    def count(self, persona: str, kinds: Iterable[MemoryKind] | None = None) -> int:
+        if kinds is None:
+            return int(
+                self._conn.execute(
+                    "SELECT count(*) FROM memories WHERE persona = ?", (persona,)
+                ).fetchone()[0]
+            )
+        wanted = [k.value for k in kinds]
+        return int(
+            self._conn.execute(
+                "SELECT count(*) FROM memories WHERE persona = ?"
+                f" AND kind IN ({','.join('?' * len(wanted))})",
+                [persona, *wanted],
+            ).fetchone()[0]
+        )
+
+    def find_same(self, persona: str, kind: MemoryKind, text: str) -> Memory | None:
+        """An existing memory with the same words, so saying a thing twice reinforces it."""
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ? AND m.kind = ?"
+            " AND lower(m.text) = lower(?) LIMIT 1",
+            (persona, kind.value, text),
+        ).fetchall()
+        found = self._hydrate(rows)
+        return found[0] if found else None
+
+    def search(
+        self, persona: str, match: str, limit: int, kinds: Iterable[MemoryKind] | None = None
+    ) -> list[tuple[Memory, float]]:
+        """Full-text matches with their BM25 rank (lower is better), best first."""
+        sql = (
+            f"SELECT {_COLUMNS}, bm25(memories_fts) AS rank FROM memories_fts"
+            " JOIN memories m ON m.id = memories_fts.rowid"
+            " WHERE memories_fts MATCH ? AND m.persona = ?"
+        )
+        params: list[object] = [match, persona]
+        if kinds is not None:
+            wanted = [k.value for k in kinds]
+            sql += f" AND m.kind IN ({','.join('?' * len(wanted))})"
+            params.extend(wanted)
+        sql += " ORDER BY rank LIMIT ?"
+        params.append(limit)
+        rows = self._conn.execute(sql, params).fetchall()
+        memories = self._hydrate(rows)
+        return [(m, float(r["rank"])) for m, r in zip(memories, rows, strict=True)]
+
+    def due_between(self, persona: str, start: datetime, end: datetime) -> list[Memory]:
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ? AND m.due_at IS NOT NULL"
+            " AND m.due_at >= ? AND m.due_at <= ? ORDER BY m.due_at",
+            (persona, _utc(start), _utc(end)),
+        ).fetchall()
+        return self._hydrate(rows)
+
+    def importance_since(self, persona: str, after_id: int) -> tuple[int, int]:
+        """Summed importance of non-episode memories after ``after_id``, and the newest id."""
+        row = self._conn.execute(
+            "SELECT coalesce(sum(importance), 0), coalesce(max(id), ?) FROM memories"
+            " WHERE persona = ? AND id > ? AND kind NOT IN ('episode', 'reflection')",
+            (after_id, persona, after_id),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    # -- vectors ---------------------------------------------------------------------------
+
+    def set_vector(self, memory_id: int, model: str, vector: bytes, dim: int) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO memory_vectors (memory_id, model, dim, vector)"
+            " VALUES (?, ?, ?, ?)",
+            (memory_id, model, dim, vector),
+        )
+
+    def vectors(self, persona: str, model: str, after_id: int = 0) -> list[tuple[int, bytes]]:
+        rows = self._conn.execute(
+            "SELECT v.memory_id, v.vector FROM memory_vectors v JOIN memories m"
+            " ON m.id = v.memory_id WHERE m.persona = ? AND v.model = ? AND v.memory_id > ?"
+            " ORDER BY v.memory_id",
+            (persona, model, after_id),
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def without_vector(self, persona: str, model: str, limit: int) -> list[Memory]:
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ? AND NOT EXISTS"
+            " (SELECT 1 FROM memory_vectors v WHERE v.memory_id = m.id AND v.model = ?)"
+            " ORDER BY m.id DESC LIMIT ?",
+            (persona, model, limit),
+        ).fetchall()
+        return self._hydrate(rows)
+
+    # -- core blocks, summaries, reflection marks ------------------------------------------
+
+    def core(self, persona: str) -> dict[str, str]:
+        rows = self._conn.execute(
+            "SELECT block, text FROM core_memory WHERE persona = ?", (persona,)
+        ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def set_core(self, persona: str, block: str, text: str, at: datetime) -> None:
+        self._conn.execute(
+            "INSERT INTO core_memory (persona, block, text, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (persona, block) DO UPDATE SET text = excluded.text,"
+            " updated_at = excluded.updated_at",
+            (persona, block, text, at.isoformat()),
+        )
+
+    def summary(self, conversation_id: int) -> tuple[str, int] | None:
+        row = self._conn.execute(
+            "SELECT text, upto_message_id FROM summaries WHERE conversation_id = ?",
+            (conversation_id,),
+        ).fetchone()
+        return (row[0], int(row[1])) if row else None
+
+    def set_summary(self, conversation_id: int, text: str, upto: int, at: datetime) -> None:
+        self._conn.execute(
+            "INSERT INTO summaries (conversation_id, text, upto_message_id, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET"
+            " text = excluded.text, upto_message_id = excluded.upto_message_id,"
+            " updated_at = excluded.updated_at",
+            (conversation_id, text, upto, at.isoformat()),
+        )
+
+    def reflected_upto(self, persona: str) -> int:
+        row = self._conn.execute(
+            "SELECT upto_memory_id FROM reflection_marks WHERE persona = ?", (persona,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def mark_reflected(self, persona: str, upto: int) -> None:
+        self._conn.execute(
+            "INSERT INTO reflection_marks (persona, upto_memory_id) VALUES (?, ?)"
+            " ON CONFLICT (persona) DO UPDATE SET upto_memory_id = excluded.upto_memory_id",
+            (persona, upto),
+        )
