@@ -271,6 +271,25 @@ class Companion:
         kinds = [k for k in MemoryKind if k is not MemoryKind.EPISODE]
         return await self.store.run(lambda _: stream.listing(limit, kinds))
 
+    async def remember(
+        self,
+        text: str,
+        *,
+        kind: MemoryKind = MemoryKind.FACT,
+        importance: int = 5,
+        due_at: datetime | None = None,
+    ) -> Memory:
+        """Tell her something directly (onboarding answers, a script's starting memories)."""
+        clean = clean_text(text).strip()
+        if not clean:
+            raise InputError("A memory cannot be empty.")
+        stream, now = self.memory, self.clock.now()
+        return await self.store.run(
+            lambda _: stream.remember(
+                clean[:500], kind=kind, importance=importance, at=now, due_at=due_at
+            )
+        )
+
     async def memory_item(self, memory_id: int) -> Memory | None:
         stream = self.memory
         return await self.store.run(lambda _: stream.get(memory_id))
