@@ -70,6 +70,9 @@ Response kinds (dataclasses; build them with the factory functions)
 ``hang_before_first_byte(max_seconds=None)``
     Reads the request and sends nothing until the server stops (or until
     ``max_seconds``), then closes the connection without a response.
+``drop_before_response()``
+    Reads the request and closes the connection at once, without a response
+    (a proxy or a crashing server; clients see "server disconnected").
 ``stall_mid_stream(chunks_before=1, max_seconds=None)``
     Sends headers (``Connection: close``) and ``chunks_before`` content chunks (texts ``"part0 "``,
     ``"part1 "``, ...), then no more bytes until stop / ``max_seconds``, then
@@ -99,7 +102,8 @@ length).  Handler log output is silenced; unexpected handler exceptions are
 collected in ``server.errors`` instead of printed.
 
 ``refused_base_url()`` returns a base URL on a port that was bound and closed,
-so connecting to it is refused.
+so connecting to it is refused; ``FakeOpenAI(port=...)`` can later serve on that
+same port (a server that was down and came back).
 """
 
 from __future__ import annotations
@@ -136,6 +140,7 @@ __all__ = [
     "StreamError",
     "complete",
     "cut_mid_stream",
+    "drop_before_response",
     "hang_before_first_byte",
     "invalid_json",
     "long_stream",
@@ -274,6 +279,11 @@ def hang_before_first_byte(max_seconds: float | None = None) -> Hang:
     return Hang(max_seconds)
 
 
+def drop_before_response() -> Hang:
+    """Read the request, then close the connection without a byte of answer."""
+    return Hang(0.0)
+
+
 def stall_mid_stream(chunks_before: int = 1, max_seconds: float | None = None) -> Stall:
     """Send ``chunks_before`` chunks, then stall until stop / ``max_seconds``."""
     return Stall(chunks_before, max_seconds)
@@ -395,12 +405,12 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 64
 
-    def __init__(self, fake: FakeOpenAI) -> None:
+    def __init__(self, fake: FakeOpenAI, port: int = 0) -> None:
         self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        exc = sys.exception()
+        exc = sys.exc_info()[1]  # sys.exception() is 3.12+; samantha supports 3.11
         if exc is not None and not isinstance(exc, OSError):
             self.fake.errors.append(exc)
 
@@ -804,6 +814,7 @@ class FakeOpenAI:
         models: Iterable[str] = (DEFAULT_MODEL,),
         embedding_dim: int = 8,
         api_key: str | None = None,
+        port: int = 0,
     ) -> None:
         self.queue: collections.deque[Response] = collections.deque(responses)
         self.default: Response = (
@@ -822,12 +833,13 @@ class FakeOpenAI:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._ids = 0
+        self._port = port
 
     # ---- lifecycle
     def start(self) -> FakeOpenAI:
         if self._httpd is not None:
             raise RuntimeError("FakeOpenAI already started (create a new one to restart)")
-        self._httpd = _HTTPServer(self)
+        self._httpd = _HTTPServer(self, self._port)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": 0.05},

@@ -2,46 +2,119 @@
 
 The file is created with mode 0600 (and its folder 0700) *before* SQLite opens it, so there is
 never a moment when someone else's process could read a companion's private history.
+
+A damaged file is refused before SQLite is let near it: a connection may write to whatever it
+opens (a checkpoint, a migration), and a damaged history must stay exactly as it was until the
+user has been told and has chosen to move it aside (``samantha repair``).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
+import struct
 from pathlib import Path
 
 from samantha.errors import DatabaseCorrupt, DatabaseLocked, StorageError
 
 BUSY_TIMEOUT_MS = 10_000
+#: Files SQLite keeps beside the database; they belong to it and move or go with it.
+SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
+
+_MAGIC = b"SQLite format 3\x00"
+_HEADER = 100
+#: Byte of the -shm file on which every open WAL connection holds a shared lock for as long as
+#: it lives (the "DMS" slot in SQLite's walformat.html): a free slot means nobody has it open.
+_SHM_DMS_BYTE = 128
+
+_FIX_FOLDER = "set SAMANTHA_HOME to a writable folder"
+
+
+def side_files(path: Path) -> list[Path]:
+    """The -wal, -shm and -journal files that exist beside ``path``."""
+    return [p for p in (path.with_name(path.name + s) for s in SIDE_SUFFIXES) if p.exists()]
 
 
 def ensure_private_dir(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise StorageError(
-            f"Cannot create the data folder {path} ({exc.strerror or exc}): "
-            "check its permissions or set SAMANTHA_HOME to a writable folder."
-        ) from exc
+        raise _os_error(exc, path, f"Cannot create the data folder {path}") from exc
 
 
 def _create_private_file(path: Path) -> None:
     try:
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-        os.chmod(path, 0o600)
+        try:
+            # The umask can only take bits away; fchmod makes 0600 exact whatever it is.
+            os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
     except OSError as exc:
-        raise StorageError(
-            f"Cannot write the database {path} ({exc.strerror or exc}): "
-            "check the folder's permissions or set SAMANTHA_HOME to a writable folder."
-        ) from exc
+        raise _os_error(exc, path, f"Cannot write the database {path}") from exc
+
+
+def _os_error(exc: OSError, path: Path, what: str) -> StorageError:
+    """The sentence for a file-system refusal, with the fix that matches its cause."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
+        return StorageError(f"The disk holding {path} is full: free some space and try again.")
+    if exc.errno == errno.EROFS:
+        return StorageError(f"{what} because its disk is read-only: {_FIX_FOLDER}.")
+    return StorageError(f"{what} ({reason}): check the folder's permissions or {_FIX_FOLDER}.")
+
+
+def damaged(path: Path, reason: str) -> DatabaseCorrupt:
+    reason = " ".join(reason.split())  # integrity_check reports span lines
+    if len(reason) > 120:
+        reason = reason[:119] + "…"
+    return DatabaseCorrupt(
+        f"The database {path} is damaged ({reason}): run `samantha repair` to move it aside "
+        "(nothing is deleted) and start a new one."
+    )
+
+
+def header_problem(path: Path) -> str | None:
+    """Why the file cannot be a sound database, judged from its first 100 bytes; None if it
+    may be. Cheap enough for every start; a full check is ``integrity_problem``."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as file:
+            header = file.read(_HEADER)
+    except OSError as exc:
+        raise _os_error(exc, path, f"Cannot read the database {path}") from exc
+    if size == 0:
+        return None  # created, not yet written: a fresh database
+    if size < _HEADER or not header.startswith(_MAGIC):
+        return "it is not a SQLite database"
+    (raw_page_size,) = struct.unpack(">H", header[16:18])
+    page_size = 65536 if raw_page_size == 1 else raw_page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return "its header is garbled"
+    (changes,) = struct.unpack_from(">I", header, 24)
+    (pages,) = struct.unpack_from(">I", header, 28)
+    (valid_for,) = struct.unpack_from(">I", header, 92)
+    # While a WAL or rollback journal holds changes the file may legitimately be short:
+    # SQLite finishes the checkpoint or the rollback on the next open.
+    pending = any(p.stat().st_size > 0 for p in side_files(path) if not p.name.endswith("-shm"))
+    if pages and changes == valid_for and not pending and size < pages * page_size:
+        return f"it is cut short: {size} of {pages * page_size} bytes"
+    return None
 
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) the database at ``path`` with samantha's pragmas."""
     ensure_private_dir(path.parent)
+    if path.is_dir():
+        raise StorageError(
+            f"The database {path} is a folder, not a file: move it away or {_FIX_FOLDER}."
+        )
     if not path.exists():
         _create_private_file(path)
+    problem = header_problem(path)
+    if problem is not None:
+        raise damaged(path, problem)
     try:
         conn = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
@@ -50,34 +123,103 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         raise translate(exc, path) from exc
     # WAL side files inherit the process umask, not the main file's mode; keep them private too.
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            os.chmod(side, 0o600)
+    for side in side_files(path):
+        os.chmod(side, 0o600)
     return conn
 
 
+def integrity_problem(path: Path) -> str | None:
+    """Why the database is damaged after a full check of every page, or None if it is sound.
+
+    Opens read-only: a read-write connection could checkpoint a WAL into a damaged file on
+    close, and the point of checking is to leave a damaged file exactly as it is.
+    """
+    problem = header_problem(path)
+    if problem is not None:
+        return problem
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from exc
+    try:
+        rows = conn.execute("PRAGMA integrity_check(5)").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if _code(exc) in {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}:
+            return str(exc)
+        raise translate(exc, path) from exc
+    finally:
+        conn.close()
+    findings = [str(row[0]) for row in rows]
+    return None if findings == ["ok"] else "; ".join(findings)
+
+
+def in_use(path: Path) -> bool:
+    """Whether another process has the database open (before moving or deleting it)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: an open file cannot be moved or deleted there anyway
+        return False
+    shm = path.with_name(path.name + "-shm")
+    try:
+        fd = os.open(shm, os.O_RDWR)
+    except FileNotFoundError:
+        return False  # WAL connections cannot exist without it
+    except OSError as exc:
+        raise _os_error(exc, shm, f"Cannot check whether {path} is in use") from exc
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _SHM_DMS_BYTE)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN, 1, _SHM_DMS_BYTE)
+        return False
+    finally:
+        os.close(fd)
+
+
+def _code(exc: sqlite3.Error) -> int | None:
+    """SQLite's primary result code, when the exception carries one (Python 3.11+)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
 def translate(exc: sqlite3.Error, path: Path) -> StorageError:
-    """Turn SQLite's exceptions into the sentence a user should read."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
+    """Turn SQLite's exceptions into the sentence a user should read.
+
+    The result code decides when there is one; the message text is the fallback for errors
+    raised without it (and for SQLite builds that phrase things differently).
+    """
+    code, text = _code(exc), str(exc).lower()
+    if code in {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED} or "locked" in text or "busy" in text:
         return DatabaseLocked(
             f"The database {path} is busy in another samantha window: "
             "wait a moment and try again, or close the other window."
         )
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return DatabaseCorrupt(
-            f"The database {path} is damaged: move it aside (it is not deleted) "
-            "and samantha will start a new one."
-        )
-    if "readonly" in text or "read-only" in text or "unable to open" in text:
-        return StorageError(
-            f"Cannot write the database {path}: check the folder's permissions "
-            "or set SAMANTHA_HOME to a writable folder."
-        )
-    if "disk" in text and "full" in text:
+    if (
+        code in {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+        or "not a database" in text
+        or "malformed" in text
+        or "corrupt" in text
+    ):
+        return damaged(path, str(exc))
+    if code == sqlite3.SQLITE_FULL or ("disk" in text and "full" in text):
         return StorageError(f"The disk holding {path} is full: free some space and try again.")
+    if code in {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM} or "readonly" in text:
+        return StorageError(
+            f"Cannot write the database {path}, it is read-only: check the permissions of "
+            f"the file and its folder, or {_FIX_FOLDER}."
+        )
+    if code == sqlite3.SQLITE_CANTOPEN or "unable to open" in text:
+        return StorageError(
+            f"Cannot open the database {path}: check that you may write to its folder, "
+            f"or {_FIX_FOLDER}."
+        )
+    if code == sqlite3.SQLITE_IOERR or "disk i/o" in text:
+        return StorageError(
+            f"The disk holding {path} reported an error ({exc}): check the disk and its free "
+            "space, then try again."
+        )
     return StorageError(f"The database {path} failed ({exc}): try again, or run `samantha doctor`.")
