@@ -399,7 +399,10 @@ class Companion:
         await self._load_core()
         now = self.clock.now()
         last_seen = await self.last_seen()
-        if last_seen is not None and now - last_seen < timedelta(hours=1):
+        cid = conversation.id
+        latest = await self.store.run(lambda s: s.conversations.recent_messages(cid, 1))
+        recent = [m.created_at for m in latest] + ([last_seen] if last_seen else [])
+        if recent and now - max(recent) < timedelta(hours=1):
             return None
         user = self.user_name or "the user"
         state = await self.inner_state()
@@ -422,7 +425,7 @@ class Companion:
         reply = "".join(parts).strip()
         if not reply:
             return None
-        persona, cid = self.persona, conversation.id
+        persona = self.persona
         message = await self.store.run(
             lambda s: s.conversations.add_message(cid, Role.ASSISTANT, persona.name, reply, now),
             write=True,
@@ -438,7 +441,7 @@ class Companion:
         last_seen = await self.last_seen()
         history = list(await self._recent(conversation))
         draft = Message(
-            id=(history[-1].id + 1) if history else 1,
+            id=-1,  # never a stored id; its cached conversions are dropped below
             conversation_id=conversation.id,
             role=Role.USER,
             speaker=self.user_name or "you",
@@ -454,11 +457,11 @@ class Companion:
         )
         plans = await self.mind.plans(now)
         state = await self.inner_state()
-        saved = dict(self._chat_cache)
         try:
             return await self._compose([*history, draft], now, last_seen, state, recalled, plans)
         finally:
-            self._chat_cache = saved
+            self._chat_cache.pop(-1, None)
+            self._token_cache.pop(-1, None)
 
     async def check_backend(self) -> str:
         return await self.backend.check()
@@ -840,6 +843,7 @@ class Companion:
                         "summary",
                         "Earlier in this conversation (a summary):\n" + summary[0],
                         optional=True,
+                        trim_from="start",
                     )
                 )
         return sections

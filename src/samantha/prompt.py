@@ -23,7 +23,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -42,6 +42,17 @@ class Section:
     name: str
     text: str
     optional: bool = False
+    #: Which lines give way first when the section must shrink: a summary loses its oldest
+    #: lines, a ranked list (memories, lorebook) its last, least relevant ones.
+    trim_from: Literal["start", "end"] = "end"
+
+    def shrunk(self) -> Section | None:
+        """The section one line shorter; ``None`` once only its heading would be left."""
+        head, *lines = self.text.splitlines()
+        if len(lines) <= 1:
+            return None
+        lines = lines[1:] if self.trim_from == "start" else lines[:-1]
+        return Section(self.name, "\n".join([head, *lines]), self.optional, self.trim_from)
 
 
 class PromptSection(BaseModel):
@@ -154,12 +165,27 @@ def compose(
 
     counts = {s.name: counter.count(s.text) for s in present}
     kept_sections = list(present)
-    newest = cost(len(chats_list) - 1) if chats_list else 0
-    for name in TRIM_ORDER:
-        used = sum(counts[s.name] for s in kept_sections) + MESSAGE_OVERHEAD
-        if used + min(newest, budget // 2) <= budget:
+    # Recent messages keep at least a third of the budget (when they need it), and the newest
+    # up to half: a long summary or many memories must not push the conversation out of view.
+    recent = 0
+    for position in range(len(chats_list) - 1, -1, -1):
+        if recent >= budget // 3:
             break
-        kept_sections = [s for s in kept_sections if s.name != name]
+        recent += cost(position)
+    newest = cost(len(chats_list) - 1) if chats_list else 0
+    floor = max(min(recent, budget // 3), min(newest, budget // 2))
+    room = budget - MESSAGE_OVERHEAD - floor
+    for name in TRIM_ORDER:
+        while sum(counts[s.name] for s in kept_sections) > room:
+            index = next((i for i, s in enumerate(kept_sections) if s.name == name), None)
+            if index is None:
+                break
+            smaller = kept_sections[index].shrunk()
+            if smaller is None:
+                del kept_sections[index]
+                break
+            kept_sections[index] = smaller
+            counts[name] = counter.count(smaller.text)
     system = "\n\n".join(s.text for s in kept_sections)
     used = counter.count(system) + MESSAGE_OVERHEAD
     kept: list[ChatMessage] = []
@@ -181,9 +207,13 @@ def compose(
             history_tokens += need
         break
     kept.reverse()
+    final = {s.name: s for s in kept_sections}
     shown = [
         PromptSection(
-            name=s.name, tokens=counts[s.name], text=s.text, dropped=s not in kept_sections
+            name=s.name,
+            tokens=counts[s.name] if s.name in final else 0,
+            text=final[s.name].text if s.name in final else s.text,
+            dropped=s.name not in final,
         )
         for s in present
     ]

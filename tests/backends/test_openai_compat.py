@@ -46,6 +46,9 @@ MODEL = "fake-model"
 
 MakeBackend = Callable[..., OpenAICompatBackend]
 
+# These tests are about the reply path, one request per turn; the companions learn by rules so
+# that no extraction request joins the server's queue (tests/memory covers model extraction).
+
 
 @pytest.fixture
 def server() -> Iterator[FakeOpenAI]:
@@ -113,7 +116,7 @@ async def test_reply_streams_through_the_engine_and_the_request_is_well_formed(
     server: FakeOpenAI, make_backend: MakeBackend, make_companion: MakeCompanion
 ) -> None:
     server.enqueue(stream(["Hi", " Theo", ", I missed", " you."], usage=(42, 5)))
-    companion = make_companion(make_backend())
+    companion = make_companion(make_backend(), extractor="rules")
 
     streamed, result = await collect(companion, "I'm back")
 
@@ -142,7 +145,7 @@ async def test_server_error_then_success_is_retried(
     server: FakeOpenAI, make_backend: MakeBackend, make_companion: MakeCompanion
 ) -> None:
     server.enqueue(status(500, retry_after=0.05), stream(["second", " time"]))
-    companion = make_companion(make_backend(max_retries=1))
+    companion = make_companion(make_backend(max_retries=1), extractor="rules")
 
     streamed, result = await collect(companion, "try again")
 
@@ -177,7 +180,7 @@ async def test_http_status_becomes_one_sentence(
 ) -> None:
     # The server echoing the key in its error text must not carry it to the screen.
     server.enqueue(status(code, message=f"nope for key {API_KEY}"))
-    companion = make_companion(make_backend())
+    companion = make_companion(make_backend(), extractor="rules")
 
     error = await fail_turn(companion)
 
@@ -194,7 +197,7 @@ async def test_rate_limit_with_retry_after_exhausts_retries(
     server: FakeOpenAI, make_backend: MakeBackend, make_companion: MakeCompanion
 ) -> None:
     server.enqueue(status(429, retry_after=0.05), status(429, retry_after=0.05))
-    companion = make_companion(make_backend(max_retries=1))
+    companion = make_companion(make_backend(max_retries=1), extractor="rules")
 
     error = await fail_turn(companion)
 
@@ -211,7 +214,7 @@ async def test_connection_refused_is_unreachable(
     make_backend: MakeBackend, make_companion: MakeCompanion
 ) -> None:
     url = refused_base_url()
-    companion = make_companion(make_backend(base_url=url))
+    companion = make_companion(make_backend(base_url=url), extractor="rules")
 
     error = await fail_turn(companion)
 
@@ -226,7 +229,7 @@ async def test_stream_cut_half_way_keeps_the_partial_reply(
     server: FakeOpenAI, make_backend: MakeBackend, make_companion: MakeCompanion, rst: bool
 ) -> None:
     server.enqueue(cut_mid_stream(2, rst=rst))
-    companion = make_companion(make_backend())
+    companion = make_companion(make_backend(), extractor="rules")
 
     with pytest.raises(StreamCutOff) as info:
         await collect(companion, "tell me a story")
@@ -243,7 +246,7 @@ async def test_hang_before_first_byte_times_out(
     server: FakeOpenAI, make_backend: MakeBackend, make_companion: MakeCompanion
 ) -> None:
     server.enqueue(hang_before_first_byte(max_seconds=5))
-    companion = make_companion(make_backend(request_timeout=0.3))
+    companion = make_companion(make_backend(request_timeout=0.3), extractor="rules")
 
     error = await fail_turn(companion)
 
@@ -256,7 +259,7 @@ async def test_stall_mid_stream_times_out_and_keeps_what_arrived(
     server: FakeOpenAI, make_backend: MakeBackend, make_companion: MakeCompanion
 ) -> None:
     server.enqueue(stall_mid_stream(1, max_seconds=5))
-    companion = make_companion(make_backend(request_timeout=0.3))
+    companion = make_companion(make_backend(request_timeout=0.3), extractor="rules")
 
     error = await fail_turn(companion)
 
@@ -287,7 +290,7 @@ async def test_unreadable_answers_become_a_sentence(
     response: Response,
 ) -> None:
     server.enqueue(response)
-    companion = make_companion(make_backend())
+    companion = make_companion(make_backend(), extractor="rules")
 
     error = await fail_turn(companion)
 
@@ -303,7 +306,7 @@ async def test_error_event_mid_stream_keeps_what_arrived(
     server: FakeOpenAI, make_backend: MakeBackend, make_companion: MakeCompanion
 ) -> None:
     server.enqueue(stream_error("overloaded", chunks_before=2))
-    companion = make_companion(make_backend())
+    companion = make_companion(make_backend(), extractor="rules")
 
     error = await fail_turn(companion)
 
@@ -320,7 +323,7 @@ async def test_openai_preset_without_key_is_a_config_sentence(
 ) -> None:
     spec = load_settings(backend="openai").backend_spec(environ={})
     backend = OpenAICompatBackend(spec)
-    companion = make_companion(backend)
+    companion = make_companion(backend, extractor="rules")
 
     error = await fail_turn(companion)
 

@@ -33,6 +33,8 @@ class OpenAICompatBackend:
     can_stream = True
     serves_embeddings = True
     is_offline = False
+    #: A language model: it can be asked for JSON (facts, insights, summaries).
+    follows_instructions = True
 
     def __init__(self, spec: BackendSpec) -> None:
         self.name = spec.name
@@ -203,6 +205,18 @@ class OpenAICompatBackend:
         if key:
             text = text.replace(key, "***")
         return _short(text)
+
+    async def embed(self, texts: list[str], model: str | None = None) -> list[list[float]]:
+        """Vectors for dense recall from ``/v1/embeddings`` (OpenAI, Ollama, vLLM ...)."""
+        client = self._get_client()
+        try:
+            result = await client.embeddings.create(
+                model=model or self.model, input=texts, encoding_format="float"
+            )
+        except Exception as exc:
+            raise self._translate(exc) from exc
+        ordered = sorted(result.data, key=lambda item: item.index)
+        return [list(item.embedding) for item in ordered]
 
     async def check(self) -> str:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 
 from samantha.backends.base import Chunk, ReplyRequest, Usage
 from samantha.config import BackendSpec
@@ -13,11 +13,14 @@ from samantha.errors import BackendError
 
 class ScriptedBackend:
     """Queued replies, streamed word by word. A queued exception is raised instead of replying,
-    so tests can stage failures; ``fail_after`` cuts a reply off after that many chunks."""
+    so tests can stage failures; ``fail_after`` cuts a reply off after that many chunks.
+
+    It stands in for a model in the reply only: memory extraction is not sent to it unless a
+    test sets ``follows_instructions`` (and queues the JSON), and it serves embeddings only
+    when given an ``embedder``."""
 
     can_stream = True
     needs_key = False
-    serves_embeddings = False
     is_offline = False
 
     def __init__(
@@ -37,6 +40,17 @@ class ScriptedBackend:
         self.fallback = "..."
         self.fail_after: int | None = None
         self.fail_with: BaseException | None = None
+        self.follows_instructions = False
+        self.embedder: Callable[[str], list[float]] | None = None
+
+    @property
+    def serves_embeddings(self) -> bool:
+        return self.embedder is not None
+
+    async def embed(self, texts: list[str], model: str | None = None) -> list[list[float]]:
+        if self.embedder is None:
+            raise BackendError("The scripted backend has no embedder.")
+        return [self.embedder(text) for text in texts]
 
     def queue(self, *replies: str | BaseException) -> None:
         self.replies.extend(replies)

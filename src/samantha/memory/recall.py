@@ -42,6 +42,27 @@ class RecallSettings(BaseModel):
     candidates: int = Field(default=80, ge=1)
 
 
+#: Words that name a whole topic, and the words memories about it use: "how is your family?"
+#: should bring up "my sister is called Anna" although they share no word.
+TOPICS = {
+    "family": "sister brother mother mom mum father dad parents son daughter wife husband kids "
+    "children grandma grandmother grandpa grandfather aunt uncle cousin niece nephew",
+    "relatives": "sister brother mother father parents cousin aunt uncle",
+    "siblings": "sister brother",
+    "sibling": "sister brother",
+    "parents": "mother mom mum father dad",
+    "job": "work works working office boss colleague career",
+    "work": "job office boss colleague career",
+    "career": "job work",
+    "pet": "dog cat",
+    "pets": "dog cat",
+    "partner": "wife husband boyfriend girlfriend fiance fiancee",
+    "friends": "friend",
+    "home": "live lives moved",
+    "hobbies": "love like enjoy",
+}
+
+
 def query_terms(text: str, limit: int = 16) -> list[str]:
     seen: dict[str, None] = {}
     for word in _WORD.findall(text.lower()):
@@ -49,6 +70,9 @@ def query_terms(text: str, limit: int = 16) -> list[str]:
             seen.setdefault(word, None)
         if len(seen) >= limit:
             break
+    for word in list(seen):
+        for related in TOPICS.get(word, "").split():
+            seen.setdefault(related, None)
     return list(seen)
 
 

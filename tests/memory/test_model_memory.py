@@ -1,0 +1,76 @@
+"""Memory with a real OpenAI-compatible adapter, against the fake server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from samantha.backends.openai_compat import OpenAICompatBackend
+from samantha.config import load_settings
+from samantha.engine import TurnResult
+from tests.conftest import MakeCompanion, collect
+from tests.fakeserver import FakeOpenAI, invalid_json, stream
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def backend(server: FakeOpenAI) -> AsyncIterator[OpenAICompatBackend]:
+    spec = load_settings(
+        backend="custom", base_url=server.base_url, model="fake", max_retries=0
+    ).backend_spec()
+    adapter = OpenAICompatBackend(spec)
+    yield adapter
+    await adapter.aclose()
+
+
+@pytest.mark.parametrize(
+    "extraction",
+    [
+        stream(["this is not ", "JSON at all"]),
+        stream(['{"facts": [{"kind": "person", "importance": 99}]}']),
+        invalid_json(),
+    ],
+    ids=["prose", "wrong-shape", "broken-response"],
+)
+async def test_bad_extraction_output_never_fails_the_turn(
+    server: FakeOpenAI,
+    backend: OpenAICompatBackend,
+    make_companion: MakeCompanion,
+    extraction: object,
+) -> None:
+    server.enqueue(stream(["Oh, ", "Anna!"]), extraction)
+    companion = make_companion(backend)
+    reply, result = await collect(companion, "My sister is called Anna.")
+    assert reply == "Oh, Anna!"
+    assert isinstance(result, TurnResult)
+    # The rules still caught the sister; the model's answer was ignored.
+    assert {m.text for m in result.extracted} == {"My sister is called Anna."}
+    assert len(server.chat_requests) == 2
+    texts = [m.text for m in await companion.history()]
+    assert texts == ["My sister is called Anna.", "Oh, Anna!"]
+
+
+async def test_embeddings_from_the_server_feed_dense_recall(
+    server: FakeOpenAI, backend: OpenAICompatBackend, make_companion: MakeCompanion
+) -> None:
+    server.enqueue(stream(["Noted."]), stream(["Hm."]))
+    companion = make_companion(backend, extractor="rules", embedding_model="fake-embed")
+    await collect(companion, "My sister is called Anna.")
+    await companion.new_conversation()
+    await collect(companion, "My sister is called Anna.")
+    embedding_calls = [r for r in server.requests if r.path.endswith("/embeddings")]
+    assert embedding_calls, "memories and queries should be embedded"
+    assert all(r.json and r.json["model"] == "fake-embed" for r in embedding_calls)
+    inputs = [r.json["input"] for r in embedding_calls if r.json]
+    flat = [text for item in inputs for text in (item if isinstance(item, list) else [item])]
+    assert "My sister is called Anna." in flat  # the query, and the memory of it
+    stored = companion.store.run_sync(
+        lambda s: s.memories.vectors(companion.persona.key, "fake-embed")
+    )
+    assert len(stored) >= 2
