@@ -266,9 +266,9 @@ class Companion:
     async def memories(self, query: str | None = None, limit: int = 200) -> list[Memory]:
         """What she remembers (episodes aside), newest first; or what matches ``query``."""
         stream = self.memory
-        if query and query.strip():
-            return await self.store.run(lambda _: stream.search(query, limit))
         kinds = [k for k in MemoryKind if k is not MemoryKind.EPISODE]
+        if query and query.strip():
+            return await self.store.run(lambda _: stream.search(query, limit, kinds))
         return await self.store.run(lambda _: stream.listing(limit, kinds))
 
     async def remember(

@@ -259,12 +259,15 @@ class MemoryStream:
             lambda s: s.memories.listing(self.persona, kinds=wanted, limit=limit)
         )
 
-    def search(self, text: str, limit: int = 50) -> list[Memory]:
+    def search(
+        self, text: str, limit: int = 50, kinds: Iterable[MemoryKind] | None = None
+    ) -> list[Memory]:
         terms = query_terms(text) or [w for w in text.lower().split() if w]
         if not terms:
             return []
+        wanted = list(kinds) if kinds is not None else None
         hits = self.store.run_sync(
-            lambda s: s.memories.search(self.persona, match_expression(terms), limit)
+            lambda s: s.memories.search(self.persona, match_expression(terms), limit, wanted)
         )
         return [m for m, _ in hits]
 
