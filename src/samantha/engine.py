@@ -32,7 +32,7 @@ from samantha.inner_state import InnerState
 from samantha.memory.mind import Mind
 from samantha.memory.model import CoreBlock, CoreMemory, Memory, MemoryKind, Recalled
 from samantha.memory.recall import RecallSettings, match_expression, query_terms
-from samantha.memory.stream import MemorySettings, MemoryStream
+from samantha.memory.stream import Added, MemorySettings, MemoryStream
 from samantha.models import (
     Conversation,
     ConversationSummary,
@@ -150,6 +150,7 @@ class Companion:
         )
         #: Memories she offered to forget and is waiting for a yes about.
         self._pending_forget: list[Memory] | None = None
+        self._core_cache: CoreMemory | None = None
         self._core_loaded = False
 
     @classmethod
@@ -224,6 +225,7 @@ class Companion:
         return found
 
     async def delete_conversation(self, conversation_id: int) -> int:
+        self._core_cache = None
         """Delete a conversation and the memories drawn only from it; returns how many went."""
 
         def work(s: Store) -> int:
@@ -280,6 +282,7 @@ class Companion:
         due_at: datetime | None = None,
     ) -> Memory:
         """Tell her something directly (onboarding answers, a script's starting memories)."""
+        self._core_cache = None
         clean = clean_text(text).strip()
         if not clean:
             raise InputError("A memory cannot be empty.")
@@ -295,6 +298,7 @@ class Companion:
         return await self.store.run(lambda _: stream.get(memory_id))
 
     async def edit_memory(self, memory_id: int, text: str) -> Memory:
+        self._core_cache = None
         clean = clean_text(text).strip()
         if not clean:
             raise InputError("A memory cannot be empty: forget it instead.")
@@ -305,19 +309,26 @@ class Companion:
         return found
 
     async def forget(self, memory_id: int) -> None:
+        self._core_cache = None
         stream = self.memory
         if await self.store.run(lambda _: stream.forget([memory_id])) == 0:
             raise InputError(f"There is no memory {memory_id}: list them first.")
 
     async def core_memory(self) -> CoreMemory:
-        stream = self.memory
-        return await self.store.run(lambda _: stream.core())
+        """Her core blocks; read once and kept until something she learns or you edit
+        changes them (it is in every prompt)."""
+        if self._core_cache is None:
+            stream = self.memory
+            self._core_cache = await self.store.run(lambda _: stream.core())
+        return self._core_cache
 
     async def set_core_memory(self, block: CoreBlock, text: str) -> None:
+        self._core_cache = None
         stream, now = self.memory, self.clock.now()
         await self.store.run(lambda _: stream.set_core(block, clean_text(text), now))
 
     async def set_user_name(self, name: str) -> None:
+        self._core_cache = None
         clean = " ".join(clean_text(name).split())
         if not clean:
             raise InputError("A name cannot be empty.")
@@ -346,6 +357,7 @@ class Companion:
                 return None  # anything else: she keeps it, and the talk goes on
             stream = self.memory
             await self.store.run(lambda _: stream.forget([m.id for m in pending]))
+            self._core_cache = None
             reply = "Done. I've let that go."
         else:
             request = FORGET_REQUEST.match(text)
@@ -406,7 +418,7 @@ class Companion:
             return None
         user = self.user_name or "the user"
         state = await self.inner_state()
-        plans = await self.mind.plans(now)
+        _, plans = await self.mind.recall("", 0, now, ())
         prompt = await self._compose([], now, last_seen, state, (), plans)
         instruction = (
             f"{user} has just opened the app. Greet them first, in one or two sentences, as "
@@ -455,7 +467,7 @@ class Companion:
                 text, self.settings.recall_k, now=now, exclude_sources=exclude, touch=False
             )
         )
-        plans = await self.mind.plans(now)
+        _, plans = await self.mind.recall("", 0, now, ())
         state = await self.inner_state()
         try:
             return await self._compose([*history, draft], now, last_seen, state, recalled, plans)
@@ -536,16 +548,20 @@ class Companion:
         persona = self.persona
         speaker = self.user_name or "you"
         key = persona.key
-        last_seen = await self.store.run(lambda s: s.conversations.last_user_message_at(key))
         stream = self.memory
         learn = not FORGET_REQUEST.match(text.strip()) and self._pending_forget is None
-        # The user's words are safe on disk before any backend (appraiser or reply) is asked.
-        added = await self.store.run(
-            lambda _: stream.add_message(
+
+        def remember(s: Store) -> tuple[datetime | None, Added]:
+            seen = s.conversations.last_user_message_at(key)
+            return seen, stream.add_message(
                 speaker, text, now, conversation_id=conversation.id, learn=learn
             )
-        )
+
+        # The user's words are safe on disk before any backend (appraiser or reply) is asked.
+        last_seen, added = await self.store.run(remember)
         user_message = added.message
+        if added.facts or added.user_name:
+            self._core_cache = None
         if added.user_name:
             self.user_name = added.user_name
         handled = await self._memory_command(conversation, user_message, started)
@@ -582,7 +598,15 @@ class Companion:
         # Closing this generator (Esc, a closed pipe) must close the reply's too, at once, so
         # the partial reply is saved while the store is still open.
         reply = self._respond(
-            conversation, user_message, last_seen, before, heard, appraisal, events, started
+            conversation,
+            user_message,
+            last_seen,
+            before,
+            heard,
+            appraisal,
+            events,
+            started,
+            added.facts,
         )
         async with aclosing(reply):
             async for event in reply:
@@ -663,14 +687,14 @@ class Companion:
         appraisal: Appraisal,
         events: list[RelationshipEvent],
         started: float,
+        extracted_before: Sequence[Memory] = (),
     ) -> AsyncGenerator[TurnEvent, None]:
         persona = self.persona
         now = user_message.created_at
         history = await self._recent(conversation)
-        recalled = await self.mind.recall(
+        recalled, plans = await self.mind.recall(
             user_message.text, self.settings.recall_k, now, {m.id for m in history}
         )
-        plans = await self.mind.plans(now)
         prompt = await self._compose(history, now, last_seen, heard, recalled, plans)
         request = ReplyRequest(
             messages=prompt.messages,
@@ -726,7 +750,10 @@ class Companion:
         reply_message = await self.store.run(settle_turn, write=True)
         self._state = after
         user = self.user_name or "the user"
-        learned, name = await self.mind.learn(user_message, history, end, user, persona.name)
+        fresh = bool(extracted_before)
+        learned, name = await self.mind.learn(user_message, end, user, persona.name, fresh)
+        if learned or name:
+            self._core_cache = None
         if name:
             self.user_name = name
         if prompt.dropped:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from samantha.backends.base import Backend, ChatMessage, ReplyRequest
 from samantha.errors import SamanthaError
 from samantha.memory import learn
 from samantha.memory.dates import describe
-from samantha.memory.model import FACT_KINDS, Memory, MemoryKind, NewFact, Recalled
+from samantha.memory.model import FACT_KINDS, Memory, MemoryKind, Recalled
 from samantha.memory.stream import MemoryStream
 from samantha.models import Message
 from samantha.store import Store
@@ -43,6 +42,7 @@ class Mind:
         self.extractor = extractor
         self.embedding_model = embedding_model
         self.timeout = timeout
+        self._summaries: dict[int, tuple[str, int] | None] = {}
 
     @property
     def store(self) -> Store:
@@ -90,28 +90,31 @@ class Mind:
 
     async def recall(
         self, query: str, k: int, now: datetime, exclude_sources: Collection[int]
-    ) -> list[Recalled]:
-        if k <= 0:
-            return []
-        vectors = await self._embed([query[:2000]])
-        vector = vectors[0] if vectors else None
+    ) -> tuple[list[Recalled], list[Memory]]:
+        """What comes to mind for ``query``, and the plans near ``now``: one trip to the
+        database for both, since every turn needs both."""
+        vector = None
+        if k > 0 and self.dense:
+            vectors = await self._embed([query[:2000]])
+            vector = vectors[0] if vectors else None
         stream, model = self.stream, self.embedding_model
-        return await self.store.run(
-            lambda _: stream.recall(
-                query,
-                k,
-                now=now,
-                exclude_sources=exclude_sources,
-                query_vector=vector,
-                vector_model=model,
-            )
-        )
 
-    async def plans(self, now: datetime) -> list[Memory]:
-        stream = self.stream
-        return await self.store.run(
-            lambda _: stream.due_plans(now, back=PLAN_WINDOW, ahead=PLAN_WINDOW)
-        )
+        def work(_: Store) -> tuple[list[Recalled], list[Memory]]:
+            recalled = (
+                stream.recall(
+                    query,
+                    k,
+                    now=now,
+                    exclude_sources=exclude_sources,
+                    query_vector=vector,
+                    vector_model=model,
+                )
+                if k > 0
+                else []
+            )
+            return recalled, stream.due_plans(now, back=PLAN_WINDOW, ahead=PLAN_WINDOW)
+
+        return await self.store.run(work)
 
     @staticmethod
     def plan_lines(plans: Sequence[Memory], now: datetime, user: str) -> list[str]:
@@ -131,9 +134,11 @@ class Mind:
     # -- after the reply ------------------------------------------------------------------
 
     async def learn(
-        self, user_message: Message, history: Sequence[Message], now: datetime, user: str, name: str
+        self, user_message: Message, now: datetime, user: str, name: str, fresh: bool = True
     ) -> tuple[list[Memory], str | None]:
-        """Model extraction, reflection when due, and vectors for anything new."""
+        """Model extraction, reflection when due, and vectors for anything new. ``fresh``
+        says the rules already stored facts this turn (only new facts can make a reflection
+        due)."""
         learned: list[Memory] = []
         user_name: str | None = None
         if self.uses_model:
@@ -150,9 +155,10 @@ class Mind:
                 )
                 if user_name:
                     await self.store.run(lambda _: stream.set_user_name(user_name, now))
-        reflection = await self.reflect(now, user, name)
-        if reflection is not None:
-            learned.append(reflection)
+        if fresh or learned:
+            reflection = await self.reflect(now, user, name)
+            if reflection is not None:
+                learned.append(reflection)
         await self.embed_missing()
         return learned, user_name
 
@@ -220,10 +226,13 @@ class Mind:
         await self.store.run(
             lambda s: s.memories.set_summary(conversation_id, summary, upto, now), write=True
         )
+        self._summaries[conversation_id] = (summary, upto)
 
     async def summary(self, conversation_id: int) -> tuple[str, int] | None:
-        return await self.store.run(lambda s: s.memories.summary(conversation_id))
-
-    async def note_facts(self, facts: Sequence[NewFact], now: datetime, sources: list[int]) -> Any:
-        stream = self.stream
-        return await self.store.run(lambda _: stream.store_facts(facts, now, sources))
+        """The conversation's rolling summary and the last message it covers (cached: only
+        ``summarise`` changes it)."""
+        if conversation_id not in self._summaries:
+            self._summaries[conversation_id] = await self.store.run(
+                lambda s: s.memories.summary(conversation_id)
+            )
+        return self._summaries[conversation_id]
