@@ -172,3 +172,12 @@ def test_vector_index_rescoring_returns_exact_neighbours() -> None:
     assert math.isclose(hits[0][1], 1.0, abs_tol=0.01)
     index.remove([124])
     assert all(i != 124 for i, _ in index.search(query.tolist(), 5))
+
+
+def test_a_fact_and_the_message_it_was_the_whole_of_take_one_place(
+    memory: MemoryStream,
+) -> None:
+    memory.add_message("Theo", "My sister Anna lives in Lisbon.", START)
+    hits = memory.recall("Lisbon", now=START)
+    texts = [h.memory.text for h in hits]
+    assert texts.count("My sister Anna lives in Lisbon.") == 1

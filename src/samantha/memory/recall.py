@@ -136,4 +136,12 @@ def score(
             )
         )
     ranked.sort(key=lambda r: (-r.score, -r.memory.id))
-    return ranked[:k]
+    # The same words twice (a fact and the message it was the whole of) take one place.
+    seen: set[str] = set()
+    unique = []
+    for hit in ranked:
+        words = " ".join(hit.memory.text.lower().split()).rstrip(".!?")
+        if words not in seen:
+            seen.add(words)
+            unique.append(hit)
+    return unique[:k]
