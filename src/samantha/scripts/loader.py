@@ -1,0 +1,380 @@
+"""Reading ``*.convo.yaml`` files: every problem is one sentence with the file and line.
+
+The YAML is composed into nodes first, so a validation error's location can be mapped back to
+the line that holds it (as the persona loader does); did-you-mean comes from the models.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from samantha.persona.explain import dotted, kind_of, lower_first, where_in
+from samantha.scripts.errors import ScriptError
+from samantha.scripts.model import ACTIONS, NOT_SETTINGS, Script, ScriptSettings, Step
+
+SUFFIX = ".convo.yaml"
+MAX_SCRIPT_BYTES = 1 << 20
+MAX_NODES = 100_000
+
+Loc = tuple[int | str, ...]
+
+
+@dataclass
+class ScriptFile:
+    """A script that validated, with what is needed to point at its lines later."""
+
+    path: Path
+    script: Script
+    root: yaml.Node | None = field(repr=False, default=None)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def line(self, *loc: int | str) -> int:
+        """The 1-based line of ``loc`` (``("steps", 3)``) in the file, or 1."""
+        found = where_in(self.root, loc, "value") if self.root is not None else None
+        return found[0] if found else 1
+
+    def step_line(self, index: int) -> int:
+        return self.line("steps", index)
+
+    def where(self, *loc: int | str) -> str:
+        return f"{self.path}:{self.line(*loc)}"
+
+
+def find_scripts(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; folders searched for ``*.convo.yaml``, in name order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob(f"*{SUFFIX}") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise ScriptError(f"There is no file or folder at {path}: check the path.")
+    return found
+
+
+def load_script(path: Path) -> ScriptFile:
+    """Read, parse and validate one script; every failure is one ScriptError sentence."""
+    return parse_script(read_text(path), path)
+
+
+def read_text(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SCRIPT_BYTES + 1)
+    except IsADirectoryError as exc:
+        raise ScriptError(f"{path} is a folder: give the script inside it.") from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ScriptError(
+            f"Cannot read {path} ({reason}): check it exists and is readable."
+        ) from exc
+    if len(raw) > MAX_SCRIPT_BYTES:
+        raise ScriptError(
+            f"{path} is larger than 1 MB, too big for a conversation script: split it."
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ScriptError(
+            f"{path}:{line}: the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}): "
+            "save it as UTF-8."
+        ) from exc
+
+
+def parse_script(text: str, path: Path | str = "<script>") -> ScriptFile:
+    """Validate script YAML; ``path`` names the file in error sentences."""
+    path = Path(path)
+    source = str(path)
+    root = _compose(text, source)
+    try:
+        data = _construct(text, source)
+    except RecursionError as exc:
+        raise ScriptError(f"{source}: the YAML is nested too deeply to read: flatten it.") from exc
+    try:
+        script = Script.model_validate(data)
+    except ValidationError as exc:
+        raise ScriptError(explain(exc, source, root)) from exc
+    _check_settings(script, source, root)
+    return ScriptFile(path=path, script=script, root=root)
+
+
+def _compose(text: str, source: str) -> yaml.Node:
+    loader: yaml.SafeLoader | None = None
+    try:
+        loader = yaml.SafeLoader(text)
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise ScriptError(_yaml_sentence(exc, source)) from exc
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise ScriptError(
+            f"{source}:{line}: the file contains a control character YAML does not allow: "
+            "delete it or write it as an escape."
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise ScriptError(f"{source}: the YAML cannot be read ({exc}): fix it there.") from exc
+    except RecursionError as exc:
+        raise ScriptError(f"{source}: the YAML is nested too deeply to read: flatten it.") from exc
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if node is None:
+        raise ScriptError(
+            f"{source}:1: the script is empty: start it with `persona: samantha` and a list of "
+            "`steps:`."
+        )
+    if not isinstance(node, yaml.MappingNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        raise ScriptError(
+            f"{source}:{node.start_mark.line + 1}: a script is a mapping (persona, backend, "
+            f"steps ...), not {kind}: start it with `persona: samantha`."
+        )
+    _check_tree(node, source)
+    return node
+
+
+def _construct(text: str, source: str) -> Any:
+    loader = yaml.SafeLoader(text)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:  # pragma: no cover - composing has already succeeded
+        raise ScriptError(f"{source}: the YAML cannot be read ({exc}): fix it there.") from exc
+    finally:
+        loader.dispose()
+
+
+def _check_tree(root: yaml.Node, source: str) -> None:
+    seen, stack = 0, [root]
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            raise ScriptError(
+                f"{source}: the YAML expands to more than {MAX_NODES} values (too many aliases): "
+                "write the values out instead of repeating anchors."
+            )
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        fix = (
+                            "each step is its own list item, so start the next one with '- '"
+                            if key.value in (*ACTIONS, "expect")
+                            else "keep one of them"
+                        )
+                        raise ScriptError(
+                            f"{source}:{line}: '{key.value}' appears twice here (first on line "
+                            f"{first[key.value]}): {fix}."
+                        )
+                    first[key.value] = line
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _yaml_sentence(exc: yaml.MarkedYAMLError, source: str) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"{source}:{mark.line + 1}" if mark else source
+    problem = exc.problem or exc.context or "it cannot be parsed"
+    if "'\\t'" in problem:
+        fix = "indent with spaces, not tabs"
+    elif "mapping values are not allowed" in problem:
+        fix = "put text that contains ': ' in quotes"
+    else:
+        fix = "check the indentation and quoting there"
+    return f"{where}: the YAML is malformed ({problem}): {fix}."
+
+
+def _check_settings(script: Script, source: str, root: yaml.Node) -> None:
+    for key in script.settings:
+        if key in NOT_SETTINGS:
+            line = _line(root, ("settings", key), "extra_forbidden")
+            raise ScriptError(
+                f"{source}:{line}: '{key}' cannot be set under 'settings': it belongs in "
+                f"{NOT_SETTINGS[key]}."
+            )
+    try:
+        ScriptSettings(**script.settings)
+    except ValidationError as exc:
+        raise ScriptError(explain(exc, source, root, prefix=("settings",))) from exc
+
+
+# -- validation errors as sentences ----------------------------------------------------------
+
+
+def explain(exc: ValidationError, source: str, root: yaml.Node | None, prefix: Loc = ()) -> str:
+    """The first problem in file order; later ones are only counted."""
+    errors = [_prefixed(e, prefix) for e in exc.errors()]
+    misspelt = {tuple(e["loc"][:-1]) for e in errors if e["type"] == "extra_forbidden"}
+
+    def rank(n: int) -> tuple[bool, int, int]:
+        err = errors[n]
+        shadowed = err["type"] == "missing" and tuple(err["loc"][:-1]) in misspelt
+        return shadowed, _line(root, err["loc"], err["type"]), n
+
+    first = min(range(len(errors)), key=rank)
+    err = errors[first]
+    more = sum(1 for n in range(len(errors)) if n != first and not rank(n)[0])
+    tail = f" ({more} more problem{'s' if more > 1 else ''} after this one)" if more else ""
+    sentence = f"{source}:{_line(root, err['loc'], err['type'])}: {describe(err)}{tail}"
+    return sentence if sentence.endswith(("?", ".")) else sentence + "."
+
+
+def _prefixed(err: ErrorDetails, prefix: Loc) -> ErrorDetails:
+    if not prefix:
+        return err
+    copy = dict(err)
+    copy["loc"] = (*prefix, *err["loc"])
+    return copy  # type: ignore[return-value]
+
+
+def _line(root: yaml.Node | None, loc: Sequence[int | str], kind: str) -> int:
+    found = where_in(root, tuple(loc), kind)
+    return found[0] if found else 1
+
+
+def describe(err: ErrorDetails) -> str:
+    """'problem: fix', without the location."""
+    loc, kind, value = tuple(err["loc"]), err["type"], err.get("input")
+    field_name = dotted(loc) or "the script"
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        if loc == ("steps",):
+            return "the script has no steps: add `steps:` with a list like `- user: hello`"
+        return f"'{field_name}' is required: add `{loc[-1]}:` with a value"
+    if kind == "extra_forbidden":
+        return unknown_field(loc)
+    if kind == "too_short" and loc and loc[-1] == "steps":
+        return "the script has no steps: add at least one, like `- user: hello`"
+    if kind == "value_error":
+        reason = str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
+        return f"'{field_name}' is invalid: {reason}"
+    if kind in {"string_type", "string_sub_type"}:
+        if value is None:
+            return f"'{field_name}' is empty: write some text after it or remove the line"
+        return f"'{field_name}' should be text, not {kind_of(value)}: put the value in quotes"
+    if kind in {"list_type", "tuple_type"}:
+        return f"'{field_name}' should be a list, not {kind_of(value)}: put each item on its own line starting with '- '"
+    if kind in {"model_type", "dict_type", "model_attributes_type"}:
+        if loc and loc[0] == "steps" and len(loc) == 2:
+            return (
+                f"'{field_name}' should be a step, not {kind_of(value)}: write `- user: hello`, "
+                "`- wait: 3 days`, `- new_conversation` or `- greet`"
+            )
+        return f"'{field_name}' should be a section of `key: value` lines, not {kind_of(value)}"
+    if kind.startswith(("float_", "int_")) or kind == "finite_number":
+        return f"'{field_name}' should be a number, not {kind_of(value)}: write digits like 0.3"
+    if kind.startswith("bool_"):
+        return f"'{field_name}' should be true or false, not {kind_of(value)}"
+    if kind.startswith("datetime_") or kind.startswith("date_"):
+        return f"'{field_name}' should be a moment, not {kind_of(value)}: write it like 2026-03-02 09:30"
+    if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        bound = next(iter(ctx.values()), "?")
+        word = {"greater_than": "above", "greater_than_equal": "at least"}.get(kind)
+        word = word or {"less_than": "below", "less_than_equal": "at most"}[kind]
+        return f"'{field_name}' is {value!r}, but it must be {word} {bound}: change the value"
+    if kind in {"literal_error", "enum"}:
+        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        near = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
+        if near:
+            return f"'{field_name}' cannot be {value!r}: did you mean '{near[0]}'?"
+        return f"'{field_name}' cannot be {value!r}: use one of {', '.join(options)}"
+    if kind == "too_short":
+        return f"'{field_name}' is empty: write something there or remove the line"
+    return f"'{field_name}' is invalid ({lower_first(err['msg'])}): fix its value"
+
+
+def unknown_field(loc: Loc) -> str:
+    name, parent = str(loc[-1]), dotted(loc[:-1])
+    where = f" in '{parent}'" if parent else ""
+    model = model_at(loc[:-1])
+    known = _field_names(model) if model else []
+    near = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+    if near:
+        return f"there is no '{name}'{where}: did you mean '{near[0]}'?"
+    if known and len(known) <= 16:
+        return f"there is no '{name}'{where}: use one of {', '.join(known)}"
+    return f"there is no '{name}'{where}: remove it or check the spelling"
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def model_at(loc: Loc) -> type[BaseModel] | None:
+    """The model whose fields live at ``loc`` (list indices and dict keys are stepped over)."""
+    current: Any = Script
+    if loc[:1] == ("settings",):
+        current, loc = ScriptSettings, loc[1:]
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            fields = {info.alias or name: info for name, info in current.model_fields.items()}
+            info = fields.get(str(part))
+            if info is None:
+                return None
+            current = info.annotation
+        elif get_origin(current) in {list, tuple}:
+            current = (get_args(current) or (Any,))[0]
+        elif get_origin(current) is dict:
+            current = (get_args(current) or (Any, Any))[-1]
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in {Union, types.UnionType}:
+            options = [a for a in get_args(tp) if a is not type(None)]
+            if len(options) != 1:
+                return tp
+            tp = options[0]
+        else:
+            return tp
+
+
+def step_label(step: Step, limit: int = 60) -> str:
+    """How a step reads in a report: `user: "Call me Theo."`, `wait 3 days`."""
+    if step.user is not None:
+        text = " ".join(step.user.split())
+        return f'user: "{text if len(text) <= limit else text[: limit - 1] + "…"}"'
+    if step.wait is not None:
+        return f"wait {_span(step.wait.total_seconds())}"
+    if step.remember is not None:
+        return f'remember: "{step.remember.text[:limit]}"'
+    return step.action
+
+
+def _span(seconds: float) -> str:
+    """'1 week 2 hours', '90 minutes' -> '1 hour 30 minutes'."""
+    parts: list[str] = []
+    left = round(seconds)
+    for unit, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        count, left = divmod(left, size)
+        if count:
+            parts.append(f"{count} {unit}{'s' if count != 1 else ''}")
+    if left or not parts:
+        parts.append(f"{left} second{'s' if left != 1 else ''}")
+    return " ".join(parts)

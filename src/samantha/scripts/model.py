@@ -1,0 +1,403 @@
+"""The shape of a ``*.convo.yaml`` file, as pydantic models that forbid unknown keys.
+
+Shorthands keep scripts readable (``mood: relaxed``, ``pleasure: rises``, ``contains: Anna``,
+``- greet``); each is widened to its full form by a ``before`` validator, so error locations
+still point at what the author wrote.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
+from samantha.config import Settings
+from samantha.memory.model import MemoryKind
+from samantha.mood import MoodName
+from samantha.relationship import EventKind
+
+MOOD_NAMES: tuple[str, ...] = get_args(MoodName)
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
+#: Steps written as a bare word (``- greet``) and the key they stand for.
+BARE_STEPS = ("new_conversation", "greet")
+ACTIONS = ("user", "wait", "new_conversation", "greet", "remember")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+def _listed(value: Any) -> Any:
+    """One text or several: ``contains: Anna`` and ``contains: [Anna, Theo]`` both work."""
+    return (
+        [value] if isinstance(value, str | int | float) and not isinstance(value, bool) else value
+    )
+
+
+Texts = Annotated[list[str], BeforeValidator(_listed)]
+
+_UNITS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+    "week": 7 * 86400,
+}
+_SPAN = re.compile(r"(\d+(?:\.\d+)?|an?|one)\s*(second|minute|hour|day|week)s?", re.IGNORECASE)
+_JOINERS = re.compile(r"^(?:\s|,|and)*$", re.IGNORECASE)
+
+
+def parse_duration(value: Any) -> timedelta:
+    """'3 days', '1 week and 2 hours', 'an hour', '90 minutes'."""
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("write a duration with its unit, like `3 days` or `12 hours`")
+    total, end = 0.0, 0
+    for match in _SPAN.finditer(value):
+        if not _JOINERS.match(value[end : match.start()]):
+            break
+        amount = match.group(1).lower()
+        count = 1.0 if amount in {"a", "an", "one"} else float(amount)
+        total += count * _UNITS[match.group(2).lower()]
+        end = match.end()
+    if end == 0 or not _JOINERS.match(value[end:]):
+        raise ValueError(
+            f"'{value}' is not a duration: write a number and a unit, like `3 days` or `12 hours`"
+        )
+    if total <= 0:
+        raise ValueError("a wait must be longer than zero: write something like `1 hour`")
+    if total > 100 * 365 * 86400:
+        raise ValueError("a wait of more than a hundred years is not a story: shorten it")
+    return timedelta(seconds=total)
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def _moment(value: Any) -> Any:
+    """A bare date starts at midnight; a time without a zone is UTC."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, time(0))
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_moment)]
+
+
+def _trend(value: Any) -> Any:
+    if isinstance(value, str):
+        if value not in {"rises", "falls", "steady"}:
+            raise ValueError(
+                f"'{value}' is not a change: write rises, falls or steady, or a range like "
+                "`{above: 0.2}`"
+            )
+        return {"trend": value}
+    return value
+
+
+class Measure(Strict):
+    """A number of hers checked against the step: ``rises`` or ``{above: 0.2, below: 0.6}``."""
+
+    trend: Literal["rises", "falls", "steady"] | None = None
+    above: float | None = None
+    below: float | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Measure:
+        if self.trend is None and self.above is None and self.below is None:
+            raise ValueError("say what to check: rises, falls, steady, or `{above: 0.2}`")
+        return self
+
+
+Checked = Annotated[Measure, BeforeValidator(_trend)]
+
+
+def _count(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"exactly": value}
+    return value
+
+
+class Count(Strict):
+    exactly: int | None = Field(default=None, ge=0)
+    at_least: int | None = Field(default=None, ge=0)
+    at_most: int | None = Field(default=None, ge=0)
+
+
+def _check_pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"'{value}' is not a valid regular expression ({exc})") from exc
+    return value
+
+
+class ReplyExpect(Strict):
+    """Checks on her words that need no language model: substrings are case-insensitive."""
+
+    contains: Texts = []
+    not_contains: Texts = []
+    #: A Python regular expression searched in the reply (case-sensitive; use (?i) if not).
+    matches: Texts = []
+    not_matches: Texts = []
+    max_words: int | None = Field(default=None, ge=0)
+    min_words: int | None = Field(default=None, ge=0)
+
+    @field_validator("matches", "not_matches")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        return [_check_pattern(v) for v in value]
+
+
+Names = Annotated[list[MoodName], BeforeValidator(_listed)]
+
+
+class MoodExpect(Strict):
+    model_config = ConfigDict(populate_by_name=False)
+
+    is_: Names = Field(default=[], alias="is")
+    is_not: Names = []
+    pleasure: Checked | None = None
+    arousal: Checked | None = None
+    dominance: Checked | None = None
+    intensity: Checked | None = None
+
+
+Events = Annotated[list[EventKind], BeforeValidator(_listed)]
+
+
+class RelationshipExpect(Strict):
+    stage: Texts = []
+    stage_not: Texts = []
+    closeness: Checked | None = None
+    trust: Checked | None = None
+    tension: Checked | None = None
+    bond: Checked | None = None
+    strained: bool | None = None
+    #: Relationship events this step caused (insult, apology, return_after_absence ...).
+    events: Events = []
+    no_events: Events = []
+
+
+class MemoryExpect(Strict):
+    #: What came to mind for this message includes (or excludes) these texts.
+    recalled: Texts = []
+    not_recalled: Texts = []
+    #: What she learned from this message.
+    learned: Texts = []
+    #: The always-present core blocks (about the user, about herself, their name).
+    core_contains: Texts = []
+    user_name: str | None = None
+    count: Annotated[Count, BeforeValidator(_count)] | None = None
+
+
+class PromptExpect(Strict):
+    """What the model was actually sent for this step."""
+
+    contains: Texts = []
+    not_contains: Texts = []
+    tokens_below: int | None = Field(default=None, ge=1)
+    #: Named sections (persona, core memory, mood, time, memories, ...) and text each holds.
+    section: dict[str, Texts] = {}
+
+
+class Expect(Strict):
+    reply: ReplyExpect | None = None
+    mood: MoodExpect | None = None
+    relationship: RelationshipExpect | None = None
+    memory: MemoryExpect | None = None
+    prompt: PromptExpect | None = None
+    #: Criteria in plain words, scored by a judge model when one is configured.
+    judge: Texts = []
+
+
+def _memory(value: Any) -> Any:
+    return {"text": value} if isinstance(value, str) else value
+
+
+class GivenMemory(Strict):
+    text: str = Field(min_length=1, max_length=500)
+    kind: Literal[
+        MemoryKind.FACT,
+        MemoryKind.PERSON,
+        MemoryKind.PREFERENCE,
+        MemoryKind.PLAN,
+        MemoryKind.FEELING,
+        MemoryKind.PROMISE,
+    ] = MemoryKind.FACT
+    importance: int = Field(default=5, ge=1, le=10)
+    due: Moment | None = None
+
+
+Remembered = Annotated[GivenMemory, BeforeValidator(_memory)]
+
+
+def _mood(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class GivenMood(Strict):
+    """A named mood (a point well inside that octant) or explicit PAD values."""
+
+    name: MoodName | None = None
+    pleasure: float | None = Field(default=None, ge=-1, le=1)
+    arousal: float | None = Field(default=None, ge=-1, le=1)
+    dominance: float | None = Field(default=None, ge=-1, le=1)
+
+
+class GivenRelationship(Strict):
+    closeness: float | None = Field(default=None, ge=0, le=1)
+    trust: float | None = Field(default=None, ge=0, le=1)
+    tension: float | None = Field(default=None, ge=0, le=1)
+    stage: str | None = None
+    strained: bool | None = None
+
+
+class GivenState(Strict):
+    mood: Annotated[GivenMood, BeforeValidator(_mood)] | None = None
+    relationship: GivenRelationship | None = None
+    memories: list[Remembered] = []
+    user_name: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+def _backend(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"scripted": []} if value == "scripted" else {"name": value}
+    return value
+
+
+class BackendChoice(Strict):
+    """``offline``, ``scripted`` (replies in order), or a backend configured on this machine."""
+
+    name: str | None = None
+    scripted: list[str] | None = None
+    context_window: int | None = Field(default=None, ge=512)
+
+    @model_validator(mode="after")
+    def _one(self) -> BackendChoice:
+        if (self.name is None) == (self.scripted is None):
+            raise ValueError(
+                "write `backend: offline`, a configured backend's name, or `scripted:` with replies"
+            )
+        return self
+
+    @property
+    def label(self) -> str:
+        return "scripted" if self.scripted is not None else str(self.name)
+
+
+def _step(value: Any) -> Any:
+    if isinstance(value, str):
+        if value in BARE_STEPS:
+            return {value: True}
+        near = difflib.get_close_matches(value, [*BARE_STEPS, *ACTIONS], n=1, cutoff=0.6)
+        hint = (
+            f"did you mean '{near[0]}'?"
+            if near
+            else "write `- user: hello`, `- wait: 3 days`, `- new_conversation` or `- greet`"
+        )
+        raise ValueError(f"'{value}' is not a step: {hint}")
+    if isinstance(value, dict):
+        # `- greet:` with an expect block under it reads as {"greet": None, "expect": ...}.
+        return {k: (True if k in BARE_STEPS and v is None else v) for k, v in value.items()}
+    return value
+
+
+class Step(Strict):
+    user: str | None = None
+    wait: Duration | None = None
+    new_conversation: bool = False
+    greet: bool = False
+    remember: Remembered | None = None
+    expect: Expect | None = None
+    #: A known problem: this step's expectations are meant to fail, for the reason given. If
+    #: they pass, the step fails, so the mark is removed once the problem is fixed.
+    xfail: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Step:
+        actions = [name for name in ACTIONS if getattr(self, name) not in (None, False)]
+        if len(actions) > 1:
+            raise ValueError(
+                f"a step does one thing, but this one has {' and '.join(actions)}: "
+                "split it into separate steps"
+            )
+        if self.user is not None and not self.user.strip():
+            raise ValueError("the user's message is empty: write what they say after `user:`")
+        if not actions and self.expect is None:
+            raise ValueError("the step is empty: give it `user:`, `wait:` or `expect:`")
+        expect = self.expect
+        if expect is not None:
+            speaks = self.user is not None or self.greet
+            for part in ("reply", "prompt", "judge"):
+                if getattr(expect, part) and not speaks:
+                    raise ValueError(
+                        f"'expect.{part}' needs her to speak: put it on a `user:` or `greet` step"
+                    )
+            memory = expect.memory
+            if (
+                memory
+                and (memory.recalled or memory.not_recalled or memory.learned)
+                and self.user is None
+            ):
+                raise ValueError("what she recalled or learned is only known after a `user:` step")
+        if self.xfail is not None and expect is None:
+            raise ValueError(
+                "'xfail' marks expectations that fail: add an `expect:` block or remove it"
+            )
+        return self
+
+    @property
+    def action(self) -> str:
+        for name in ACTIONS:
+            if getattr(self, name) not in (None, False):
+                return name
+        return "check"
+
+
+StepItem = Annotated[Step, BeforeValidator(_step)]
+
+
+class Script(Strict):
+    """A whole conversation script."""
+
+    title: str | None = None
+    about: str | None = None
+    persona: str = Field(default="samantha", min_length=1)
+    backend: Annotated[BackendChoice, BeforeValidator(_backend)] = BackendChoice(name="offline")
+    start: Moment | None = None
+    #: Engine settings for this script (recall_k, memory_tokens, reply_tokens ...).
+    settings: dict[str, Any] = {}
+    state: GivenState | None = None
+    steps: list[StepItem] = Field(min_length=1)
+
+
+#: Keys a script may not set under `settings:`, and where they belong instead.
+NOT_SETTINGS = {
+    "backend": "the script's `backend:`",
+    "model": "`samantha test --model`",
+    "base_url": "`samantha test --base-url`",
+    "api_key": "the environment or your config file",
+    "persona": "the script's `persona:`",
+}
+
+
+class ScriptSettings(Settings):
+    """Settings from the script alone: a suite must not change with the machine it runs on, so
+    neither SAMANTHA_* variables nor the config file are read (backends aside, see runner)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
