@@ -33,6 +33,9 @@ MAX_ZIP_DIRECTORY = 8 << 20
 #: PNG text chunk keywords: the V3 card, then the V2 one (the V3 spec says prefer ccv3).
 CARD_KEYWORDS = (b"ccv3", b"chara")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: Unicode line and paragraph separators are line breaks to YAML; written back out they do not
+#: survive a round trip, so they become plain newlines on the way in.
+_LINE_BREAKS = {0x85: "\n", 0x2028: "\n", 0x2029: "\n"}
 
 
 def read_card_json(path: Path) -> dict[str, Any]:
@@ -112,9 +115,10 @@ def _parse_json(raw: bytes, source: str) -> dict[str, Any]:
 
 def _scrub(value: Any) -> Any:
     """JSON may spell lone UTF-16 surrogates (a half emoji); they cannot be written back out as
-    UTF-8, so they become U+FFFD here rather than failing later when the persona is saved."""
+    UTF-8, so they become U+FFFD here rather than failing later when the persona is saved.
+    Unicode line separators become newlines, which is what YAML would turn them into."""
     if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
+        return _SURROGATE.sub("\ufffd", value).translate(_LINE_BREAKS)
     if isinstance(value, list):
         return [_scrub(v) for v in value]
     if isinstance(value, dict):

@@ -18,6 +18,7 @@ from samantha.errors import PersonaError
 from samantha.persona.cardfile import read_card_json
 from samantha.persona.explain import dotted
 from samantha.persona.lorebook import Lorebook, LorebookEntry, SelectiveLogic
+from samantha.persona.macros import one_line
 from samantha.persona.model import Persona
 
 CardVersion = Literal["v2", "v3"]
@@ -218,7 +219,7 @@ def _card_data(card: dict[str, Any], source: str) -> tuple[Any, str]:
         return card, "chara_card_v1"
     if isinstance(spec, str):
         raise PersonaError(
-            f"{source}: the card's spec is '{spec[:40]}', which samantha cannot read: "
+            f"{source}: the card's spec is '{one_line(spec)}', which samantha cannot read: "
             "export it as chara_card_v2 or chara_card_v3."
         )
     raise PersonaError(
@@ -250,7 +251,7 @@ def persona_to_card(persona: Persona, version: CardVersion = "v2") -> dict[str, 
             )
         },
     }
-    if persona.lorebook.entries:
+    if persona.lorebook != Lorebook():
         data["character_book"] = _book_to_card(persona.lorebook, version)
     if version == "v3":
         data["group_only_greetings"] = []

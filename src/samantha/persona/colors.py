@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 import re
 
+from samantha.persona.macros import one_line
+
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 
 #: The CSS named colours (CSS Color Module Level 4), which the TUI also understands.
@@ -50,4 +52,4 @@ def normalise_color(value: str) -> str:
         hint = f"did you mean '{near[0]}'? (or use a hex code like #e8705f)"
     else:
         hint = "use a hex code like #e8705f or a CSS colour name like 'teal'"
-    raise ValueError(f"'{text}' is not a colour: {hint}")
+    raise ValueError(f"'{one_line(text, 30)}' is not a colour: {hint}")

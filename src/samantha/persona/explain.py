@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from samantha.persona.macros import one_line
 from samantha.persona.model import Persona
 
 Loc = tuple[int | str, ...]
@@ -98,35 +99,35 @@ def describe(err: ErrorDetails) -> str:
         bound = next(iter(ctx.values()), "?")
         word = {"greater_than": "above", "greater_than_equal": "at least"}.get(kind)
         word = word or {"less_than": "below", "less_than_equal": "at most"}[kind]
-        return f"'{field}' is {value!r}, but it must be {word} {bound}: change the value"
+        return f"'{field}' is {one_line(value)}, but it must be {word} {bound}: change the value"
     if kind == "value_error":
         reason = str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
         return f"'{field}' is invalid: {reason}"
     if kind in {"literal_error", "enum"}:
-        return f"'{field}' cannot be {value!r}: {lower_first(err['msg'])}"
+        return f"'{field}' cannot be {kind_of(value)}: {lower_first(err['msg'])}"
     return f"'{field}' is invalid ({lower_first(err['msg'])}): fix its value"
 
 
 def invalid_key(loc: Loc, value: Any, msg: str) -> str:
     if loc and loc[-1] == "[key]":
         parent = dotted(loc[:-2])
-        return f"'{loc[-2]}' cannot be a key in '{parent}': {lower_first(msg)}"
+        return f"'{one_line(loc[-2])}' cannot be a key in '{parent}': {lower_first(msg)}"
     parent = dotted(loc[:-1])
     where = f" in '{parent}'" if parent else ""
-    return f"the key '{value}'{where} is not a field name: use a word like `tagline:`"
+    return f"the key '{one_line(value)}'{where} is not a field name: use a word like `tagline:`"
 
 
 def unknown_field(loc: Loc) -> str:
-    name, parent = str(loc[-1]), dotted(loc[:-1])
+    name, parent = one_line(loc[-1]), dotted(loc[:-1])
     where = f" in '{parent}'" if parent else ""
     model = model_at(loc[:-1])
     known = list(model.model_fields) if model else []
-    if not parent and name in _CARD_NAMES:
+    if not parent and loc[-1] in _CARD_NAMES:
         return (
             f"'{name}' is a Character Card field{where}: here it is called "
-            f"'{_CARD_NAMES[name]}' (or import the card with `samantha persona import`)"
+            f"'{_CARD_NAMES[str(loc[-1])]}' (or import the card with `samantha persona import`)"
         )
-    near = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+    near = difflib.get_close_matches(str(loc[-1]).lower(), known, n=1, cutoff=0.6)
     if near:
         return f"there is no field '{name}'{where}: did you mean '{near[0]}'?"
     if known and len(known) <= 12:
@@ -214,7 +215,7 @@ def dotted(loc: Loc) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         elif part != "[key]":
-            text += f".{part}" if text else str(part)
+            text += f".{one_line(part)}" if text else one_line(part)
     return text
 
 
@@ -233,8 +234,7 @@ def kind_of(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "a list"
     if isinstance(value, str):
-        short = value if len(value) <= 30 else value[:27] + "..."
-        return f"'{short}'"
+        return f"'{one_line(value, 30)}'"
     return f"a {type(value).__name__}"
 
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from samantha.errors import PersonaError
 from samantha.persona.explain import explain
+from samantha.persona.macros import one_line
 from samantha.persona.model import Persona
 
 #: A persona is a page or two of text; anything far larger is the wrong file, not a persona.
@@ -190,8 +191,8 @@ def _no_duplicate_keys(node: yaml.MappingNode, source: str) -> None:
         line = key.start_mark.line + 1
         if key.value in first:
             raise PersonaError(
-                f"{source}:{line}:{key.start_mark.column + 1}: '{key.value}' appears twice here "
-                f"(first on line {first[key.value]}): keep one of them."
+                f"{source}:{line}:{key.start_mark.column + 1}: '{one_line(key.value)}' appears "
+                f"twice here (first on line {first[key.value]}): keep one of them."
             )
         first[key.value] = line
 

@@ -20,3 +20,17 @@ def fill(text: str, char: str, user: str) -> str:
         return user if word in _USER else char
 
     return _MACRO.sub(name, text)
+
+
+def one_line(value: object, limit: int = 40) -> str:
+    """User text quoted inside an error sentence: control characters and line breaks escaped
+    and long text cut, so the sentence stays one line however odd the file is."""
+    text = str(value)
+    cut = text if len(text) <= limit else text[: limit - 3] + "..."
+    return "".join(_escape(c) for c in cut)
+
+
+def _escape(char: str) -> str:
+    if char.isprintable() or char == " ":
+        return char
+    return char.encode("unicode_escape").decode("ascii")
