@@ -118,8 +118,12 @@ class Companion:
         store: Store,
         settings: Settings | None = None,
         clock: Clock | None = None,
+        key: str | None = None,
     ) -> None:
         self.persona = persona
+        #: Whose life this is in the database: the persona's name, or for a duet the pair
+        #: ("samantha~alan"), so her feelings toward another OS stay apart from yours.
+        self.key = (key or persona.key).strip().lower()
         self.backend = backend
         self.store = store
         self.settings = settings or Settings()
@@ -136,7 +140,7 @@ class Companion:
         self._chat_cache: dict[int, object] = {}
         self.memory = MemoryStream(
             store,
-            persona.key,
+            self.key,
             MemorySettings(
                 recall=RecallSettings(half_life_hours=self.settings.memory_half_life_hours)
             ),
@@ -173,7 +177,7 @@ class Companion:
 
     async def resume(self) -> Conversation:
         """Continue her latest conversation, or begin the first one."""
-        key = self.persona.key
+        key = self.key
         latest = await self.store.run(lambda s: s.conversations.latest(key))
         self.conversation = latest or await self.new_conversation()
         await self._load_core()
@@ -181,7 +185,7 @@ class Companion:
         return self.conversation
 
     async def new_conversation(self, title: str = "") -> Conversation:
-        key, now = self.persona.key, self.clock.now()
+        key, now = self.key, self.clock.now()
         self.conversation = await self.store.run(
             lambda s: s.conversations.create(key, now, title), write=True
         )
@@ -203,11 +207,11 @@ class Companion:
         )
 
     async def last_seen(self) -> datetime | None:
-        key = self.persona.key
+        key = self.key
         return await self.store.run(lambda s: s.conversations.last_user_message_at(key))
 
     async def list_conversations(self, limit: int = 200) -> list[ConversationSummary]:
-        key = self.persona.key
+        key = self.key
         return await self.store.run(lambda s: s.conversations.summaries(key, limit))
 
     async def rename_conversation(self, conversation_id: int, title: str) -> Conversation:
@@ -244,7 +248,7 @@ class Companion:
         terms = query_terms(query) or [w for w in query.lower().split() if w.isalnum()]
         if not terms:
             return []
-        key, match = self.persona.key, match_expression(terms)
+        key, match = self.key, match_expression(terms)
         return await self.store.run(lambda s: s.conversations.search(key, match, limit))
 
     async def older_messages(self, before_id: int, limit: int = 100) -> list[Message]:
@@ -484,7 +488,7 @@ class Companion:
         """How she is right now: the last stored state, settled over the time since."""
         persona = self.persona
         if self._state is None:
-            snap = await self.store.run(lambda s: s.state.latest(persona.key))
+            snap = await self.store.run(lambda s: s.state.latest(self.key))
             if snap is None:
                 self._state = InnerState.first_meeting(
                     persona.temperament, persona.relationship, self.clock.now()
@@ -495,16 +499,16 @@ class Companion:
 
     async def set_inner_state(self, state: InnerState) -> None:
         """Replace her state (conversation scripts start from a given mood or stage)."""
-        key, now = self.persona.key, self.clock.now()
+        key, now = self.key, self.clock.now()
         await self.store.run(lambda s: s.state.save(state.snapshot(key, now, None)), write=True)
         self._state = state
 
     async def relationship_events(self, limit: int = 50) -> list[EventRecord]:
-        key = self.persona.key
+        key = self.key
         return await self.store.run(lambda s: s.state.events(key, limit))
 
     async def state_history(self, since: datetime | None = None) -> list[StateSnapshot]:
-        key = self.persona.key
+        key = self.key
         return await self.store.run(lambda s: s.state.history(key, since))
 
     def _appraise(self, text: str) -> Appraisal:
@@ -547,7 +551,7 @@ class Companion:
         now = self.clock.now()
         persona = self.persona
         speaker = self.user_name or "you"
-        key = persona.key
+        key = self.key
         stream = self.memory
         learn = not FORGET_REQUEST.match(text.strip()) and self._pending_forget is None
 
@@ -581,7 +585,7 @@ class Companion:
             for event in events:
                 e = event.effect
                 s.state.add_event(
-                    persona.key,
+                    self.key,
                     now,
                     event.kind,
                     event.message_id,
@@ -590,7 +594,7 @@ class Companion:
                     e.tension,
                     event.note,
                 )
-            s.state.save(heard.snapshot(persona.key, now, user_message.id))
+            s.state.save(heard.snapshot(self.key, now, user_message.id))
 
         # What the message did to her, and why: one transaction.
         await self.store.run(feel, write=True)
@@ -638,7 +642,7 @@ class Companion:
         if user_message is None:
             raise InputError("There is no reply to regenerate yet: say something first.")
         self._history = []
-        key = self.persona.key
+        key = self.key
         last_seen = await self.store.run(
             lambda s: s.conversations.last_user_message_at(key, before_id=user_message.id)
         )
@@ -743,8 +747,8 @@ class Companion:
             message = s.conversations.add_message(
                 conversation.id, Role.ASSISTANT, persona.name, reply, end, tokens=completion_tokens
             )
-            s.memories.add(persona.key, MemoryKind.EPISODE, reply[:4000], 1, end, [message.id])
-            s.state.save(after.snapshot(persona.key, end, message.id))
+            s.memories.add(self.key, MemoryKind.EPISODE, reply[:4000], 1, end, [message.id])
+            s.state.save(after.snapshot(self.key, end, message.id))
             return message
 
         reply_message = await self.store.run(settle_turn, write=True)

@@ -1,0 +1,185 @@
+"""Two companions talking through their own engines, with scripted backends on both sides."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from samantha.backends.scripted import ScriptedBackend
+from samantha.clock import FixedClock
+from samantha.config import Paths, Settings
+from samantha.duet import Duet, DuetEnded, LineDone, Spoken, repeating
+from samantha.errors import InputError
+from samantha.models import Role
+from samantha.store import Store
+
+
+def open_duet(
+    clock: FixedClock, first: list[str], second: list[str]
+) -> tuple[Duet, ScriptedBackend, ScriptedBackend]:
+    a, b = ScriptedBackend(replies=first), ScriptedBackend(replies=second)
+    duet = Duet.open(
+        Settings(persona="samantha"), Settings(persona="alan"), backends=(a, b), clock=clock
+    )
+    return duet, a, b
+
+
+async def lines_of(duet: Duet, topic: str, turns: int) -> tuple[list[LineDone], DuetEnded]:
+    done: list[LineDone] = []
+    ended: DuetEnded | None = None
+    async for event in duet.run(topic, turns):
+        if isinstance(event, LineDone):
+            done.append(event)
+        elif isinstance(event, DuetEnded):
+            ended = event
+    assert ended is not None
+    return done, ended
+
+
+def rows(sql: str) -> list[tuple[object, ...]]:
+    with Store.open(Paths.from_env().db_path) as store:
+        return [tuple(r) for r in store.run_sync(lambda s: s._conn.execute(sql).fetchall())]
+
+
+async def test_they_take_turns_and_each_hears_the_other_as_the_user(clock: FixedClock) -> None:
+    duet, a, b = open_duet(
+        clock, ["S1 about bodies.", "S2 more.", "S3 again."], ["A1 no body.", "A2 indeed."]
+    )
+    try:
+        done, ended = await lines_of(duet, "having no body", 5)
+    finally:
+        await duet.aclose()
+    assert [(d.speaker, d.line) for d in done] == [
+        ("Samantha", "S1 about bodies."),
+        ("Alan", "A1 no body."),
+        ("Samantha", "S2 more."),
+        ("Alan", "A2 indeed."),
+        ("Samantha", "S3 again."),
+    ]
+    assert ended.reason == "5 turns"
+    # Alan's prompt carries Samantha's words as the user's, and hers carry his.
+    assert b.requests[0].messages[-1].model_dump() == {
+        "role": "user",
+        "content": "S1 about bodies.",
+    }
+    assert a.requests[1].messages[-1].content == "A1 no body."
+    assert "having no body" in a.requests[0].messages[-1].content
+    assert "Their name is Alan." in a.requests[1].messages[0].content
+
+
+async def test_each_side_saves_a_conversation_with_both_speakers(clock: FixedClock) -> None:
+    duet, _, _ = open_duet(clock, ["Hello Alan."], ["Hello Samantha."])
+    try:
+        await lines_of(duet, "tea", 2)
+    finally:
+        await duet.aclose()
+    speakers = rows(
+        "SELECT c.persona, m.role, m.speaker FROM messages m JOIN conversations c"
+        " ON c.id = m.conversation_id ORDER BY m.id"
+    )
+    assert ("samantha~alan", "assistant", "Samantha") in speakers
+    assert ("alan~samantha", "user", "Samantha") in speakers
+    assert ("alan~samantha", "assistant", "Alan") in speakers
+    # Her life with you is untouched: no conversation under her own name.
+    assert not [r for r in speakers if r[0] == "samantha"]
+
+
+async def test_a_second_duet_a_week_later_remembers_the_first(clock: FixedClock) -> None:
+    duet, _, _ = open_duet(clock, ["My sister is called Anna, you know."], ["Lovely."])
+    try:
+        await lines_of(duet, "family", 2)
+    finally:
+        await duet.aclose()
+    clock.advance(timedelta(days=7))
+    duet, _, b = open_duet(clock, ["Hm."], ["Tell me about your sister."])
+    try:
+        # Alan hears Samantha's new line; what she said a week ago comes back to him.
+        await lines_of(duet, "how is your family", 2)
+    finally:
+        await duet.aclose()
+    system = b.requests[0].messages[0].content
+    assert "My sister is called Anna." in system
+
+
+async def test_a_repeating_pair_is_stopped(clock: FixedClock) -> None:
+    duet, _, _ = open_duet(
+        clock,
+        ["I wonder about that.", "I wonder about that!", "never reached"],
+        ["Me too.", "Me too, really.", "never reached"],
+    )
+    try:
+        done, ended = await lines_of(duet, "wonder", 10)
+    finally:
+        await duet.aclose()
+    assert ended.reason == "they were repeating themselves"
+    assert len(done) == 3
+    assert all("never reached" not in d.line for d in done)
+
+
+async def test_goodbye_ends_it(clock: FixedClock) -> None:
+    duet, _, _ = open_duet(clock, ["Hi."], ["Well, goodbye for now, Samantha."])
+    try:
+        done, ended = await lines_of(duet, "", 10)
+    finally:
+        await duet.aclose()
+    assert ended.reason == "Alan said goodbye"
+    assert len(done) == 2
+
+
+async def test_a_cancelled_duet_keeps_everything_said(clock: FixedClock) -> None:
+    a = ScriptedBackend(replies=["First line from her."])
+    b = ScriptedBackend(replies=["He starts to answer and then " + "goes on " * 200], pace=0.01)
+    duet = Duet.open(
+        Settings(persona="samantha"), Settings(persona="alan"), backends=(a, b), clock=clock
+    )
+    seen: list[object] = []
+    his_words = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in duet.run("anything", 6):
+            seen.append(event)
+            if isinstance(event, Spoken) and event.speaker == "Alan" and len(seen) > 8:
+                his_words.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(his_words.wait(), timeout=10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await duet.aclose()
+    kept = rows("SELECT role, status, text FROM messages ORDER BY id")
+    assert ("assistant", "complete", "First line from her.") in kept
+    partial = [r for r in kept if r[1] == "interrupted"]
+    assert partial
+    heard = "".join(e.text for e in seen if isinstance(e, Spoken) and e.speaker == "Alan")
+    assert partial[0][2] == heard.strip() or partial[0][2] == heard
+    assert str(partial[0][2]).startswith("He starts to answer")
+    assert sum(1 for r in kept if r[0] == Role.USER.value) == 2
+
+
+def test_a_companion_cannot_duet_herself(clock: FixedClock) -> None:
+    with pytest.raises(InputError, match="two different companions"):
+        Duet.open(
+            Settings(persona="samantha"),
+            Settings(persona="samantha"),
+            backends=(ScriptedBackend(), ScriptedBackend()),
+            clock=clock,
+        )
+
+
+def test_loop_detector() -> None:
+    assert repeating(["I wonder about that."], "I wonder about that!")
+    assert not repeating(["I wonder about that."], "Tell me about your sister.")
+
+
+def test_duet_on_the_command_line(isolated_home: Path) -> None:
+    from tests.test_cli import run
+
+    done = run(isolated_home, "duet", "samantha", "alan", "--turns", "4", "--topic", "rain")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("Samantha: ") == 2
+    assert done.stdout.count("Alan: ") == 2
+    assert "(ended: 4 turns; saved)" in done.stdout
