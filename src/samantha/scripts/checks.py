@@ -255,7 +255,8 @@ def check_relationship(expect: RelationshipExpect, seen: Observation) -> list[Ou
         f"this step's events were {', '.join(kinds)}" if kinds else "this step caused no events"
     )
     for kind in expect.events:
-        out.append(Outcome(f"a {kind} event", happened, kind in kinds))
+        article = "an" if kind[0] in "aeiou" else "a"
+        out.append(Outcome(f"{article} {kind} event", happened, kind in kinds))
     for kind in expect.no_events:
         out.append(Outcome(f"no {kind} event", happened, kind not in kinds))
     return out

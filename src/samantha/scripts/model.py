@@ -308,6 +308,22 @@ def _step(value: Any) -> Any:
     return value
 
 
+def _issue(value: Any) -> Any:
+    return {"reason": value} if isinstance(value, str) else value
+
+
+class KnownIssue(Strict):
+    """Expectations that fail today for a known reason (a bug reported, not yet fixed).
+
+    Without its own ``expect`` it covers the step's; with one, the step's must still hold and
+    only these are expected to fail. Strict: if they all hold, the step fails, so the mark is
+    removed once the problem is fixed.
+    """
+
+    reason: str = Field(min_length=1)
+    expect: Expect | None = None
+
+
 class Step(Strict):
     user: str | None = None
     wait: Duration | None = None
@@ -315,9 +331,7 @@ class Step(Strict):
     greet: bool = False
     remember: Remembered | None = None
     expect: Expect | None = None
-    #: A known problem: this step's expectations are meant to fail, for the reason given. If
-    #: they pass, the step fails, so the mark is removed once the problem is fixed.
-    xfail: str | None = Field(default=None, min_length=1)
+    xfail: Annotated[KnownIssue, BeforeValidator(_issue)] | None = None
 
     @model_validator(mode="after")
     def _one_action(self) -> Step:
@@ -331,26 +345,33 @@ class Step(Strict):
             raise ValueError("the user's message is empty: write what they say after `user:`")
         if not actions and self.expect is None:
             raise ValueError("the step is empty: give it `user:`, `wait:` or `expect:`")
-        expect = self.expect
-        if expect is not None:
-            speaks = self.user is not None or self.greet
-            for part in ("reply", "prompt", "judge"):
-                if getattr(expect, part) and not speaks:
-                    raise ValueError(
-                        f"'expect.{part}' needs her to speak: put it on a `user:` or `greet` step"
-                    )
-            memory = expect.memory
-            if (
-                memory
-                and (memory.recalled or memory.not_recalled or memory.learned)
-                and self.user is None
-            ):
-                raise ValueError("what she recalled or learned is only known after a `user:` step")
-        if self.xfail is not None and expect is None:
+        for expect, where in ((self.expect, "expect"), (self.known, "xfail.expect")):
+            if expect is not None:
+                self._fits(expect, where)
+        if self.xfail is not None and self.known is None:
             raise ValueError(
                 "'xfail' marks expectations that fail: add an `expect:` block or remove it"
             )
         return self
+
+    def _fits(self, expect: Expect, where: str) -> None:
+        speaks = self.user is not None or self.greet
+        for part in ("reply", "prompt", "judge"):
+            if getattr(expect, part) and not speaks:
+                raise ValueError(
+                    f"'{where}.{part}' needs her to speak: put it on a `user:` or `greet` step"
+                )
+        memory = expect.memory
+        learned = memory and (memory.recalled or memory.not_recalled or memory.learned)
+        if learned and self.user is None:
+            raise ValueError("what she recalled or learned is only known after a `user:` step")
+
+    @property
+    def known(self) -> Expect | None:
+        """The expectations the xfail mark covers."""
+        if self.xfail is None:
+            return None
+        return self.xfail.expect or self.expect
 
     @property
     def action(self) -> str:

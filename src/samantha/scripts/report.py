@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,30 +22,48 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
+def _common_folder(results: Sequence[ScriptResult]) -> Path | None:
+    """Several scripts from one folder: name them relative to it, so the table stays narrow."""
+    if len(results) < 2:
+        return None
+    try:
+        common = Path(os.path.commonpath([r.path.resolve().parent for r in results]))
+    except ValueError:
+        return None
+    return common if common != Path(common.anchor) else None
+
+
 def render(results: Sequence[ScriptResult], console: Console, *, verbose: bool = False) -> None:
     skipped = any(r.expectations_skipped for r in results)
     known = any(r.known_failures for r in results)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("script", overflow="fold")
-    table.add_column("steps", justify="right")
-    table.add_column("passed", justify="right")
-    table.add_column("failed", justify="right")
-    if skipped:
-        table.add_column("skipped", justify="right")
-    if known:
-        table.add_column("xfail", justify="right")
-    table.add_column("time", justify="right")
+    folder = _common_folder(results)
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        expand=True,
+        title=f"{shown_path(folder)}/" if folder else None,
+        title_justify="left",
+    )
+    table.add_column("", no_wrap=True)
+    table.add_column("script", overflow="fold", ratio=1)
+    numbers = ["steps", "passed", "failed"] + ["skipped"] * skipped + ["xfail"] * known + ["time"]
+    for title in numbers:
+        table.add_column(title, justify="right", no_wrap=True)
     for result in results:
         mark, style = ("✓", "green") if result.passed else ("✗", "red")
-        name = Text(f"{mark} ", style=style)
-        name.append(shown_path(result.path))
-        if result.title:
-            name.append(f"  {result.title}", style="dim")
+        if folder:
+            # The title names the folder; the rows are the stories in it.
+            relative = str(result.path.resolve().relative_to(folder))
+            name = Text(relative.removesuffix(".convo.yaml"))
+        else:
+            name = Text(shown_path(result.path))
         steps = str(result.total_steps)
         if len(result.steps) < result.total_steps:
             steps = f"{len(result.steps)}/{result.total_steps}"
         failed = result.expectations_failed
         row: list[Text | str] = [
+            Text(mark, style=style),
             name,
             steps if not result.malformed else "-",
             str(result.expectations_passed),
@@ -66,7 +85,10 @@ def render(results: Sequence[ScriptResult], console: Console, *, verbose: bool =
 
 
 def _failure(result: ScriptResult, console: Console) -> None:
-    console.print(Text(f"✗ {shown_path(result.path)}", style="bold red"))
+    header = Text(f"✗ {shown_path(result.path)}", style="bold red")
+    if result.title:
+        header.append(f"  {result.title}", style="dim")
+    console.print(header)
     if result.error is not None:
         console.print(Text(f"  {result.error}"))
         console.print()
@@ -82,7 +104,7 @@ def _failure(result: ScriptResult, console: Console) -> None:
         elif step.status == "xpassed":
             console.print(
                 Text(
-                    f"    marked xfail ({step.xfail}), but every expectation held: remove the mark",
+                    f"    marked xfail ({step.xfail}), but what it covers held: remove the mark",
                     style="red",
                 )
             )
@@ -95,7 +117,10 @@ def _failure(result: ScriptResult, console: Console) -> None:
 
 
 def _steps(result: ScriptResult, console: Console) -> None:
-    console.print(Text(f"✓ {shown_path(result.path)}", style="green"))
+    header = Text(f"✓ {shown_path(result.path)}", style="green")
+    if result.title:
+        header.append(f"  {result.title}", style="dim")
+    console.print(header)
     for step in result.steps:
         console.print(Text(f"  {step.number:>2}. {step.label} ({step.status})"))
         if step.reply is not None:

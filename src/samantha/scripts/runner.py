@@ -300,7 +300,10 @@ async def _run_step(run: _Run, index: int, step: Step) -> StepResult:
     started = time.perf_counter()
     companion, name = run.companion, run.companion.persona.name
     result = StepResult(
-        index=index, line=run.loaded.step_line(index), label=step_label(step), xfail=step.xfail
+        index=index,
+        line=run.loaded.step_line(index),
+        label=step_label(step),
+        xfail=step.xfail.reason if step.xfail else None,
     )
     before = await companion.inner_state()
     seen = Observation(action=step.action, before=before, after=before)
@@ -322,18 +325,20 @@ async def _run_step(run: _Run, index: int, step: Step) -> StepResult:
             memory = step.remember
             await companion.remember(memory.text, kind=memory.kind, importance=memory.importance)
         seen.after = await companion.inner_state()
+        blocks = [b for b in (step.expect, step.xfail.expect if step.xfail else None) if b]
+        if any(b.memory is not None for b in blocks):
+            seen.core = await companion.core_memory()
+            seen.memory_count = await companion.memory_count()
+
+        async def judge(criterion: str, observed: Observation) -> Outcome:
+            assert run.judge is not None
+            return await run.judge.score(criterion, observed, name, run.transcript)
+
+        grader = judge if run.judge is not None else None
         if step.expect is not None:
-            if step.expect.memory is not None:
-                seen.core = await companion.core_memory()
-                seen.memory_count = await companion.memory_count()
-
-            async def judge(criterion: str, observed: Observation) -> Outcome:
-                assert run.judge is not None
-                return await run.judge.score(criterion, observed, name, run.transcript)
-
-            result.outcomes = await evaluate(
-                step.expect, seen, judge if run.judge is not None else None
-            )
+            result.outcomes = await evaluate(step.expect, seen, grader)
+        if step.xfail is not None and step.xfail.expect is not None:
+            result.known = await evaluate(step.xfail.expect, seen, grader)
     except ScriptError:
         raise
     except SamanthaError as exc:
