@@ -1,4 +1,8 @@
-"""Build the real app on the real engine and database, with a scripted backend and no blink."""
+"""Build the real app on the real engine and database, with a scripted backend and no blink.
+
+By default the first-run questions and her opening line (which asks the backend) are off, so a
+test's scripted replies go to its own messages; the tests of those flows switch them on.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,10 @@ from collections.abc import Callable
 
 import pytest
 
+from samantha.config import Paths, Settings
+from samantha.engine import Companion
+from samantha.persona import find_persona, load_persona
+from samantha.store import Store
 from samantha.tui.app import SamanthaApp, make_app
 from tests.conftest import MakeCompanion
 
@@ -14,8 +22,34 @@ BuildApp = Callable[..., SamanthaApp]
 
 @pytest.fixture
 def build_app(make_companion: MakeCompanion) -> BuildApp:
-    def build(backend: object | None = None, **settings: object) -> SamanthaApp:
+    def build(
+        backend: object | None = None,
+        *,
+        onboarding: bool | None = False,
+        greet: bool = False,
+        **settings: object,
+    ) -> SamanthaApp:
         companion = make_companion(backend, **settings)
-        return make_app(companion.settings, companion, cursor_blink=False)
+
+        def reopen(settings: Settings, current: Companion) -> Companion:
+            # A switch keeps the scripted backend, so a test can queue her next replies.
+            # The app owns (and closes) what this opens.
+            paths = Paths.from_env()
+            return Companion(
+                persona=load_persona(find_persona(settings.persona, paths.personas_dir)),
+                backend=current.backend,
+                store=Store.open(paths.db_path),
+                settings=settings,
+                clock=current.clock,
+            )
+
+        return make_app(
+            companion.settings,
+            companion,
+            cursor_blink=False,
+            onboarding=onboarding,
+            greet=greet,
+            open_companion=reopen,
+        )
 
     return build

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import suppress
 from typing import Any
 
@@ -88,3 +88,26 @@ def shown(widget: Widget) -> str:
     strips = widget.app.screen._compositor.render_strips()
     rows = strips[region.y : region.bottom]
     return "\n".join(strip.crop(region.x, region.right).text.rstrip() for strip in rows)
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
+    """Let the app run until ``condition`` holds (a screen is up, a widget exists)."""
+    async with asyncio.timeout(LIMIT):
+        while not condition():
+            await pilot.pause()
+    await pilot.pause()
+
+
+async def send(pilot: Pilot[Any], text: str) -> None:
+    """Type ``text`` into the chat input at once and press Enter, then wait for the reply."""
+    from samantha.tui.widgets.prompt_input import PromptInput
+
+    prompt = pilot.app.screen.query_one(PromptInput)
+    prompt.load_text(text)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def notes(app: App[Any]) -> list[str]:
+    """The notifications raised so far, as their text."""
+    return [n.message for n in app._notifications]

@@ -303,7 +303,7 @@ async def test_quitting_during_a_reply_keeps_the_part_that_arrived(
 ) -> None:
     backend = GatedBackend(replies=["one two three four five"])
     # The app as `samantha chat` builds it: it owns the companion and closes the database.
-    app = SamanthaApp(make_companion(backend), cursor_blink=False)
+    app = SamanthaApp(make_companion(backend), cursor_blink=False, onboarding=False, greet=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("h", "i", "enter")

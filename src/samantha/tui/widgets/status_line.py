@@ -26,6 +26,7 @@ class StatusLine(Horizontal):
         background: $panel;
         color: $text-muted;
     }
+    StatusLine > #name { width: auto; text-style: bold; }
     StatusLine > #who { width: 1fr; }
     StatusLine > #state { width: auto; color: $text-accent; }
     """
@@ -39,8 +40,9 @@ class StatusLine(Horizontal):
         self.backend = backend
 
     def compose(self) -> ComposeResult:
-        # Content.assemble keeps names literal: a persona called '[b]x' shows as typed.
-        yield Static(Content.assemble((self.persona, "bold"), "  ·  ", self.backend), id="who")
+        # Content(...) keeps names literal: a persona called '[b]x' shows as typed.
+        yield Static(Content(self.persona), id="name")
+        yield Static(Content(f"  ·  {self.backend}"), id="who")
         yield Static("", id="state")
 
     def watch_replying(self, replying: bool) -> None:

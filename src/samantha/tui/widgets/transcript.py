@@ -1,11 +1,19 @@
-"""The conversation as it reads on screen: one block per message, hers in Markdown."""
+"""The conversation as it reads on screen: one block per message, hers in Markdown.
+
+Only the recent end of a long conversation is mounted; older messages are put in front as the
+reader scrolls up (``Transcript.ReachedTop``), so a 10,000-message conversation opens at once.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
@@ -22,12 +30,15 @@ class UserMessage(Static):
         background: $boost;
         border-left: thick $secondary;
         color: $text;
+        &.-found { background: $accent 25%; }
     }
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, message_id: int | None = None) -> None:
         # Content(...) is plain text: '[bold]' in a paste stays '[bold]'.
         super().__init__(Content(visible(collapsed(text))), markup=False)
+        self.text = text
+        self.message_id = message_id
 
 
 class ReplyMessage(Vertical):
@@ -51,6 +62,7 @@ class ReplyMessage(Vertical):
         &.-interrupted { border-left: thick $warning; }
         &.-failed { border-left: thick $error; }
         &.-greeting { border-left: thick $accent 40%; }
+        &.-found { background: $accent 25%; }
     }
     """
 
@@ -59,12 +71,16 @@ class ReplyMessage(Vertical):
         text: str = "",
         status: MessageStatus = MessageStatus.COMPLETE,
         *,
+        message_id: int | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(classes=classes)
         self.received = text
+        self.message_id = message_id
         self._body = Markdown(visible(collapsed(text)) if text else None)
         self._stream: MarkdownStream | None = None
+        #: Characters shown so far while streaming; past the collapse limit the rest is counted.
+        self._shown = 0
         self._interrupted = status is MessageStatus.INTERRUPTED
         self.set_class(self._interrupted, "-interrupted")
 
@@ -81,13 +97,22 @@ class ReplyMessage(Vertical):
         if self._stream is None:
             self._stream = Markdown.get_stream(self._body)
         self.received += fragment
-        await self._stream.write(visible(fragment))
+        room = max(0, COLLAPSE_STREAM - self._shown)
+        if room:
+            part = fragment[:room]
+            self._shown += len(part)
+            await self._stream.write(visible(part))
 
     async def finish(self, note: str | None = None, *, failed: bool = False) -> None:
         """Flush what is still queued; with a note, mark the reply as not finished."""
         if self._stream is not None:
             stream, self._stream = self._stream, None
             await stream.stop()
+        hidden = len(self.received) - self._shown
+        if self._shown and hidden > 0 and self.is_attached:
+            await self.mount(
+                Static(Content(f"… ({hidden:,} more characters, stored in full)"), classes="note")
+            )
         if note:
             self.add_class("-failed" if failed else "-interrupted")
             # Not attached when the app is quitting mid-reply: the words are saved, and there
@@ -96,11 +121,29 @@ class ReplyMessage(Vertical):
                 await self.mount(Static(Content(note), classes="note"))
 
 
+#: A streamed reply longer than this stops growing on screen (a runaway model cannot flood it).
+COLLAPSE_STREAM = 20_000
+
+
 class Greeting(ReplyMessage):
     """Her hello on an empty conversation. Shown, not stored: the model never sees it."""
 
     def __init__(self, text: str) -> None:
         super().__init__(text, classes="-greeting")
+
+
+class EarlierNote(Static):
+    """Says that older messages exist and how to reach them."""
+
+    DEFAULT_CSS = """
+    EarlierNote { color: $text-muted; text-align: center; width: 1fr; margin-top: 1; }
+    """
+
+
+def message_widget(message: Message) -> UserMessage | ReplyMessage:
+    if message.role is Role.USER:
+        return UserMessage(message.text, message.id)
+    return ReplyMessage(message.text, message.status, message_id=message.id)
 
 
 class Transcript(VerticalScroll):
@@ -111,19 +154,80 @@ class Transcript(VerticalScroll):
     Transcript { padding: 0 1 1 1; scrollbar-size-vertical: 1; }
     """
 
-    async def show_history(self, messages: list[Message]) -> None:
-        widgets: list[Widget] = []
-        for message in messages:
-            if message.role is Role.USER:
-                widgets.append(UserMessage(message.text))
-            else:
-                widgets.append(ReplyMessage(message.text, message.status))
-        await self.mount_all(widgets)
+    @dataclass
+    class ReachedTop(TextualMessage):
+        """The reader scrolled to the top while older messages are still unloaded."""
+
+        transcript: Transcript
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        #: Whether older messages exist in the database that are not mounted.
+        self.has_earlier = False
+        self._asked = False
+
+    # -- what is mounted ------------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[UserMessage | ReplyMessage]:
+        return [w for w in self.children if isinstance(w, UserMessage | ReplyMessage)]
+
+    @property
+    def first_id(self) -> int | None:
+        return next((w.message_id for w in self.messages if w.message_id is not None), None)
+
+    def find(self, message_id: int) -> UserMessage | ReplyMessage | None:
+        return next((w for w in self.messages if w.message_id == message_id), None)
+
+    def last_user(self) -> UserMessage | None:
+        users = [w for w in self.messages if isinstance(w, UserMessage)]
+        return users[-1] if users else None
+
+    def last_reply(self) -> ReplyMessage | None:
+        replies = [w for w in self.messages if isinstance(w, ReplyMessage) and w.received]
+        return replies[-1] if replies else None
+
+    # -- changing it ----------------------------------------------------------------------
+
+    async def show_history(self, messages: Sequence[Message], *, earlier: bool = False) -> None:
+        await self.mount_all([message_widget(m) for m in messages])
+        await self._set_earlier(earlier)
         self.scroll_end(animate=False)
+
+    async def show_earlier(self, messages: Sequence[Message], *, earlier: bool) -> None:
+        """Put older messages in front without moving what the reader is looking at."""
+        widgets: list[Widget] = [message_widget(m) for m in messages]
+        first = next(iter(self.messages), None)
+        before_height = self.virtual_size.height
+        if widgets:
+            await self.mount_all(widgets, before=first) if first else await self.mount_all(widgets)
+        await self._set_earlier(earlier)
+
+        def keep_place() -> None:
+            grown = self.virtual_size.height - before_height
+            self.scroll_to(y=self.scroll_y + grown, animate=False, immediate=True)
+            self._asked = False
+
+        self.call_after_refresh(keep_place)
+
+    async def _set_earlier(self, earlier: bool) -> None:
+        self.has_earlier = earlier
+        notes = list(self.query_children(EarlierNote))
+        if earlier and not notes:
+            note = EarlierNote(Content("↑ earlier messages load as you scroll up"))
+            await self.mount(note, before=0) if self.children else await self.mount(note)
+        elif not earlier and notes:
+            await notes[0].remove()
 
     async def show_greeting(self, text: str) -> Greeting:
         widget = Greeting(text)
         await self.mount(widget)
+        return widget
+
+    async def add_message(self, message: Message) -> UserMessage | ReplyMessage:
+        widget = message_widget(message)
+        await self.mount(widget)
+        self.scroll_end(animate=False)
         return widget
 
     async def add_user(self, text: str) -> UserMessage:
@@ -139,9 +243,39 @@ class Transcript(VerticalScroll):
         self.scroll_end(animate=False)
         return widget
 
+    async def remove_from(self, widget: Widget) -> None:
+        """Take ``widget`` and everything after it off the screen (an edit or a regenerate)."""
+        children = list(self.children)
+        if widget in children:
+            await self.remove_children(children[children.index(widget) :])
+
+    async def remove_after(self, widget: Widget) -> None:
+        children = list(self.children)
+        if widget in children:
+            await self.remove_children(children[children.index(widget) + 1 :])
+
     async def clear(self) -> None:
         await self.remove_children()
+        self.has_earlier = False
+        self._asked = False
         self.anchor(False)
+
+    def reveal(self, widget: Widget) -> None:
+        """Scroll a found message into view and mark it."""
+        for old in self.query(".-found"):
+            old.remove_class("-found")
+        widget.add_class("-found")
+        # Released, not dropped: the anchor comes back when the reader returns to the end.
+        self.release_anchor()
+        self.call_after_refresh(self.scroll_to_widget, widget, animate=False, top=True)
+
+    # -- following the end ------------------------------------------------------------------
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new <= 0 and old > 0 and self.has_earlier and not self._asked:
+            self._asked = True
+            self.post_message(self.ReachedTop(self))
 
     def watch_virtual_size(self) -> None:
         # The content grew or shrank. Sizes settle within this layout pass, so decide after it.
@@ -154,6 +288,10 @@ class Transcript(VerticalScroll):
         """Anchor only while there is something to scroll: an anchored transcript shorter than
         the screen scrolls to a negative offset and sinks to the bottom of the screen."""
         overflowing = self.max_scroll_y > 0
+        if not overflowing and self.has_earlier and not self._asked:
+            # Nothing to scroll, so no way to scroll up: fetch the earlier messages now.
+            self._asked = True
+            self.post_message(self.ReachedTop(self))
         if overflowing and not self.is_anchored:
             self.anchor()
         elif not overflowing and self.is_anchored:
