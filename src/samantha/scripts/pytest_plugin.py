@@ -7,7 +7,6 @@ run, so having the plugin installed costs other test runs nothing.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,8 +19,9 @@ if TYPE_CHECKING:
 SUFFIX = ".convo.yaml"
 
 
-class JudgeSkipped(UserWarning):
-    """A script's judge criteria were not scored: no judge backend was configured."""
+#: Per run: judge criteria left unscored, and known problems (xfail marks) met.
+_SKIPPED = pytest.StashKey[list[str]]()
+_KNOWN = pytest.StashKey[list[str]]()
 
 
 class ScriptFailed(Exception):
@@ -43,6 +43,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="A model backend that scores the scripts' judge criteria (skipped without one).",
     )
     group.addoption("--convo-judge-model", default=None, help="The judge's model.")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """One line each for what a green run does not show: unscored criteria, known problems."""
+    skipped = config.stash.get(_SKIPPED, [])
+    known = config.stash.get(_KNOWN, [])
+    if skipped:
+        terminalreporter.write_line(
+            f"conversation scripts: judge criteria in {len(skipped)} script(s) were not scored "
+            "(no judge backend; pass --convo-judge with a model backend to score them)"
+        )
+    if known:
+        terminalreporter.write_line(
+            f"conversation scripts: {len(known)} known problem(s) marked xfail"
+            + (":" if config.option.verbose > 0 else " (-v lists them)")
+        )
+        if config.option.verbose > 0:
+            for line in known:
+                terminalreporter.write_line(f"  {line}")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.File | None:
@@ -70,14 +89,12 @@ class ConversationItem(pytest.Item):
             self.add_report_section("call", "conversation", transcript)
         if not result.passed:
             raise ScriptFailed(result)
+        stash = self.config.stash
         if result.expectations_skipped:
-            warnings.warn(
-                JudgeSkipped(
-                    f"{self.path.name}: {result.expectations_skipped} judge criteria skipped: "
-                    "no judge backend is configured (pass --convo-judge openai, for example)."
-                ),
-                stacklevel=1,
-            )
+            stash.setdefault(_SKIPPED, []).append(self.path.name)
+        for step in result.steps:
+            if step.status == "xfailed":
+                stash.setdefault(_KNOWN, []).append(f"{self.path.name}:{step.line}: {step.xfail}")
 
     async def _run(self) -> ScriptResult:
         from samantha.scripts.judge import Judge, make_judge
