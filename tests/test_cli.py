@@ -40,6 +40,9 @@ def cli_env(home: Path, **extra: str) -> dict[str, str]:
         ALL_PROXY=refused,
         NO_PROXY="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
+        # One request per turn, so a test's queued server answers meet the replies they are
+        # meant for; model extraction has tests of its own (tests/memory).
+        SAMANTHA_EXTRACTOR="rules",
     )
     env.update(extra)
     return env
