@@ -71,16 +71,21 @@ def show(
 
 @persona_app.command("check")
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Persona files (or card files) to check.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Persona files, card files or persona names to check.")
+    ],
 ) -> None:
     """Validate persona files without chatting: 'ok' or the problem, one line per file."""
     from samantha.errors import PersonaError
-    from samantha.persona import load_persona
+    from samantha.persona import find_persona, load_persona
     from samantha.persona.cards import load_card
 
     failed = 0
-    for path in files:
+    for given in files:
+        path = given
         try:
+            if not path.exists() and not path.suffix and len(path.parts) == 1:
+                path = find_persona(str(given), _user_dir())  # a name, as --persona takes
             is_card = path.suffix.lower() in CARD_SUFFIXES
             persona = load_card(path) if is_card else load_persona(path)
         except PersonaError as exc:

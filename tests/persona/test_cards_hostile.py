@@ -43,7 +43,7 @@ def bounded() -> Iterator[None]:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 4 * MB, f"peak {peak / MB:.1f} MB"
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 10  # generous: a loaded CI box, tracemalloc on
 
 
 def refused(raw: bytes, *words: str) -> str:

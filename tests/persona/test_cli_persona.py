@@ -83,6 +83,15 @@ def test_check_says_ok_or_the_problem_and_sets_the_exit_code(tmp_path: Path) -> 
     assert lines[2].startswith("There is no persona file at")
 
 
+def test_check_takes_persona_names_too(isolated_home: Path) -> None:
+    done = invoke("check", "alan", "edith")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines()[0].endswith("alan.yaml (Alan)")
+    done = invoke("check", "nobody")
+    assert done.exit_code == 2
+    assert "There is no persona called 'nobody'" in done.stdout
+
+
 def test_schema_prints_or_writes_the_json_schema(tmp_path: Path) -> None:
     done = invoke("schema")
     assert done.exit_code == 0
