@@ -97,6 +97,8 @@ def _warm_up() -> None:
 def _become(request: dict[str, Any]) -> None:
     """Turn this forked child into `samantha <argv>`: files, environment, then main()."""
     os.chdir(request["cwd"])
+    if request.get("umask") is not None:
+        os.umask(request["umask"])
     os.environ.clear()
     os.environ.update(request["env"])
     stdin = os.open(request.get("stdin") or os.devnull, os.O_RDONLY)
@@ -176,6 +178,7 @@ class Zygote:
         *,
         cwd: Path | None = None,
         stdin: Path | None = None,
+        umask: int | None = None,
         timeout: float = 30,
     ) -> Child:
         """Start `samantha <argv>`; returns once the child process exists."""
@@ -192,6 +195,7 @@ class Zygote:
             "env": env,
             "cwd": str(cwd or self.scratch),
             "stdin": str(stdin) if stdin else None,
+            "umask": umask,
             "stdout": str(child.stdout),
             "stderr": str(child.stderr),
         }
@@ -210,8 +214,10 @@ class Zygote:
         assert code is not None
         return code
 
-    def run(self, argv: list[str], env: dict[str, str], timeout: float = 60) -> Child:
-        child = self.spawn(argv, env)
+    def run(
+        self, argv: list[str], env: dict[str, str], *, umask: int | None = None, timeout: float = 60
+    ) -> Child:
+        child = self.spawn(argv, env, umask=umask)
         self.wait(child, timeout)
         return child
 
