@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from samantha.errors import PersonaError
+from samantha.persona.macros import one_line
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: Real cards, lorebook included, are well under a megabyte of JSON; this leaves room.
@@ -56,9 +57,9 @@ def read_card_json(path: Path) -> dict[str, Any]:
 
 def card_json_from_stream(stream: BinaryIO, source: str) -> dict[str, Any]:
     """As ``read_card_json``, from an open, seekable binary stream (tests use BytesIO)."""
-    head = stream.read(8)
+    head = stream.read(64)
     stream.seek(0)
-    if head == PNG_SIGNATURE:
+    if head.startswith(PNG_SIGNATURE):
         raw = _from_png(stream, source)
     elif head.startswith(b"PK"):
         raw = _from_charx(stream, source)
@@ -213,12 +214,12 @@ def _from_charx(stream: BinaryIO, source: str) -> bytes:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         raise PersonaError(
-            f"{source}: the CHARX zip is damaged ({exc}): download or export it again."
+            f"{source}: the CHARX zip is damaged ({one_line(exc, 60)}): download or export it again."
         ) from exc
     except (NotImplementedError, RuntimeError) as exc:
         # Unsupported compression methods and encrypted members.
         raise PersonaError(
-            f"{source}: the CHARX zip cannot be opened ({exc}): re-save it as a plain zip."
+            f"{source}: the CHARX zip cannot be opened ({one_line(exc, 60)}): re-save it as a plain zip."
         ) from exc
 
 
