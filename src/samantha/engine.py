@@ -43,7 +43,7 @@ from samantha.models import (
     StateSnapshot,
 )
 from samantha.persona import Persona, find_persona, load_persona
-from samantha.persona.lorebook import activate
+from samantha.persona.lorebook import scan
 from samantha.prompt import Prompt, Section, compose, persona_text, time_text
 from samantha.relationship import RelationshipEvent, on_message
 from samantha.store import Store
@@ -843,9 +843,10 @@ class Companion:
         sections.append(Section("mood", "\n".join(m for m in mood if m)))
         plan_lines = Mind.plan_lines(plans, now, user)
         sections.append(Section("time", time_text(now, user, last_seen, plan_lines)))
-        entries = activate(persona.lorebook, [m.text for m in history], self._count_for_budget)
+        book = persona.filled(user).lorebook if persona.lorebook.entries else persona.lorebook
+        entries = scan(book, [m.text for m in history], self._count_for_budget).in_prompt_order()
         if entries:
-            lore = "\n".join(persona.fill(e.content, user) for e in entries)
+            lore = "\n".join(e.content for e in entries)
             sections.append(Section("lorebook", "World notes:\n" + lore, optional=True))
         if recalled:
             lines = []
@@ -877,6 +878,10 @@ class Companion:
                         trim_from="start",
                     )
                 )
+        if persona.post_history_instructions:
+            sections.append(
+                Section("instructions", persona.fill(persona.post_history_instructions, user))
+            )
         return sections
 
     def _count_for_budget(self, text: str) -> int:
@@ -937,7 +942,7 @@ class Companion:
         return VoiceHints(
             character=self.persona.name,
             user_name=self.user_name,
-            openers=voice.openers,
+            openers=[self.persona.fill(t, user) for t in voice.openers],
             comfort=[self.persona.fill(t, user) for t in voice.comfort],
             delight=[self.persona.fill(t, user) for t in voice.delight],
             curiosity=[self.persona.fill(t, user) for t in voice.curiosity],

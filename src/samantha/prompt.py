@@ -9,7 +9,8 @@ Order (the README documents it for persona authors):
 5. lorebook         world entries whose keywords came up
 6. memories         what came to mind for this message, with when
 7. summary          a rolling summary of the part of the conversation that no longer fits
-8. history          recent messages, oldest first
+8. instructions     the persona's post_history_instructions, if any (last in the system text)
+9. history          recent messages, oldest first
 
 Sections 1-4 always go in. When the budget is tight the optional ones give way first, in the
 order lorebook, summary, memories (least to most tied to this message); then the oldest
@@ -74,21 +75,23 @@ class Prompt(BaseModel):
 
 
 def persona_text(persona: Persona, user: str) -> str:
-    parts = [f"You are {persona.name}" + (f", {persona.tagline}." if persona.tagline else ".")]
-    for text in (persona.description, persona.backstory):
-        if text:
-            parts.append(persona.fill(text, user))
-    if persona.voice:
-        parts.append("How you speak: " + persona.fill(persona.voice, user))
-    if persona.values:
-        parts.append("You value: " + "; ".join(persona.fill(v, user) for v in persona.values) + ".")
-    if persona.boundaries:
-        bounds = "; ".join(persona.fill(b, user) for b in persona.boundaries)
-        parts.append("Your boundaries: " + bounds + ".")
-    if persona.example_dialogues:
-        examples = "\n\n".join(persona.fill(d, user) for d in persona.example_dialogues)
-        parts.append("How you sound, for example:\n" + examples)
-    parts.append(f"Stay in character as {persona.name}. Reply in plain prose, briefly.")
+    """Who she is, with {{user}}/{{char}} filled in everywhere (nested fields included)."""
+    p = persona.filled(user)
+    parts = [f"You are {p.name}" + (f", {p.tagline}." if p.tagline else ".")]
+    parts += [text for text in (p.description, p.personality, p.backstory) if text]
+    if p.scenario:
+        parts.append("The situation: " + p.scenario)
+    if p.voice:
+        parts.append("How you speak: " + p.voice)
+    if p.values:
+        parts.append("You value: " + "; ".join(p.values) + ".")
+    if p.boundaries:
+        parts.append("Your boundaries: " + "; ".join(p.boundaries) + ".")
+    if p.example_dialogues:
+        parts.append("How you sound, for example:\n" + "\n\n".join(p.example_dialogues))
+    if p.system_prompt:
+        parts.append(p.system_prompt)
+    parts.append(f"Stay in character as {p.name}. Reply in plain prose, briefly.")
     return "\n\n".join(parts)
 
 
