@@ -40,7 +40,7 @@ _YOU = r"(?:you|u|ya)"
 _YOURE = r"(?:you're|youre|you are|ur|u r|you were)"
 _PATTERNS: dict[EventTag, re.Pattern[str]] = {
     "affection": re.compile(
-        rf"\b(?:i (?:really |truly )?(?:love|adore|miss|like) {_YOU}|care about {_YOU}|"
+        rf"\b(?:i(?:'ve| have)? (?:really |truly |so )?(?:love|loved|adore|miss|missed|like) {_YOU}|care about {_YOU}|"
         rf"{_YOURE} (?:so |really )?(?:sweet|lovely|adorable|the best|wonderful|special)|"
         r"hugs?|xoxo)\b|<3|❤|😘|🥰|😍",
         re.I,

@@ -155,6 +155,9 @@ class Companion:
         #: Memories she offered to forget and is waiting for a yes about.
         self._pending_forget: list[Memory] | None = None
         self._core_cache: CoreMemory | None = None
+        #: The last word from either side before this turn (her greeting counts), so the
+        #: time away is not mentioned again right after she greeted you with it.
+        self._last_contact: datetime | None = None
         self._core_loaded = False
 
     @classmethod
@@ -430,7 +433,9 @@ class Companion:
             if last_seen
             else f"You are meeting {user} for the first time. Introduce yourself in one or two sentences."
         )
-        hints = self._hints(now, last_seen, state, appraise(""), (), plans)
+        hints = self._hints(
+            now, last_seen, state, appraise(""), (), plans, first_meeting=last_seen is None
+        )
         request = ReplyRequest(
             messages=[*prompt.messages, ChatMessage(role="user", content=f"({instruction})")],
             max_tokens=min(200, self.reply_tokens),
@@ -555,14 +560,20 @@ class Companion:
         stream = self.memory
         learn = not FORGET_REQUEST.match(text.strip()) and self._pending_forget is None
 
-        def remember(s: Store) -> tuple[datetime | None, Added]:
+        def remember(s: Store) -> tuple[datetime | None, datetime | None, Added]:
             seen = s.conversations.last_user_message_at(key)
-            return seen, stream.add_message(
-                speaker, text, now, conversation_id=conversation.id, learn=learn
+            contact = s.conversations.last_message_at(key)
+            return (
+                seen,
+                contact,
+                stream.add_message(
+                    speaker, text, now, conversation_id=conversation.id, learn=learn
+                ),
             )
 
         # The user's words are safe on disk before any backend (appraiser or reply) is asked.
-        last_seen, added = await self.store.run(remember)
+        last_seen, last_contact, added = await self.store.run(remember)
+        self._last_contact = last_contact
         user_message = added.message
         if added.facts or added.user_name:
             self._core_cache = None
@@ -704,7 +715,15 @@ class Companion:
             messages=prompt.messages,
             max_tokens=self.reply_tokens,
             temperature=self.persona.temperature,
-            hints=self._hints(now, last_seen, heard, appraisal, recalled, plans),
+            hints=self._hints(
+                now,
+                self._last_contact or last_seen,
+                heard,
+                appraisal,
+                recalled,
+                plans,
+                was_strained=before.relationship.strained,
+            ),
         )
         prepared = time.perf_counter()
         parts: list[str] = []
@@ -926,6 +945,9 @@ class Companion:
         appraisal: Appraisal,
         recalled: Sequence[Recalled] = (),
         plans: Sequence[Memory] = (),
+        *,
+        first_meeting: bool = False,
+        was_strained: bool = False,
     ) -> VoiceHints:
         voice = self.persona.offline_voice
         user = self.user_name or "you"
@@ -951,6 +973,8 @@ class Companion:
             greetings=[self.persona.fill(t, user) for t in self.persona.greetings],
             hurt=[self.persona.fill(t, user) for t in voice.hurt],
             forgiving=[self.persona.fill(t, user) for t in voice.forgiving],
+            name_heard=[self.persona.fill(t, user) for t in voice.name_heard],
+            missed_you=[self.persona.fill(t, user) for t in voice.missed_you],
             mood=state.mood.name,
             mood_intensity=state.mood.intensity,
             strained=state.relationship.strained,
@@ -959,6 +983,8 @@ class Companion:
             past_plans=past,
             upcoming_plans=coming,
             time_away=away,
+            first_meeting=first_meeting,
+            was_strained=was_strained,
         )
 
     async def _save_partial(self, conversation: Conversation, parts: list[str]) -> None:

@@ -41,6 +41,12 @@ class VoiceHints(BaseModel):
     greetings: list[str] = Field(default_factory=list)
     hurt: list[str] = Field(default_factory=list)
     forgiving: list[str] = Field(default_factory=list)
+    name_heard: list[str] = Field(default_factory=list)
+    missed_you: list[str] = Field(default_factory=list)
+    #: They have never spoken before: her greeting introduces her.
+    first_meeting: bool = False
+    #: The relationship was strained when this message arrived (an apology may have eased it).
+    was_strained: bool = False
     mood: str | None = None
     #: How strongly she feels it, 0..1: a strong low mood makes her brief.
     mood_intensity: float = 0.0

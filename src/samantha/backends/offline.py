@@ -292,12 +292,13 @@ def compose_reply(reading: Reading, hints: VoiceHints, rng: random.Random) -> st
         # Hurt comes first and alone: no echo, no question, no cheer.
         return _fill(_pick(rng, hints.hurt, "That hurt."), user, hints)
     parts: list[str] = []
-    if "apology" in events and (hints.strained or hints.mood in _LOW_MOODS):
+    if "apology" in events and (hints.strained or hints.was_strained or hints.mood in _LOW_MOODS):
         parts.append(_pick(rng, hints.forgiving, "Thank you for saying that."))
     if hints.time_away:
-        parts.append(f"It's been {hints.time_away}. I missed talking with you.")
+        parts.append(_missed(hints, rng))
     if reading.name:
-        parts.append(f"{reading.name}. I like that name, and I'm going to remember it.")
+        heard = _pick(rng, hints.name_heard, "{{name}}. I like that name.")
+        parts.append(heard.replace("{{name}}", reading.name))
     elif reading.greeting and not hints.time_away and not hints.strained:
         parts.append(_pick(rng, hints.greetings, "Hi. I'm glad you're here."))
     if reading.feeling == "sad":
@@ -348,13 +349,19 @@ def _recollection(memory: str, rng: random.Random) -> str:
     return f"You told me {said}; {rng.choice(_ASIDES)}"
 
 
+def _missed(hints: VoiceHints, rng: random.Random) -> str:
+    line = _pick(rng, hints.missed_you, "It's been {{time_away}}. I missed talking with you.")
+    return line.replace("{{time_away}}", hints.time_away or "a while")
+
+
 def _opening(hints: VoiceHints, rng: random.Random) -> str:
     """The first words of a session: hello, the time away, and what was due."""
     parts: list[str] = []
     if hints.time_away:
-        parts.append(
-            f"Hey, you're back. It's been {hints.time_away}, and I missed talking with you."
-        )
+        parts.append("Hey, you're back. " + _missed(hints, rng))
+    elif hints.first_meeting and hints.greetings:
+        # The first greeting in a persona file is the one that introduces her.
+        parts.append(hints.greetings[0])
     else:
         parts.append(_pick(rng, hints.greetings, "Hi. I'm glad you're here."))
     if hints.past_plans:

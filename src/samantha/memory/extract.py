@@ -25,7 +25,7 @@ _NAME = r"[A-Z][\w'-]{1,30}"
 _NAMED = r"(?:is called|is named|'s called|'s named|called|named|whose name is|'s name is|name is)"
 
 PERSON_AFTER = re.compile(
-    rf"\bmy (?P<rel>{RELATIONS})(?:,)?\s+(?:(?P<kw>{_NAMED})\s+(?P<name>[\w'-]{{2,30}})|(?P<bare>{_NAME}))",
+    rf"\bmy (?P<rel>{RELATIONS})(?:,)?\s+(?:(?P<kw>{_NAMED})\s+(?P<name>[\w'-]{{2,30}})|(?P<bare>(?-i:{_NAME})))",
     re.IGNORECASE,
 )
 PERSON_BEFORE = re.compile(rf"\b(?P<name>{_NAME})(?: is|,) my (?P<rel>{RELATIONS})\b")

@@ -44,6 +44,14 @@ class OfflineVoice(BaseModel):
     """What she says, alone, after an insult."""
     forgiving: list[str] = Field(default_factory=lambda: ["Thank you for saying that. It helps."])
     """What she says to an apology while the relationship is strained."""
+    name_heard: list[str] = Field(
+        default_factory=lambda: ["{{name}}. I like that name, and I'm going to remember it."]
+    )
+    """What she says when you tell her your name; {{name}} is the name you gave."""
+    missed_you: list[str] = Field(
+        default_factory=lambda: ["It's been {{time_away}}. I missed talking with you."]
+    )
+    """What she says after a long time apart; {{time_away}} is how long ("3 weeks")."""
 
 
 class About(BaseModel):

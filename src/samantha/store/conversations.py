@@ -130,6 +130,15 @@ class ConversationRepository:
             ).fetchone()[0]
         )
 
+    def last_message_at(self, persona: str) -> datetime | None:
+        """The last word from either side: her greeting counts as contact too."""
+        row = self._conn.execute(
+            "SELECT m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+            " WHERE c.persona = ? ORDER BY m.id DESC LIMIT 1",
+            (persona,),
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
     def last_user_message_at(self, persona: str, before_id: int | None = None) -> datetime | None:
         row = self._conn.execute(
             "SELECT m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id"
