@@ -80,7 +80,6 @@ async def test_a_fault_is_one_sentence_and_the_companion_carries_on(
         error = info.value
         assert isinstance(error, fault.error), f"{type(error).__name__}: {error}"
         text = assert_one_sentence(error, API_KEY)
-        print(f"{fault.id}: {text}")
         for word in fault.mentions:
             assert word in text, f"the sentence should mention {word!r}: {text}"
         if fault.partial:

@@ -8,8 +8,8 @@ argv, environment, working folder and stdout/stderr files, exits through the nor
 shutdown (so warnings printed at exit are seen), and can be SIGKILLed like any other. Only the
 import itself is not exercised per child; tests/test_cli.py starts real interpreters for that.
 
-Protocol, one JSON object per line: the test writes ``{"id", "argv", "env", "cwd", "stdout",
-"stderr"}`` to the zygote's stdin; the zygote answers ``{"id", "pid"}`` once the child runs and
+Protocol, one JSON object per line: the test writes ``{"id", "argv", "env", "cwd", "stdin",
+"stdout", "stderr", "umask"}`` to the zygote's stdin; the zygote answers ``{"id", "pid"}`` once the child runs and
 ``{"id", "status"}`` (a wait status) when it ends.
 """
 

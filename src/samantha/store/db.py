@@ -157,7 +157,11 @@ def integrity_problem(path: Path) -> str | None:
 
 
 def in_use(path: Path) -> bool:
-    """Whether another process has the database open (before moving or deleting it)."""
+    """Whether another process has the database open (before moving or deleting it).
+
+    Call it with no connection to ``path`` open in this process: POSIX locks belong to the
+    process, so closing the probe's descriptor would drop SQLite's own locks on the file.
+    """
     try:
         import fcntl
     except ImportError:  # Windows: an open file cannot be moved or deleted there anyway
