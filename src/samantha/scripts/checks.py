@@ -15,7 +15,7 @@ from samantha.backends.base import ChatMessage
 from samantha.engine import TurnResult
 from samantha.inner_state import InnerState
 from samantha.memory.model import CoreMemory
-from samantha.prompt import Prompt
+from samantha.prompt import Prompt, PromptSection
 from samantha.scripts.model import (
     Count,
     Expect,
@@ -286,9 +286,11 @@ def check_memory(expect: MemoryExpect, seen: Observation) -> list[Outcome]:
         else "she learned nothing from it"
     )
     for text in expect.learned:
-        out.append(
-            Outcome(f"she learns {quote(text)}", got, any(has(m.text, text) for m in learned))
-        )
+        hit = any(has(m.text, text) for m in learned)
+        out.append(Outcome(f"she learns {quote(text)}", got, hit))
+    for text in expect.not_learned:
+        hit = any(has(m.text, text) for m in learned)
+        out.append(Outcome(f"she does not learn {quote(text)}", got, not hit))
     core = seen.core or CoreMemory()
     blocks = "\n".join(t for t in (core.user_name or "", core.about_user, core.about_me) if t)
     for text in expect.core_contains:
@@ -355,20 +357,29 @@ def check_prompt(expect: PromptExpect, seen: Observation) -> list[Outcome]:
             )
         )
     for name, texts in expect.section.items():
-        section = next((s for s in prompt.sections if s.name.casefold() == name.casefold()), None)
+        section = _section(prompt, name)
         for text in texts:
             wanted = f"the prompt's {name} section contains {quote(text)}"
             if section is None:
-                out.append(
-                    Outcome(wanted, f"there is no {name} section (there are: {names})", False)
-                )
+                missing = f"there is no {name} section (there are: {names})"
+                out.append(Outcome(wanted, missing, False))
             elif section.dropped:
                 out.append(Outcome(wanted, "that section was left out to fit the budget", False))
             else:
-                out.append(
-                    Outcome(wanted, f"it says {quote(section.text, 120)}", has(section.text, text))
-                )
+                said = f"it says {quote(section.text, 120)}"
+                out.append(Outcome(wanted, said, has(section.text, text)))
+    for name, texts in expect.section_not.items():
+        section = _section(prompt, name)
+        # A section that is absent, or was left out for the budget, was not sent: it holds.
+        sent = section.text if section is not None and not section.dropped else ""
+        for text in texts:
+            wanted = f"the prompt's {name} section without {quote(text)}"
+            out.append(Outcome(wanted, f"it is there: {excerpt(sent, text)}", not has(sent, text)))
     return out
+
+
+def _section(prompt: Prompt, name: str) -> PromptSection | None:
+    return next((s for s in prompt.sections if s.name.casefold() == name.casefold()), None)
 
 
 def _where_in_prompt(text: str, seen: Observation) -> str:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from samantha.persona.explain import dotted, kind_of, lower_first, where_in
-from samantha.scripts.errors import ScriptError
+from samantha.scripts.errors import ScriptError, flat
 from samantha.scripts.model import ACTIONS, NOT_SETTINGS, Script, ScriptSettings, Step
 
 SUFFIX = ".convo.yaml"
@@ -180,7 +180,7 @@ def _check_tree(root: yaml.Node, source: str) -> None:
                             else "keep one of them"
                         )
                         raise ScriptError(
-                            f"{source}:{line}: '{key.value}' appears twice here (first on line "
+                            f"{source}:{line}: '{flat(key.value)}' appears twice here (first on line "
                             f"{first[key.value]}): {fix}."
                         )
                     first[key.value] = line
@@ -253,7 +253,7 @@ def _line(root: yaml.Node | None, loc: Sequence[int | str], kind: str) -> int:
 def describe(err: ErrorDetails) -> str:
     """'problem: fix', without the location."""
     loc, kind, value = tuple(err["loc"]), err["type"], err.get("input")
-    field_name = dotted(loc) or "the script"
+    field_name = flat(dotted(loc), 80) or "the script"
     ctx = err.get("ctx") or {}
     if kind == "missing":
         if loc == ("steps",):
@@ -269,44 +269,56 @@ def describe(err: ErrorDetails) -> str:
     if kind in {"string_type", "string_sub_type"}:
         if value is None:
             return f"'{field_name}' is empty: write some text after it or remove the line"
-        return f"'{field_name}' should be text, not {kind_of(value)}: put the value in quotes"
+        return f"'{field_name}' should be text, not {_kind(value)}: put the value in quotes"
     if kind in {"list_type", "tuple_type"}:
-        return f"'{field_name}' should be a list, not {kind_of(value)}: put each item on its own line starting with '- '"
+        return f"'{field_name}' should be a list, not {_kind(value)}: put each item on its own line starting with '- '"
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
         if loc and loc[0] == "steps" and len(loc) == 2:
             return (
-                f"'{field_name}' should be a step, not {kind_of(value)}: write `- user: hello`, "
+                f"'{field_name}' should be a step, not {_kind(value)}: write `- user: hello`, "
                 "`- wait: 3 days`, `- new_conversation` or `- greet`"
             )
-        return f"'{field_name}' should be a section of `key: value` lines, not {kind_of(value)}"
+        return f"'{field_name}' should be a section of `key: value` lines, not {_kind(value)}"
     if kind.startswith(("float_", "int_")) or kind == "finite_number":
-        return f"'{field_name}' should be a number, not {kind_of(value)}: write digits like 0.3"
+        return f"'{field_name}' should be a number, not {_kind(value)}: write digits like 0.3"
     if kind.startswith("bool_"):
-        return f"'{field_name}' should be true or false, not {kind_of(value)}"
+        return f"'{field_name}' should be true or false, not {_kind(value)}"
     if kind.startswith("datetime_") or kind.startswith("date_"):
-        return f"'{field_name}' should be a moment, not {kind_of(value)}: write it like 2026-03-02 09:30"
+        return (
+            f"'{field_name}' should be a moment, not {_kind(value)}: write it like 2026-03-02 09:30"
+        )
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
         bound = next(iter(ctx.values()), "?")
+        shown = f"{bound:g}" if isinstance(bound, int | float) else str(bound)
         word = {"greater_than": "above", "greater_than_equal": "at least"}.get(kind)
         word = word or {"less_than": "below", "less_than_equal": "at most"}[kind]
-        return f"'{field_name}' is {value!r}, but it must be {word} {bound}: change the value"
+        return f"'{field_name}' is {_said(value)}, but it must be {word} {shown}: change the value"
     if kind in {"literal_error", "enum"}:
         options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         near = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
         if near:
-            return f"'{field_name}' cannot be {value!r}: did you mean '{near[0]}'?"
-        return f"'{field_name}' cannot be {value!r}: use one of {', '.join(options)}"
+            return f"'{field_name}' cannot be {_said(value)}: did you mean '{near[0]}'?"
+        return f"'{field_name}' cannot be {_said(value)}: use one of {', '.join(options)}"
     if kind == "too_short":
         return f"'{field_name}' is empty: write something there or remove the line"
     return f"'{field_name}' is invalid ({lower_first(err['msg'])}): fix its value"
 
 
+def _said(value: Any) -> str:
+    return f"'{flat(value)}'" if isinstance(value, str) else flat(repr(value))
+
+
+def _kind(value: Any) -> str:
+    """How a YAML value looks to the person who wrote it, on one line."""
+    return f"'{flat(value, 30)}'" if isinstance(value, str) else flat(kind_of(value), 60)
+
+
 def unknown_field(loc: Loc) -> str:
-    name, parent = str(loc[-1]), dotted(loc[:-1])
+    name, parent = flat(loc[-1]), flat(dotted(loc[:-1]), 80)
     where = f" in '{parent}'" if parent else ""
     model = model_at(loc[:-1])
     known = _field_names(model) if model else []
-    near = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+    near = difflib.get_close_matches(str(loc[-1]).lower(), known, n=1, cutoff=0.6)
     if near:
         return f"there is no '{name}'{where}: did you mean '{near[0]}'?"
     if known and len(known) <= 16:

@@ -19,6 +19,7 @@ from samantha.config import Settings
 from samantha.memory.model import MemoryKind
 from samantha.mood import MoodName
 from samantha.relationship import EventKind
+from samantha.scripts.errors import flat
 
 MOOD_NAMES: tuple[str, ...] = get_args(MoodName)
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
@@ -67,7 +68,7 @@ def parse_duration(value: Any) -> timedelta:
         end = match.end()
     if end == 0 or not _JOINERS.match(value[end:]):
         raise ValueError(
-            f"'{value}' is not a duration: write a number and a unit, like `3 days` or `12 hours`"
+            f"'{flat(value)}' is not a duration: write a number and a unit, like `3 days` or `12 hours`"
         )
     if total <= 0:
         raise ValueError("a wait must be longer than zero: write something like `1 hour`")
@@ -93,7 +94,7 @@ def _trend(value: Any) -> Any:
     if isinstance(value, str):
         if value not in {"rises", "falls", "steady"}:
             raise ValueError(
-                f"'{value}' is not a change: write rises, falls or steady, or a range like "
+                f"'{flat(value)}' is not a change: write rises, falls or steady, or a range like "
                 "`{above: 0.2}`"
             )
         return {"trend": value}
@@ -133,7 +134,7 @@ def _check_pattern(value: str) -> str:
     try:
         re.compile(value)
     except re.error as exc:
-        raise ValueError(f"'{value}' is not a valid regular expression ({exc})") from exc
+        raise ValueError(f"'{flat(value)}' is not a valid regular expression ({exc})") from exc
     return value
 
 
@@ -188,8 +189,9 @@ class MemoryExpect(Strict):
     #: What came to mind for this message includes (or excludes) these texts.
     recalled: Texts = []
     not_recalled: Texts = []
-    #: What she learned from this message.
+    #: What she learned from this message (or must not have).
     learned: Texts = []
+    not_learned: Texts = []
     #: The always-present core blocks (about the user, about herself, their name).
     core_contains: Texts = []
     user_name: str | None = None
@@ -202,8 +204,10 @@ class PromptExpect(Strict):
     contains: Texts = []
     not_contains: Texts = []
     tokens_below: int | None = Field(default=None, ge=1)
-    #: Named sections (persona, core memory, mood, time, memories, ...) and text each holds.
+    #: Named sections (persona, core memory, mood, time, memories, ...) and text each holds,
+    #: or must not hold.
     section: dict[str, Texts] = {}
+    section_not: dict[str, Texts] = {}
 
 
 class Expect(Strict):
@@ -301,7 +305,7 @@ def _step(value: Any) -> Any:
             if near
             else "write `- user: hello`, `- wait: 3 days`, `- new_conversation` or `- greet`"
         )
-        raise ValueError(f"'{value}' is not a step: {hint}")
+        raise ValueError(f"'{flat(value)}' is not a step: {hint}")
     if isinstance(value, dict):
         # `- greet:` with an expect block under it reads as {"greet": None, "expect": ...}.
         return {k: (True if k in BARE_STEPS and v is None else v) for k, v in value.items()}
@@ -362,7 +366,9 @@ class Step(Strict):
                     f"'{where}.{part}' needs her to speak: put it on a `user:` or `greet` step"
                 )
         memory = expect.memory
-        learned = memory and (memory.recalled or memory.not_recalled or memory.learned)
+        learned = memory and (
+            memory.recalled or memory.not_recalled or memory.learned or memory.not_learned
+        )
         if learned and self.user is None:
             raise ValueError("what she recalled or learned is only known after a `user:` step")
 
@@ -396,6 +402,21 @@ class Script(Strict):
     settings: dict[str, Any] = {}
     state: GivenState | None = None
     steps: list[StepItem] = Field(min_length=1)
+
+    @field_validator("start")
+    @classmethod
+    def _countable(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not 1970 <= value.year <= 2999:
+            raise ValueError("it must be between the years 1970 and 2999, like 2026-03-02 09:30")
+        return value
+
+    @field_validator("steps")
+    @classmethod
+    def _waits_fit(cls, steps: list[Step]) -> list[Step]:
+        total = sum((s.wait for s in steps if s.wait is not None), timedelta())
+        if total > timedelta(days=365 * 1000):
+            raise ValueError("the waits add up to more than a thousand years: shorten them")
+        return steps
 
 
 #: Keys a script may not set under `settings:`, and where they belong instead.

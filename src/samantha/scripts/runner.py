@@ -27,7 +27,7 @@ from samantha.persona import find_persona
 from samantha.persona.loader import SUFFIXES
 from samantha.relationship import Relationship
 from samantha.scripts.checks import Observation, evaluate
-from samantha.scripts.errors import ScriptError
+from samantha.scripts.errors import ScriptError, flat
 from samantha.scripts.judge import Judge
 from samantha.scripts.loader import ScriptFile, load_script, step_label
 from samantha.scripts.model import ScriptSettings, Step
@@ -111,7 +111,7 @@ async def run_script(loaded: ScriptFile, options: RunOptions | None = None) -> S
         except ScriptError as exc:
             result.error, result.malformed = str(exc), True
         except SamanthaError as exc:
-            result.error = f"{loaded.path}:1: the script could not start: {exc}"
+            result.error = f"{loaded.path}:1: the script could not start: {flat(str(exc), 2000)}"
         finally:
             await companion.aclose()
     result.seconds = time.perf_counter() - started
@@ -119,7 +119,7 @@ async def run_script(loaded: ScriptFile, options: RunOptions | None = None) -> S
 
 
 def _located(loaded: ScriptFile, exc: SamanthaError, key: str) -> str:
-    text = str(exc)
+    text = flat(str(exc), 2000)
     if text.startswith(str(loaded.path)):
         return text
     return f"{loaded.where(key)}: {text}"
