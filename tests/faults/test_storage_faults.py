@@ -11,6 +11,8 @@ import errno
 import hashlib
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import pytest
 from samantha import archive
 from samantha.backends.base import Chunk, ReplyRequest
 from samantha.backends.scripted import ScriptedBackend
+from samantha.config import Paths
 from samantha.engine import Companion, TurnResult
 from samantha.errors import DatabaseCorrupt, DatabaseLocked, SamanthaError, StorageError
 from samantha.store import Store, db
@@ -137,14 +140,7 @@ def test_a_damaged_page_found_mid_turn_is_one_sentence_and_repair_finds_it(
     history: Callable[[], Path], make_companion: MakeCompanion, isolated_home: Path
 ) -> None:
     path = history()
-    conn = sqlite3.connect(path)
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'messages'").fetchone()
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.close()
-    with path.open("r+b") as file:
-        # Scribble over the messages table's page: the header and size still look fine.
-        file.seek((root[0] - 1) * page_size)
-        file.write(b"\xff" * 64)
+    scribble_on_messages(path)
 
     companion = make_companion(ScriptedBackend(replies=["..."]))
     with pytest.raises(SamanthaError) as info:
@@ -355,3 +351,54 @@ def test_a_database_held_too_long_by_another_writer_is_one_sentence_then_works(
 
     _, result = asyncio.run(collect(companion, "are you busy?"))
     assert isinstance(result, TurnResult)
+
+
+def scribble_on_messages(path: Path) -> None:
+    """Damage the messages table's page; the header, size and schema still look fine."""
+    conn = sqlite3.connect(path)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'messages'").fetchone()
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with path.open("r+b") as file:
+        file.seek((root[0] - 1) * page_size)
+        file.write(b"\xff" * 64)
+
+
+def test_repair_will_not_move_a_database_another_samantha_has_open(
+    history: Callable[[], Path],
+) -> None:
+    path = history()
+    scribble_on_messages(path)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+            " c.execute('SELECT count(*) FROM conversations').fetchone();"
+            " print('open', flush=True); sys.stdin.read()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "open\n"
+        with pytest.raises(StorageError) as info:
+            archive.repair(path)
+        assert "open in another samantha window" in assert_one_sentence(info.value)
+        assert path.exists()
+    finally:
+        holder.communicate("", timeout=10)
+    assert archive.repair(path).outcome == "moved"
+
+
+def test_wipe_deletes_a_database_too_damaged_to_open(
+    history: Callable[[], Path], isolated_home: Path
+) -> None:
+    path = history()
+    random_bytes(path)
+    plan = archive.plan_wipe(Paths.from_env())
+    assert archive.wipe(plan) == [path]
+    assert not path.exists()
