@@ -288,8 +288,7 @@ def test_wipe_yes_deletes_side_files_before_the_database(
     make_companion: MakeCompanion,
 ) -> None:
     paths = make_history(make_companion)
-    # A crash leaves the WAL beside the database; deleted last, it could be replayed into the
-    # next database and bring wiped messages back.
+    # A crash leaves the WAL beside the database, holding the newest messages: they go too.
     for suffix in ("-wal", "-shm"):
         paths.db_path.with_name(paths.db_path.name + suffix).write_bytes(b"x")
     plan = archive.plan_wipe(paths)

@@ -294,8 +294,8 @@ def _cannot_write(path: Path, exc: OSError) -> StorageError:
 @dataclass(frozen=True)
 class WipePlan:
     database: Path
-    #: Existing files to delete, each database's -wal/-shm before the database itself: a WAL
-    #: left behind would be replayed into the next, empty database and bring data back.
+    #: Existing files to delete. A WAL holds a database's newest messages, so it goes too, and
+    #: first: a wipe stopped half-way leaves a database the next wipe finds, not a lone WAL.
     doomed: list[Path]
     #: What wipe never touches: the user wrote these, they hold no history.
     kept: list[Path]
@@ -361,7 +361,8 @@ def repair(path: Path, now: datetime | None = None) -> Repair:
         )
     stamp = (now or datetime.now(UTC)).astimezone().strftime("%Y%m%d-%H%M%S")
     target = _free_name(path, stamp)
-    # Side files first: a WAL left beside a missing database would be replayed into the new one.
+    # The WAL holds the newest changes: it moves with the database, and first, because a new
+    # database started beside it would throw it away as stale.
     moves = [
         (side, target.with_name(target.name + side.name[len(path.name) :]))
         for side in db.side_files(path)
