@@ -12,8 +12,12 @@ from textual.pilot import Pilot
 
 from samantha.backends.scripted import ScriptedBackend
 from samantha.errors import BackendUnreachable
+from samantha.memory import MemoryKind
+from samantha.tui.app import SamanthaApp
+from samantha.tui.screens.memory import MemoryScreen
+from samantha.tui.screens.onboarding import OnboardingScreen
 from tests.tui.conftest import BuildApp
-from tests.tui.helpers import settle
+from tests.tui.helpers import send, settle, until
 
 SIZE = (100, 30)
 SnapCompare = Callable[..., bool]
@@ -41,3 +45,56 @@ def test_chat_with_a_backend_error(snap_compare: SnapCompare, build_app: BuildAp
     )
     app = build_app(ScriptedBackend(replies=[error]))
     assert snap_compare(app, terminal_size=SIZE, run_before=say("Are you there?"))
+
+
+def test_onboarding(snap_compare: SnapCompare, build_app: BuildApp) -> None:
+    app = build_app(onboarding=True)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: isinstance(pilot.app.screen, OnboardingScreen))
+        await pilot.press(*"Theo")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def chat_with_state(pilot_size: tuple[int, int]) -> Callable[[Pilot[None]], object]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, SamanthaApp)
+        await app.companion.remember("Their sister Anna lives in Oslo", kind=MemoryKind.PERSON)
+        await settle(pilot)
+        for text in ("Hi! I had coffee with Anna today", "She is doing great, I love her"):
+            await send(pilot, text)
+        if pilot_size[0] < 160:
+            await pilot.press("f2")
+        await settle(pilot)
+
+    return run_before
+
+
+def test_chat_with_her_state_at_80x24(snap_compare: SnapCompare, build_app: BuildApp) -> None:
+    app = build_app(ScriptedBackend(replies=["Oh, how is she?", "That's *lovely*. Tell me more!"]))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=chat_with_state((80, 24)))
+
+
+def test_chat_with_her_state_at_200x60(snap_compare: SnapCompare, build_app: BuildApp) -> None:
+    app = build_app(ScriptedBackend(replies=["Oh, how is she?", "That's *lovely*. Tell me more!"]))
+    assert snap_compare(app, terminal_size=(200, 60), run_before=chat_with_state((200, 60)))
+
+
+def test_memory_screen(snap_compare: SnapCompare, build_app: BuildApp) -> None:
+    app = build_app(ScriptedBackend(replies=["Oslo!"]))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, SamanthaApp)
+        await app.companion.set_user_name("Theo")
+        await app.companion.set_core_memory("about_user", "Writes letters for other people.")
+        await app.companion.remember("They love [b]jazz[/b] \x1b[31m", kind=MemoryKind.PREFERENCE)
+        await settle(pilot)
+        await send(pilot, "My sister Anna lives in Oslo")
+        await pilot.press("f4")
+        await until(pilot, lambda: isinstance(app.screen, MemoryScreen))
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)

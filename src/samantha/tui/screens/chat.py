@@ -81,6 +81,8 @@ class ChatScreen(Screen[None]):
         self._greet_first = greet
         #: The user message being edited with Ctrl+L, until it is resent or Esc.
         self.editing: UserMessage | None = None
+        #: The last turn the model answered, for the state panel when it opens.
+        self._last_turn: TurnResult | None = None
 
     @property
     def host(self) -> SamanthaApp:
@@ -90,20 +92,16 @@ class ChatScreen(Screen[None]):
         backend = self.companion.backend
         label = backend_label(backend.name, backend.model, backend.is_offline)
         yield StatusLine(self.companion.persona.name, label, id="status-line")
-        with Horizontal(id="body"):
-            with Vertical(id="main"):
-                yield Transcript(id="transcript")
-                yield PromptInput(cursor_blink=self._cursor_blink)
-            yield StatePanel(self.companion.persona.name, id="side")
+        with Horizontal(id="body"), Vertical(id="main"):
+            yield Transcript(id="transcript")
+            yield PromptInput(cursor_blink=self._cursor_blink)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(PromptInput).focus()
-        panel = self.query_one(StatePanel)
-        panel.display = self.app.size.width >= WIDE
-        backend = self.companion.backend
-        panel.show_voice(backend.name, backend.model, backend.is_offline, backend.context_window)
         self.start()
+        if self.app.size.width >= WIDE:
+            self.run_worker(self.action_toggle_panel(), group="panel")
 
     @property
     def replying(self) -> bool:
@@ -120,8 +118,11 @@ class ChatScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group in {"reply", "greeting"}:
             busy = any(w.group in {"reply", "greeting"} and not w.is_finished for w in self.workers)
-            self.query_one(StatusLine).replying = busy
-            self.refresh_bindings()
+            status = self.query_one(StatusLine)
+            if busy != status.replying:
+                status.replying = busy
+                # Only on a change: each refresh rebuilds the footer.
+                self.refresh_bindings()
 
     # -- the session opens -----------------------------------------------------------------
 
@@ -135,7 +136,6 @@ class ChatScreen(Screen[None]):
             self.host.report(exc)
             return
         await self.query_one(Transcript).show_history(messages, earlier=len(messages) >= RECENT)
-        self.refresh_state()
         if first_run:
             answers = await self.app.push_screen_wait(self._onboarding())
             if answers is not None and await self.host.apply_onboarding(answers):
@@ -234,19 +234,32 @@ class ChatScreen(Screen[None]):
         user.message_id = result.user_message.id
         if result.reply_message is not None:
             view.message_id = result.reply_message.id
-        panel = self.query_one(StatePanel)
         # A reply the program gave itself (a confirmation) had no prompt: nothing to show.
         if result.prompt.budget:
-            panel.show_recalled(result.recalled)
-            panel.show_prompt(result.prompt)
-        self.refresh_state()
+            self._last_turn = result
+        panel = self.panel
+        if panel is not None and panel.display:
+            self._show_turn(panel)
+            self.refresh_state()
+
+    @property
+    def panel(self) -> StatePanel | None:
+        """Her state panel, once it has been opened (it is built on first use)."""
+        found = self.query(StatePanel)
+        return found.first() if found else None
+
+    def _show_turn(self, panel: StatePanel) -> None:
+        if self._last_turn is not None:
+            panel.show_recalled(self._last_turn.recalled)
+            panel.show_prompt(self._last_turn.prompt)
 
     @work(exclusive=True, group="state")
     async def refresh_state(self) -> None:
         state = await self.companion.inner_state()
         since = self.companion.clock.now() - TREND_SPAN
         history = await self.companion.state_history(since)
-        self.query_one(StatePanel).show_state(state, history[-TREND_POINTS:])
+        if self.panel is not None:
+            self.panel.show_state(state, history[-TREND_POINTS:])
 
     # -- stopping, editing, again -------------------------------------------------------------
 
@@ -411,10 +424,19 @@ class ChatScreen(Screen[None]):
 
     # -- the other screens ---------------------------------------------------------------------
 
-    def action_toggle_panel(self) -> None:
-        panel = self.query_one(StatePanel)
-        panel.display = not panel.display
+    async def action_toggle_panel(self) -> None:
+        panel = self.panel
+        if panel is None:
+            panel = StatePanel(self.companion.persona.name, id="side")
+            await self.query_one("#body").mount(panel)
+            backend = self.companion.backend
+            panel.show_voice(
+                backend.name, backend.model, backend.is_offline, backend.context_window
+            )
+        else:
+            panel.display = not panel.display
         if panel.display:
+            self._show_turn(panel)
             self.refresh_state()
 
     def action_help(self) -> None:
@@ -443,7 +465,7 @@ class ChatScreen(Screen[None]):
             case "help":
                 self.action_help()
             case "mood":
-                self.action_toggle_panel()
+                await self.action_toggle_panel()
             case "conversations":
                 self.action_conversations()
             case "memories":

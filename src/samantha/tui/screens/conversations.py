@@ -151,7 +151,10 @@ class ConversationsScreen(Screen[Picked | None]):
             self._report(exc)
             return
         titles = {t.conversation.id: t.conversation.title or "Untitled" for t in self.summaries}
-        self.query_one(OptionList).set_options(self._hit(m, titles) for m in found)
+        listing = self.query_one(OptionList)
+        listing.set_options(self._hit(m, titles) for m in found)
+        if found:
+            listing.highlighted = 0
         self._hint(
             f"{len(found)} message{'s' if len(found) != 1 else ''} found · Enter opens it in place"
             if found

@@ -45,12 +45,14 @@ class Meter(Widget):
         label: str,
         *,
         signed: bool = False,
+        percent: bool = False,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.label = label
         self.signed = signed
+        self.percent = percent
 
     def render(self) -> Content:
         label = self.label[: LABEL_WIDTH - 1].ljust(LABEL_WIDTH)
@@ -58,7 +60,10 @@ class Meter(Widget):
             return Content(label + "–")
         width = self.size.width - LABEL_WIDTH - VALUE_WIDTH
         before, filled, after = bar(self.value, width, signed=self.signed)
-        number = f"{self.value:+.2f}" if self.signed else f"{self.value:.2f}"
+        if self.percent:
+            number = f"{self.value:.0%}"
+        else:
+            number = f"{self.value:+.2f}" if self.signed else f"{self.value:.2f}"
         return Content.assemble(
             label,
             before,

@@ -75,7 +75,7 @@ class StatePanel(VerticalScroll):
         yield Static(Content("Nothing recalled yet this session."), id="recalled", classes="detail")
         yield Static(Content("Voice"), classes="heading")
         yield Static(Content(""), id="voice", classes="detail")
-        yield Meter("context", id="context")
+        yield Meter("context", percent=True, id="context")
         yield Static(
             Content("Context use shows after a reply."), id="context-note", classes="detail"
         )
