@@ -37,6 +37,9 @@ def run_tests(
     judge_model: Annotated[
         str | None, typer.Option("--judge-model", help="The judge's model.")
     ] = None,
+    judge_base_url: Annotated[
+        str | None, typer.Option("--judge-base-url", help="The judge's server URL (ending in /v1).")
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show every step and reply.")
     ] = False,
@@ -59,6 +62,7 @@ def run_tests(
             base_url=base_url or parent.get("base_url"),
             judge=judge,
             judge_model=judge_model,
+            judge_base_url=judge_base_url,
             verbose=verbose,
         )
     )
@@ -81,7 +85,7 @@ async def _run(paths: list[Path], **options: Any) -> int:
         raise ScriptError(f"There are no *.convo.yaml scripts in {shown}: check the path.")
     judge: Judge | None = None
     if options["judge"]:
-        judge = make_judge(options["judge"], options["judge_model"])
+        judge = make_judge(options["judge"], options["judge_model"], options["judge_base_url"])
     run = RunOptions(
         backend=options["backend"],
         model=options["model"],

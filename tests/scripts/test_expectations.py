@@ -189,7 +189,7 @@ def test_every_expectation_field_is_exercised_here() -> None:
     """A field the checks forgot would be silently ignored: each one appears in a case above."""
     import yaml
 
-    from samantha.scripts.model import (
+    from samantha.scripts.expectations import (
         MemoryExpect,
         MoodExpect,
         PromptExpect,

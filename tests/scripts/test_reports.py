@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 
 from samantha.scripts.junit import to_xml, write_junit
 from samantha.scripts.results import Outcome, ScriptResult, StepResult
+from tests.fakeserver import FakeOpenAI, stream
 from tests.scripts.conftest import RunScript, WriteScript
 
 PASSING = """\
@@ -147,3 +148,27 @@ def test_samantha_test_malformed_and_missing_exit_2(
         f"samantha: There is no file or folder at {tmp_path / 'nowhere'}: check the path."
     )
     assert "Traceback" not in missing.stderr
+
+
+def test_samantha_test_scores_judge_criteria_with_a_judge_backend(
+    write_script: WriteScript, tmp_path: Path
+) -> None:
+    script = write_script(
+        "backend: {scripted: ['Anna! How is she?']}\nsteps:\n  - user: My sister is Anna.\n"
+        "    expect: {judge: [She names his sister., She asks a question.]}\n",
+        "judged.convo.yaml",
+    )
+    with FakeOpenAI() as server:
+        server.enqueue(
+            stream(['{"score": 5, "reason": "she says Anna"}']),
+            stream(['{"score": 1, "reason": "no question"}']),
+        )
+        result = samantha(
+            tmp_path / "home", str(script), "--judge", "custom", "--judge-base-url", server.base_url
+        )
+        asked = [r.json["messages"][-1]["content"] for r in server.requests]
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "expected: judge: She asks a question." in result.stdout
+    assert "observed: the judge scored it 1/5 (no question)" in result.stdout
+    assert "skipped" not in result.stdout
+    assert all("Anna! How is she?" in text for text in asked)

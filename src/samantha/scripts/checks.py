@@ -16,7 +16,7 @@ from samantha.engine import TurnResult
 from samantha.inner_state import InnerState
 from samantha.memory.model import CoreMemory
 from samantha.prompt import Prompt, PromptSection
-from samantha.scripts.model import (
+from samantha.scripts.expectations import (
     Count,
     Expect,
     Measure,

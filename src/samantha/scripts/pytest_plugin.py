@@ -43,6 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="A model backend that scores the scripts' judge criteria (skipped without one).",
     )
     group.addoption("--convo-judge-model", default=None, help="The judge's model.")
+    group.addoption("--convo-judge-base-url", default=None, help="The judge's server URL.")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -103,7 +104,9 @@ class ConversationItem(pytest.Item):
         option = self.config.getoption
         judge: Judge | None = None
         if option("convo_judge"):
-            judge = make_judge(option("convo_judge"), option("convo_judge_model"))
+            judge = make_judge(
+                option("convo_judge"), option("convo_judge_model"), option("convo_judge_base_url")
+            )
         try:
             return await run_file(
                 self.path, RunOptions(backend=option("convo_backend"), judge=judge)

@@ -21,22 +21,18 @@ from samantha.clock import FixedClock
 from samantha.config import Paths, load_settings
 from samantha.engine import Companion, TurnResult
 from samantha.errors import SamanthaError
-from samantha.inner_state import InnerState
-from samantha.mood import PAD, Mood
 from samantha.persona import find_persona
 from samantha.persona.loader import SUFFIXES
-from samantha.relationship import Relationship
 from samantha.scripts.checks import Observation, evaluate
 from samantha.scripts.errors import ScriptError, flat
 from samantha.scripts.judge import Judge
 from samantha.scripts.loader import ScriptFile, load_script, step_label
 from samantha.scripts.model import ScriptSettings, Step
 from samantha.scripts.results import Outcome, ScriptResult, StepResult
+from samantha.scripts.start import prepare
 
 #: Where the clock starts when a script does not say.
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-#: A named starting mood is this point in its octant: clearly that mood, not an extreme one.
-MOOD_POINT = (0.45, 0.35, 0.3)
 #: Settings a configured backend brings with it (the rest come from the script).
 BACKEND_FIELDS = (
     "backend",
@@ -102,7 +98,7 @@ async def run_script(loaded: ScriptFile, options: RunOptions | None = None) -> S
             return result
         run = _Run(loaded, companion, clock, options.judge)
         try:
-            await _prepare(run)
+            await prepare(loaded, companion, clock.now())
             for index, step in enumerate(script.steps):
                 outcome = await _run_step(run, index, step)
                 result.steps.append(outcome)
@@ -168,129 +164,6 @@ def _open(loaded: ScriptFile, options: RunOptions, tmp: Path, clock: FixedClock)
         backend = create_backend(settings.backend_spec())
     paths = Paths(data_dir=tmp, config_dir=tmp)
     return Companion.open(settings, backend=backend, clock=clock, paths=paths)
-
-
-async def _prepare(run: _Run) -> None:
-    """The script's starting point: mood, relationship, what she already knows."""
-    given = run.loaded.script.state
-    companion = run.companion
-    _check_stage_names(run)
-    if given is None:
-        return
-    persona, now = companion.persona, run.clock.now()
-    if given.mood is not None or given.relationship is not None:
-        current = await companion.inner_state()
-        mood = current.mood
-        if given.mood is not None:
-            mood = Mood(pad=_pad(run, current.mood.pad), at=now)
-        relationship = current.relationship
-        if given.relationship is not None:
-            relationship = _relationship(run, now)
-        await companion.set_inner_state(InnerState.of(mood, relationship, persona.relationship))
-    for memory in given.memories:
-        due = memory.due
-        if due is not None and due.tzinfo is None:
-            due = due.replace(tzinfo=UTC)
-        await companion.remember(
-            memory.text, kind=memory.kind, importance=memory.importance, due_at=due
-        )
-    if given.user_name:
-        await companion.set_user_name(given.user_name)
-
-
-def _pad(run: _Run, baseline: PAD) -> PAD:
-    given = run.loaded.script.state.mood if run.loaded.script.state else None
-    assert given is not None
-    point = [baseline.pleasure, baseline.arousal, baseline.dominance]
-    if given.name is not None:
-        signs = _SIGNS[given.name]
-        point = [sign * size for sign, size in zip(signs, MOOD_POINT, strict=True)]
-    for index, value in enumerate((given.pleasure, given.arousal, given.dominance)):
-        if value is not None:
-            point[index] = value
-    pad = PAD.clamped(*point)
-    named = Mood(pad=pad, at=run.clock.now()).name
-    if given.name is not None and named != given.name:
-        raise ScriptError(
-            f"{run.loaded.where('state', 'mood')}: those values make her {named}, not "
-            f"{given.name}: change the numbers or drop the name."
-        )
-    return pad
-
-
-_SIGNS = {
-    "exuberant": (1, 1, 1),
-    "relaxed": (1, -1, 1),
-    "docile": (1, -1, -1),
-    "dependent": (1, 1, -1),
-    "bored": (-1, -1, -1),
-    "disdainful": (-1, -1, 1),
-    "anxious": (-1, 1, -1),
-    "hostile": (-1, 1, 1),
-}
-
-
-def _relationship(run: _Run, now: datetime) -> Relationship:
-    given = run.loaded.script.state.relationship if run.loaded.script.state else None
-    assert given is not None
-    rules = run.companion.persona.relationship
-    names = [s.name for s in rules.stages]
-    trust = 0.3 if given.trust is None else given.trust
-    tension = given.tension or 0.0
-    closeness = given.closeness or 0.0
-    where = run.loaded.where("state", "relationship")
-    if given.stage is not None:
-        if given.stage not in names:
-            raise ScriptError(
-                f"{where}: {run.companion.persona.name} has no stage '{given.stage}': "
-                f"use one of {', '.join(names)}."
-            )
-        index = names.index(given.stage)
-        floor = rules.stages[index].threshold
-        if given.closeness is None:
-            # Just over the stage's threshold, so the first message does not move it back.
-            closeness = min(1.0, max(0.0, (floor + 0.02 - 0.35 * trust + 0.3 * tension) / 0.65))
-    probe = Relationship(closeness=closeness, trust=trust, tension=tension, at=now)
-    bond = probe.bond
-    reached = max(i for i, s in enumerate(rules.stages) if bond >= s.threshold or i == 0)
-    if given.stage is None:
-        index = reached
-    elif bond < rules.stages[index].threshold - rules.hysteresis or reached > index:
-        raise ScriptError(
-            f"{where}: closeness {closeness:.2f}, trust {trust:.2f} and tension {tension:.2f} "
-            f"make a bond of {bond:.2f}, which is the stage '{names[reached]}', not "
-            f"'{given.stage}': change the numbers or leave out closeness."
-        )
-    strained = given.strained if given.strained is not None else tension >= rules.strain_on
-    return Relationship(
-        closeness=closeness,
-        trust=trust,
-        tension=tension,
-        stage_index=index,
-        strained=strained,
-        at=now,
-        last_contact=now,
-    )
-
-
-def _check_stage_names(run: _Run) -> None:
-    """A stage the persona does not have can never match: that is a typo, said up front."""
-    persona = run.companion.persona
-    names = [s.name for s in persona.relationship.stages]
-    for index, step in enumerate(run.loaded.script.steps):
-        expect = step.expect.relationship if step.expect else None
-        if expect is None:
-            continue
-        for key in ("stage", "stage_not"):
-            for position, stage in enumerate(getattr(expect, key)):
-                if stage not in names:
-                    where = run.loaded.where(
-                        "steps", index, "expect", "relationship", key, position
-                    )
-                    raise ScriptError(
-                        f"{where}: {persona.name} has no stage '{stage}': use one of "
-                        f"{', '.join(names)}."
-                    )
 
 
 # -- one step --------------------------------------------------------------------------------
