@@ -38,7 +38,7 @@ from tests.fakeserver import (
 )
 
 #: Short enough to keep the suite fast, long enough for a loaded CI machine to answer in.
-SHORT_TIMEOUT = 0.5
+SHORT_TIMEOUT = 1.0
 QUICK = 0.01  # a Retry-After the client honours without slowing the suite
 #: A reply far beyond the reply budget the engine asks for (max_tokens).
 RUNAWAY_CHUNKS = 3000

@@ -23,7 +23,7 @@ from tests.fakeserver import (
     stream,
 )
 from tests.faults.conftest import API_KEY, MakeBackend
-from tests.faults.kinds import FAULTS, HEALTHY, RUNAWAY_CHUNKS, Fault
+from tests.faults.kinds import FAULTS, HEALTHY, RUNAWAY_CHUNKS, SHORT_TIMEOUT, Fault
 
 
 @pytest.fixture
@@ -132,8 +132,8 @@ async def test_a_fault_after_the_reply_never_fails_the_turn(
     the user already saw must still be kept, and the turn end normally."""
     server = FakeOpenAI(stream(HEALTHY), answer).start()
     servers.append(server)
-    backend = make_backend(server.base_url, timeout=0.5)
-    companion = make_companion(backend, extractor="model", request_timeout=0.5)
+    backend = make_backend(server.base_url, timeout=SHORT_TIMEOUT)
+    companion = make_companion(backend, extractor="model", request_timeout=SHORT_TIMEOUT)
 
     _, result = await collect(companion, "my sister Ana lives in Lisbon")
 
