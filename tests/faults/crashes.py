@@ -234,7 +234,7 @@ def describe(figures: Figures) -> list[str]:
         f"  killed mid-run:         {figures.killed}",
         f"  finished before kill:   {figures.finished_first}",
         f"  survived:               {figures.survived}",
-        f"messages owed (on screen before the kill): {figures.owed_messages}",
+        f"messages owed:            {figures.owed_messages} (a reply had begun on screen)",
         f"concurrent writers:       {figures.writers} ({figures.writer_errors} errors)",
         f"lost:                     {figures.lost}",
     ]
