@@ -10,6 +10,7 @@ user has been told and has chosen to move it aside (``samantha repair``).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sqlite3
@@ -97,10 +98,18 @@ def header_problem(path: Path) -> str | None:
     (valid_for,) = struct.unpack_from(">I", header, 92)
     # While a WAL or rollback journal holds changes the file may legitimately be short:
     # SQLite finishes the checkpoint or the rollback on the next open.
-    pending = any(p.stat().st_size > 0 for p in side_files(path) if not p.name.endswith("-shm"))
+    pending = any(_size(p) > 0 for p in side_files(path) if not p.name.endswith("-shm"))
     if pages and changes == valid_for and not pending and size < pages * page_size:
         return f"it is cut short: {size} of {pages * page_size} bytes"
     return None
+
+
+def _size(path: Path) -> int:
+    """0 for a file that vanished meanwhile: another samantha closing deletes its WAL."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -127,7 +136,8 @@ def connect(path: Path) -> sqlite3.Connection:
         raise translate(exc, path) from exc
     # WAL side files inherit the process umask, not the main file's mode; keep them private too.
     for side in side_files(path):
-        os.chmod(side, 0o600)
+        with contextlib.suppress(FileNotFoundError):  # another samantha closed meanwhile
+            os.chmod(side, 0o600)
     return conn
 
 
