@@ -41,6 +41,8 @@ _YOURE = r"(?:you're|youre|you are|ur|u r|you were)"
 _PATTERNS: dict[EventTag, re.Pattern[str]] = {
     "affection": re.compile(
         rf"\b(?:i(?:'ve| have)? (?:really |truly |so )?(?:love|loved|adore|miss|missed|like) {_YOU}|care about {_YOU}|"
+        r"i (?:really |just )?(?:love|enjoy) (?:talking|being|spending time) with (?:you|u)|"
+        r"(?:you|u) make me (?:so |really |very )?(?:happy|smile|feel (?:good|better|loved|safe))|"
         rf"{_YOURE} (?:so |really )?(?:sweet|lovely|adorable|the best|wonderful|special)|"
         r"hugs?|xoxo)\b|<3|❤|😘|🥰|😍",
         re.I,

@@ -30,7 +30,14 @@ from samantha.config import Paths, Settings
 from samantha.errors import InputError, SamanthaError
 from samantha.inner_state import InnerState
 from samantha.memory.mind import Mind
-from samantha.memory.model import CoreBlock, CoreMemory, Memory, MemoryKind, Recalled
+from samantha.memory.model import (
+    EPISODE_KINDS,
+    CoreBlock,
+    CoreMemory,
+    Memory,
+    MemoryKind,
+    Recalled,
+)
 from samantha.memory.recall import RecallSettings, match_expression, query_terms
 from samantha.memory.stream import Added, MemorySettings, MemoryStream
 from samantha.models import (
@@ -100,6 +107,15 @@ TurnEvent = ReplyChunk | TurnResult
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
+def _speaker_of(kind: MemoryKind, user: str) -> str:
+    """Whose words a recalled memory is, so the model never takes her words for theirs."""
+    if kind is MemoryKind.REPLY:
+        return "You said: "
+    if kind is MemoryKind.REFLECTION:
+        return "Your thought: "
+    return f"{user} said: "
+
+
 def clean_text(text: str) -> str:
     """Lone surrogates (from a broken paste) cannot be stored as UTF-8; replace just those."""
     try:
@@ -155,6 +171,8 @@ class Companion:
         #: Memories she offered to forget and is waiting for a yes about.
         self._pending_forget: list[Memory] | None = None
         self._core_cache: CoreMemory | None = None
+        #: What the last ``greet`` sent (scripts and tests check the greeting's context).
+        self.last_greeting_prompt: Prompt | None = None
         #: The last word from either side before this turn (her greeting counts), so the
         #: time away is not mentioned again right after she greeted you with it.
         self._last_contact: datetime | None = None
@@ -275,7 +293,7 @@ class Companion:
     async def memories(self, query: str | None = None, limit: int = 200) -> list[Memory]:
         """What she remembers (episodes aside), newest first; or what matches ``query``."""
         stream = self.memory
-        kinds = [k for k in MemoryKind if k is not MemoryKind.EPISODE]
+        kinds = [k for k in MemoryKind if k not in EPISODE_KINDS]
         if query and query.strip():
             return await self.store.run(lambda _: stream.search(query, limit, kinds))
         return await self.store.run(lambda _: stream.listing(limit, kinds))
@@ -345,7 +363,7 @@ class Companion:
 
     async def memory_count(self) -> int:
         stream = self.memory
-        kinds = [k for k in MemoryKind if k is not MemoryKind.EPISODE]
+        kinds = [k for k in MemoryKind if k not in EPISODE_KINDS]
         return await self.store.run(lambda _: stream.count(kinds))
 
     async def recall(self, query: str, k: int = 5) -> list[Recalled]:
@@ -371,7 +389,7 @@ class Companion:
             if request is None:
                 return None
             what = request.group("what").strip(" .!?")
-            found = [m for m in await self.memories(what, 20) if m.kind is not MemoryKind.EPISODE]
+            found = [m for m in await self.memories(what, 20) if m.kind not in EPISODE_KINDS]
             if not found:
                 reply = f"I don't think I was keeping anything about “{what}”."
             else:
@@ -414,6 +432,7 @@ class Companion:
         """She speaks first when a session opens: hello on first meeting, and later what she
         knows of the time away and of plans that were due. Stored as her message. Nothing when
         the conversation is fresh from a moment ago."""
+        self.last_greeting_prompt = None
         conversation = self.conversation or await self.resume()
         await self._load_core()
         now = self.clock.now()
@@ -766,7 +785,7 @@ class Companion:
             message = s.conversations.add_message(
                 conversation.id, Role.ASSISTANT, persona.name, reply, end, tokens=completion_tokens
             )
-            s.memories.add(self.key, MemoryKind.EPISODE, reply[:4000], 1, end, [message.id])
+            s.memories.add(self.key, MemoryKind.REPLY, reply[:4000], 1, end, [message.id])
             s.state.save(after.snapshot(self.key, end, message.id))
             return message
 
@@ -871,7 +890,8 @@ class Companion:
             lines = []
             budget = self.settings.memory_tokens
             for hit in recalled:
-                line = f"- {hit.memory.text} ({humanize(now - hit.memory.created_at)} ago)"
+                when = humanize(now - hit.memory.created_at)
+                line = f"- {_speaker_of(hit.memory.kind, user)}{hit.memory.text} ({when} ago)"
                 cost = self._count_for_budget(line)
                 if cost > budget:
                     break
@@ -881,8 +901,7 @@ class Companion:
                 sections.append(
                     Section(
                         "memories",
-                        f"Things you remember that may matter now ({user}'s words, with when):\n"
-                        + "\n".join(lines),
+                        "Things you remember that may matter now, with when:\n" + "\n".join(lines),
                         optional=True,
                     )
                 )
@@ -956,7 +975,7 @@ class Companion:
         facts = [
             r.memory.text
             for r in recalled
-            if r.memory.kind is not MemoryKind.EPISODE and r.relevance >= 0.3
+            if r.memory.kind not in EPISODE_KINDS and r.relevance >= 0.3
         ]
         today = now.astimezone().date()
         past = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() < today]

@@ -93,7 +93,12 @@ class Backend(Protocol):
     context_window: int
     can_stream: bool
     needs_key: bool
-    serves_embeddings: bool
+
+    @property
+    def serves_embeddings(self) -> bool:
+        """Whether ``embed(texts, model)`` works (a property, so adapters may compute it)."""
+        ...
+
     #: True for the built-in voice that is not a language model; the UI labels it.
     is_offline: bool
 

@@ -18,8 +18,11 @@ from samantha.backends.base import Chunk, ReplyRequest, Usage, VoiceHints
 from samantha.config import BackendSpec
 
 _NAME = re.compile(
-    r"\b(?:my name is|my name's|call me|i'm called|i am called)\s+([A-Z][\w'-]{1,30})",
-    re.IGNORECASE,
+    r"\b(?:(?i:my name is|my name's|call me|i'm called|i am called)\s+([A-Za-z][\w'-]{1,30})"
+    r"|^(?i:hi|hey|hello)?[,!. ]*(?i:i'm|i am)\s+([A-Z][a-z'-]{1,30})\b[.!]?\s*$)"
+)
+_REQUEST = re.compile(
+    r"\b(?:can|could|would|will) you (?!feel|dream|think|imagine|love|be)\w+", re.IGNORECASE
 )
 _GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|good (morning|afternoon|evening)|yo)\b", re.I)
 _NEGATION = re.compile(r"\b(not|never|no|n't|hardly)\b", re.I)
@@ -152,9 +155,14 @@ def read_message(text: str) -> Reading:
     elif happy > sad:
         feeling = "happy"
     question = text.rstrip().endswith("?")
-    asks_about_her = question and bool(re.search(r"\b(you|your|yourself)\b", text, re.I))
+    # "Who are you?", "do you dream?": about her. "Can you remind me ...?": a request.
+    asks_about_her = (
+        question
+        and bool(re.search(r"\b(you|your|yourself)\b", text, re.I))
+        and not _REQUEST.search(text)
+    )
     return Reading(
-        name=name_match.group(1).capitalize() if name_match else None,
+        name=(name_match.group(1) or name_match.group(2)).capitalize() if name_match else None,
         greeting=bool(_GREETING.match(text)),
         feeling=feeling,
         asks_about_her=asks_about_her,
@@ -300,7 +308,9 @@ def compose_reply(reading: Reading, hints: VoiceHints, rng: random.Random) -> st
         heard = _pick(rng, hints.name_heard, "{{name}}. I like that name.")
         parts.append(heard.replace("{{name}}", reading.name))
     elif reading.greeting and not hints.time_away and not hints.strained:
-        parts.append(_pick(rng, hints.greetings, "Hi. I'm glad you're here."))
+        # The first greeting introduces her; later hellos come from the rest.
+        later = hints.greetings[1:] or hints.greetings
+        parts.append(_pick(rng, later, "Hi. I'm glad you're here."))
     if reading.feeling == "sad":
         parts.append(_pick(rng, hints.comfort, "That sounds hard. I'm here."))
     elif reading.feeling == "happy" and not hints.strained:
@@ -310,7 +320,7 @@ def compose_reply(reading: Reading, hints: VoiceHints, rng: random.Random) -> st
     elif reading.echo and not events & _ABOUT_HER and rng.random() < 0.8:
         opener = _pick(rng, hints.openers, "So")
         parts.append(f"{opener} {reading.echo}.")
-    if hints.memories and rng.random() < 0.8:
+    if hints.memories and (reading.question or rng.random() < 0.8):
         parts.append(_recollection(hints.memories[0], rng))
     guarded = hints.strained or (hints.mood in _LOW_MOODS and hints.mood_intensity >= 0.15)
     if guarded:
@@ -320,7 +330,13 @@ def compose_reply(reading: Reading, hints: VoiceHints, rng: random.Random) -> st
         parts.append(_pick(rng, hints.musings, "I don't know yet, but I want to think about it."))
     parts.append(_pick(rng, hints.curiosity, "Tell me more?"))
     cheerful = hints.mood == "exuberant" and hints.mood_intensity >= 0.3
-    if cheerful and reading.feeling is None and hints.delight and len(parts) < 4:
+    if (
+        cheerful
+        and not events & {"apology", "insult"}
+        and reading.feeling is None
+        and hints.delight
+        and len(parts) < 4
+    ):
         parts.insert(0, rng.choice(hints.delight))
     return _fill(" ".join(parts), user, hints)
 

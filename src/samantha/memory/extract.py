@@ -196,7 +196,9 @@ def _about(sentence: str, out: Extraction, at: datetime) -> None:
     for m in FAVOURITE.finditer(sentence):
         out.add(MemoryKind.PREFERENCE, m.group(0))
     for m in WORK.finditer(sentence):
-        if not re.search(r"\b(?:bit|little|lot|fan|mess|wreck)\b", m.group(0), re.IGNORECASE):
+        # "I'm a bit tired", "I'm a little lost": not a job. "I work at a little bakery" is.
+        hedge = r"^I(?:'m| am) an? (?:bit|little|lot|fan|mess|wreck)\b"
+        if not re.search(hedge, m.group(0), re.IGNORECASE):
             out.add(MemoryKind.FACT, m.group(0))
     for m in PLACE.finditer(sentence):
         out.add(MemoryKind.FACT, m.group(0))

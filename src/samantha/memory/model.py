@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 class MemoryKind(StrEnum):
     #: A message itself, as it was said: the raw stream everything else is drawn from.
     EPISODE = "episode"
+    #: Her own message, as she said it: an episode too, but never to be taken for theirs.
+    REPLY = "reply"
     #: Something true about the person or their world ("works as a nurse").
     FACT = "fact"
     #: Someone in their life, by relation and name ("sister Anna").
@@ -27,6 +29,9 @@ class MemoryKind(StrEnum):
     #: A higher-level insight she drew from several memories.
     REFLECTION = "reflection"
 
+
+#: The raw stream: what either of them said, word for word.
+EPISODE_KINDS = frozenset({MemoryKind.EPISODE, MemoryKind.REPLY})
 
 #: The kinds the extractor produces; episodes and reflections come from elsewhere.
 FACT_KINDS = frozenset(

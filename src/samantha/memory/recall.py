@@ -25,7 +25,8 @@ STOPWORDS = frozenset(
     that the their them then there these they thing things think this those through to too very
     was way we well were what when where which while who why will with would yes yet you your
     yours yeah ok okay oh hi hey hello lol im ive youre dont cant tell told talk let lets want
-    much many maybe something anything today tomorrow yesterday time going gonna""".split()  # noqa: SIM905
+    much many maybe something anything today tomorrow yesterday time going gonna
+    remember remind recall forget forgot mind again""".split()  # noqa: SIM905
 )
 #: Reciprocal-rank-fusion constant (Cormack et al., 2009).
 RRF_K = 60
@@ -63,17 +64,33 @@ TOPICS = {
 }
 
 
-def query_terms(text: str, limit: int = 16) -> list[str]:
+def query_groups(text: str, limit: int = 16) -> list[list[str]]:
+    """The query's content words, each with the words its topic is spoken of in."""
     seen: dict[str, None] = {}
     for word in _WORD.findall(text.lower()):
         if word not in STOPWORDS and not word.isdigit():
             seen.setdefault(word, None)
         if len(seen) >= limit:
             break
-    for word in list(seen):
-        for related in TOPICS.get(word, "").split():
-            seen.setdefault(related, None)
-    return list(seen)
+    return [[word, *TOPICS.get(word, "").split()] for word in seen]
+
+
+def query_terms(text: str, limit: int = 16) -> list[str]:
+    terms: dict[str, None] = {}
+    for group in query_groups(text, limit):
+        for word in group:
+            terms.setdefault(word, None)
+    return list(terms)
+
+
+def coverage(text: str, groups: Sequence[Sequence[str]]) -> float:
+    """How many of the query's words (or their topic's words) the memory has, 0..1. BM25 alone
+    swings wildly in a small memory, where a common word scores near nothing."""
+    if not groups:
+        return 0.0
+    words = {w[:5] for w in _WORD.findall(text.lower())}
+    found = sum(1 for group in groups if any(w[:5] in words for w in group))
+    return found / len(groups)
 
 
 def match_expression(terms: Sequence[str]) -> str:
@@ -93,8 +110,10 @@ def score(
     settings: RecallSettings,
     k: int,
     exclude_sources: Collection[int] = (),
+    groups: Sequence[Sequence[str]] = (),
 ) -> list[Recalled]:
-    """Rank candidates. ``lexical`` carries BM25 ranks (lower is better), ``dense`` cosines."""
+    """Rank candidates. ``lexical`` carries BM25 ranks (lower is better), ``dense`` cosines;
+    ``groups`` (from ``query_groups``) let word coverage steady the lexical relevance."""
     relevance: dict[int, float] = {}
     memories: dict[int, Memory] = {}
     if dense:
@@ -116,11 +135,10 @@ def score(
     for memory_id, memory in memories.items():
         if memory.source_ids and hidden.issuperset(memory.source_ids):
             continue  # it is already in the prompt, verbatim
-        parts = (
-            recency(memory, now, settings.half_life_hours),
-            memory.importance / 10,
-            relevance[memory_id],
-        )
+        relevant = relevance[memory_id]
+        if groups:
+            relevant = 0.5 * relevant + 0.5 * coverage(memory.text, groups)
+        parts = (recency(memory, now, settings.half_life_hours), memory.importance / 10, relevant)
         total = (
             settings.recency_weight * parts[0]
             + settings.importance_weight * parts[1]

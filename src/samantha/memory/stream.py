@@ -20,8 +20,22 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from samantha.memory.extract import episode_importance, extract
-from samantha.memory.model import CoreBlock, CoreMemory, Memory, MemoryKind, NewFact, Recalled
-from samantha.memory.recall import RecallSettings, match_expression, query_terms, score
+from samantha.memory.model import (
+    EPISODE_KINDS,
+    CoreBlock,
+    CoreMemory,
+    Memory,
+    MemoryKind,
+    NewFact,
+    Recalled,
+)
+from samantha.memory.recall import (
+    RecallSettings,
+    match_expression,
+    query_groups,
+    query_terms,
+    score,
+)
 from samantha.models import Conversation, Message, Role
 from samantha.store import Store
 
@@ -106,10 +120,10 @@ class MemoryStream:
                 latest = s.conversations.latest(persona)
                 cid = latest.id if latest else s.conversations.create(persona, at).id
             message = s.conversations.add_message(cid, role, speaker, text, at)
-            weight = episode_importance(text, intensity) if role is Role.USER else 1
-            episode = s.memories.add(
-                persona, MemoryKind.EPISODE, text[:4000], weight, at, [message.id]
-            )
+            mine = role is Role.USER
+            weight = episode_importance(text, intensity) if mine else 1
+            kind = MemoryKind.EPISODE if mine else MemoryKind.REPLY
+            episode = s.memories.add(persona, kind, text[:4000], weight, at, [message.id])
             return message, episode
 
         message, episode = self.store.run_sync(keep, write=True)
@@ -183,6 +197,7 @@ class MemoryStream:
     ) -> list[Recalled]:
         """The ``k`` memories that best answer ``query``, each with its score parts and sources."""
         when = now or datetime.now().astimezone()
+        groups = query_groups(query)
         terms = query_terms(query)
         settings = self.settings.recall
         persona = self.persona
@@ -202,7 +217,7 @@ class MemoryStream:
                 dense = [(found[i], sim) for i, sim in hits if i in found and sim > 0.2]
                 if wanted is not None:
                     dense = [(m, sim) for m, sim in dense if m.kind in wanted]
-            ranked = score(lexical, dense, when, settings, k, exclude_sources)
+            ranked = score(lexical, dense, when, settings, k, exclude_sources, groups)
             if touch and ranked:
                 s.memories.touch([r.memory.id for r in ranked], when)
             return ranked
@@ -290,7 +305,7 @@ class MemoryStream:
         def work(s: Store) -> int:
             doomed = set(memory_ids)
             for memory in s.memories.many(list(memory_ids)):
-                if memory.kind is not MemoryKind.EPISODE:
+                if memory.kind not in EPISODE_KINDS:
                     doomed.update(s.memories.episodes_of(memory.source_ids))
                 core = s.memories.core(self.persona).get("about_user", "")
                 if memory.text in core:

@@ -136,7 +136,7 @@ class MemoryRepository:
         marks = ",".join("?" * len(message_ids))
         rows = self._conn.execute(
             "SELECT DISTINCT ms.memory_id FROM memory_sources ms JOIN memories m"
-            f" ON m.id = ms.memory_id WHERE m.kind = 'episode' AND ms.message_id IN ({marks})",
+            f" ON m.id = ms.memory_id WHERE m.kind IN ('episode', 'reply') AND ms.message_id IN ({marks})",
             list(message_ids),
         ).fetchall()
         return [r[0] for r in rows]
@@ -256,7 +256,7 @@ class MemoryRepository:
         """Summed importance of non-episode memories after ``after_id``, and the newest id."""
         row = self._conn.execute(
             "SELECT coalesce(sum(importance), 0), coalesce(max(id), ?) FROM memories"
-            " WHERE persona = ? AND id > ? AND kind NOT IN ('episode', 'reflection')",
+            " WHERE persona = ? AND id > ? AND kind NOT IN ('episode', 'reply', 'reflection')",
             (after_id, persona, after_id),
         ).fetchone()
         return int(row[0]), int(row[1])

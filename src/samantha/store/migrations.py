@@ -174,10 +174,20 @@ def m003_memory(conn: sqlite3.Connection) -> None:
     )
 
 
+def m004_her_words_apart(conn: sqlite3.Connection) -> None:
+    """Her own messages become 'reply' episodes, so recall never presents them as the user's."""
+    conn.execute(
+        "UPDATE memories SET kind = 'reply' WHERE kind = 'episode' AND id IN ("
+        " SELECT ms.memory_id FROM memory_sources ms JOIN messages m ON m.id = ms.message_id"
+        " WHERE m.role = 'assistant')"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_mood_and_relationship,
     m003_memory,
+    m004_her_words_apart,
 ]
 
 
