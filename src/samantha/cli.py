@@ -93,7 +93,9 @@ def say(
     """Say one thing and print her reply as it streams."""
     settings = settings_from(ctx, backend=backend, model=model, base_url=base_url, persona=persona)
     # A pipe or heredoc ends with a newline that is not part of what was said.
-    text = sys.stdin.read().rstrip("\r\n") if message == "-" else message
+    # Bytes that are not UTF-8 (a stray Latin-1 file) become U+FFFD instead of a crash.
+    piped = sys.stdin.buffer.read().decode("utf-8", "replace") if message == "-" else message
+    text = piped.rstrip("\r\n")
     _freeze_startup_objects()
     asyncio.run(_say(settings, text))
 
@@ -216,6 +218,27 @@ for _module in (cli_persona, cli_memory, cli_data, cli_test, cli_duet):
     _module.register(app)
 
 
+def _print_traceback(exc: BaseException) -> None:
+    """--debug's traceback, with every secret samantha knows of masked: a chained client
+    error may quote a server's error body, and servers echo keys."""
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    secrets = {os.environ.get("OPENAI_API_KEY", ""), os.environ.get("SAMANTHA_API_KEY", "")}
+    try:
+        from samantha.config import load_settings
+
+        key = load_settings().api_key
+        if key is not None:
+            secrets.add(key.get_secret_value())
+    except Exception:  # the traceback must print even when the settings are the problem
+        pass
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 4:
+            text = text.replace(secret, "***")
+    sys.stderr.write(text)
+
+
 def main() -> None:
     """Entry point: every failure ends in one sentence unless --debug asks for more."""
     debug = "--debug" in sys.argv or os.environ.get("SAMANTHA_DEBUG") == "1"
@@ -236,7 +259,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except SamanthaError as exc:
         if debug:
-            raise
+            _print_traceback(exc)
         typer.echo(f"samantha: {exc}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
@@ -244,7 +267,8 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:
         if debug:
-            raise
+            _print_traceback(exc)
+            sys.exit(70)
         typer.echo(
             f"samantha: something unexpected went wrong ({type(exc).__name__}); "
             "run the same command with --debug to see the details.",

@@ -198,9 +198,12 @@ class Companion:
 
     async def resume(self) -> Conversation:
         """Continue her latest conversation, or begin the first one."""
-        key = self.key
-        latest = await self.store.run(lambda s: s.conversations.latest(key))
-        self.conversation = latest or await self.new_conversation()
+        key, now = self.key, self.clock.now()
+        # One transaction: two first starts at once must not make two conversations.
+        self.conversation = await self.store.run(
+            lambda s: s.conversations.latest(key) or s.conversations.create(key, now),
+            write=True,
+        )
         await self._load_core()
         self._history = []
         return self.conversation

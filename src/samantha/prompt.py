@@ -189,6 +189,18 @@ def compose(
                 break
             kept_sections[index] = smaller
             counts[name] = counter.count(smaller.text)
+    # A window too small for even the sections that always go in: cut the largest, marked,
+    # rather than send a prompt that leaves the reply no room.
+    for _ in range(len(kept_sections)):
+        excess = sum(counts[s.name] for s in kept_sections) - room
+        if excess <= 0:
+            break
+        index = max(range(len(kept_sections)), key=lambda i: counts[kept_sections[i].name])
+        section = kept_sections[index]
+        allowed = max(16, counts[section.name] - excess - 8)
+        cut = counter.truncate(section.text, allowed)
+        kept_sections[index] = Section(section.name, cut, section.optional, section.trim_from)
+        counts[section.name] = counter.count(cut)
     system = "\n\n".join(s.text for s in kept_sections)
     used = counter.count(system) + MESSAGE_OVERHEAD
     kept: list[ChatMessage] = []

@@ -1,4 +1,5 @@
-"""Problems the fault suite found in code it does not own, each pinned by a strict xfail.
+"""Problems the fault suite found in code it did not own: fixed ones are plain tests now,
+open ones a strict xfail.
 
 When one is fixed its test starts passing, fails as XPASS, and the marker comes off. Each reason
 names the function to change; the closing report of the fault suite says how.
@@ -24,11 +25,6 @@ from tests.faults.zygote import Zygote
 from tests.test_cli import SAMANTHA, cli_env
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.main re-raises under --debug and Python prints the chained openai exception, "
-    "whose text quotes the server's error body, key included; the traceback needs scrubbing",
-)
 def test_debug_tracebacks_do_not_carry_the_key(zygote: Zygote, isolated_home: Path) -> None:
     echo = f"Incorrect API key provided: {API_KEY}."
     with FakeOpenAI(status(400, message=echo)) as server:
@@ -41,11 +37,6 @@ def test_debug_tracebacks_do_not_carry_the_key(zygote: Zygote, isolated_home: Pa
     assert API_KEY not in out + err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.say reads `say -` with sys.stdin.read(): where stdin decodes strictly (any "
-    "UTF-8 locale but C.UTF-8, or PYTHONIOENCODING) a stray byte is an unexpected error (70)",
-)
 def test_say_dash_survives_bytes_that_are_not_utf8(isolated_home: Path) -> None:
     # A real interpreter, not the zygote: PYTHONIOENCODING only acts at start-up.
     done = subprocess.run(
@@ -64,11 +55,6 @@ def test_say_dash_survives_bytes_that_are_not_utf8(isolated_home: Path) -> None:
     assert users == [("hello \ufffd\ufffd world",)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OpenAICompatBackend._translate says 'even after N retries' from the settings, but "
-    "the client does not retry a Retry-After beyond two minutes: no retry happened",
-)
 async def test_a_rate_limit_sentence_tells_the_truth_about_retries(
     make_companion: MakeCompanion, make_backend: MakeBackend
 ) -> None:
@@ -80,11 +66,6 @@ async def test_a_rate_limit_sentence_tells_the_truth_about_retries(
     assert "after 2 retries" not in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="prompt.compose cannot fit the persona's system text into the budget of the smallest "
-    "context_window the settings accept (512): the prompt goes over, the reply has no room",
-)
 async def test_the_smallest_allowed_window_still_fits_the_budget(
     make_companion: MakeCompanion,
 ) -> None:

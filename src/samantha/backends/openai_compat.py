@@ -163,8 +163,8 @@ class OpenAICompatBackend:
             )
         if isinstance(exc, openai.RateLimitError):
             return RateLimited(
-                f"{where} is rate-limiting requests (429) even after "
-                f"{self._spec.max_retries} retries: wait a minute and send again."
+                f"{where} is rate-limiting requests (429){_retried(exc)}: wait a while and "
+                "send again."
             )
         if isinstance(exc, openai.APIStatusError):
             code = exc.status_code
@@ -177,8 +177,8 @@ class OpenAICompatBackend:
                 return BackendTimeout(f"{where} timed out the request (408): send it again.")
             if code >= 500:
                 return BackendUnreachable(
-                    f"{where} failed with a server error ({code}) after "
-                    f"{self._spec.max_retries} retries: try again later or check the server's log."
+                    f"{where} failed with a server error ({code}){_retried(exc)}: try again "
+                    "later or check the server's log."
                 )
             return BackendRejected(
                 f"{where} rejected the request ({code}: {self._scrub(exc.message)}): "
@@ -233,6 +233,21 @@ class OpenAICompatBackend:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+
+def _retried(exc: Exception) -> str:
+    """' after N retries', counted from what the client really did (it skips retrying when
+    the server asks for a long wait), or nothing when it did not retry."""
+    response = getattr(exc, "response", None)
+    request = getattr(response, "request", None)
+    headers = getattr(request, "headers", None)
+    try:
+        count = int(headers.get("x-stainless-retry-count", "0")) if headers is not None else 0
+    except (TypeError, ValueError):
+        count = 0
+    if count <= 0:
+        return ""
+    return f" after {count} {'retry' if count == 1 else 'retries'}"
 
 
 def _short(text: str, limit: int = 120) -> str:
