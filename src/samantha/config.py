@@ -194,6 +194,33 @@ class Settings(BaseSettings):
     offline_pace: float = Field(default=0.02, ge=0)
     """Seconds between words when the offline voice streams, so it reads like typing."""
 
+    voice: bool = False
+    """Speak her replies aloud as they stream (needs the voice extra: pip install
+    'samantha[voice]'). /voice on|off switches it in the chat."""
+
+    tts_engine: Literal["auto", "openai", "espeak", "none"] = "auto"
+    """What speaks: 'openai' (any OpenAI-compatible /v1/audio/speech server), 'espeak'
+    (espeak-ng, offline), 'none', or 'auto': the server when there is one, else espeak-ng."""
+
+    tts_model: str = "gpt-4o-mini-tts"
+    """The speech model to ask the server for (for example tts-1, or kokoro on a local server)."""
+
+    tts_voice: str | None = None
+    """Her voice on the speech engine, overriding the persona's speech entry for it."""
+
+    stt_model: str = "whisper-1"
+    """The transcription model for push-to-talk (for example whisper-1 or gpt-4o-transcribe)."""
+
+    voice_base_url: str | None = None
+    """The OpenAI-compatible server for speech and transcription (ending in /v1); unset,
+    OpenAI's when there is an OpenAI key."""
+
+    voice_api_key: SecretStr | None = None
+    """The voice server's API key, if it needs one other than the chat key."""
+
+    volume: float = Field(default=0.8, ge=0, le=1)
+    """How loud she speaks, from 0 to 1."""
+
     @classmethod
     def settings_customise_sources(
         cls,

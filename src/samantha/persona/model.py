@@ -123,6 +123,10 @@ class Persona(BaseModel):
     """The stages of your relationship and how events move it."""
     lorebook: Lorebook = Field(default_factory=Lorebook)
     """Facts that join the prompt only when the conversation mentions their keys."""
+    speech: dict[str, str] = Field(default_factory=dict)
+    """Her speaking voice on each speech engine, when replies are read aloud: 'openai' (any
+    OpenAI-compatible speech server; e.g. nova, shimmer, alloy) and 'espeak' (an espeak-ng
+    voice; e.g. en-us+f3). An engine left out uses its default voice."""
     offline_voice: OfflineVoice = Field(default_factory=OfflineVoice)
     """Her phrase banks for the built-in offline voice (no model needed)."""
     about: About = Field(default_factory=About)
