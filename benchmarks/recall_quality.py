@@ -42,7 +42,7 @@ SEEDS = (5, 6, 7)
 K = 10
 #: What the engine recalls (and touches) on every user turn (``Settings.recall_k``).
 ENGINE_K = 5
-TOY_MODEL = "toy-hashed-bow-384"
+TOY_MODEL = "toy-random-indexing-384"
 TOY_DIM = 384
 #: Hand-made synonym groups for the toy embedding, written knowing this set's questions: they
 #: show the fusion plumbing working, not what a real embedding model would score.
