@@ -16,6 +16,7 @@ import email.policy
 import json
 import math
 import struct
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -69,6 +70,8 @@ class FakeAudio:
         self.rate = RATE
         self.fail: collections.deque[int] = collections.deque()
         self.requests: list[Recorded] = []
+        #: Handler failures other than the client hanging up (which barge-in does on purpose).
+        self.errors: list[BaseException] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -90,6 +93,9 @@ class FakeAudio:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle on, the client's delayed ACK
+            # would add 40 ms to every answer, which real servers do not.
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 return None
@@ -97,7 +103,8 @@ class FakeAudio:
             def do_POST(self) -> None:
                 fake._answer(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Quiet(("127.0.0.1", 0), Handler)
+        self._server.errors = self.errors
         self._server.daemon_threads = True
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -144,6 +151,17 @@ class FakeAudio:
             return _send(handler, 200, payload, "application/json")
         missing = {"error": {"message": "not found", "type": "invalid_request_error"}}
         return _send(handler, 404, json.dumps(missing).encode(), "application/json")
+
+
+class _Quiet(ThreadingHTTPServer):
+    """Keeps handler failures in ``errors`` instead of printing them over the test output."""
+
+    errors: list[BaseException]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        failure = sys.exc_info()[1]
+        if failure is not None and not isinstance(failure, ConnectionError):
+            self.errors.append(failure)
 
 
 def _send(handler: BaseHTTPRequestHandler, code: int, body: bytes, content_type: str) -> None:
