@@ -163,6 +163,7 @@ def test_speakable_drops_markdown_and_reads_links_as_words() -> None:
     assert speakable("---") == ""
     assert speakable("| --- | --- |") == ""
     assert speakable("🙂") == ""
+    assert speakable("I love that 🙂.") == "I love that."
 
 
 def test_code_fences_are_recognised() -> None:

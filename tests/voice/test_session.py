@@ -11,8 +11,9 @@ import pytest
 
 from samantha.persona.model import Persona
 from samantha.voice.audio import Audio, AudioSink, NullRecorder, NullSink, Recorder, parse_wav
+from samantha.voice.device import NO_EXTRA
 from samantha.voice.errors import Unavailable, VoiceError
-from samantha.voice.session import USAGE, VoiceSession, parse_volume
+from samantha.voice.session import USAGE, VoiceSession, parse_volume, voice_check
 from tests.fakeserver import refused_base_url
 from tests.test_import_hygiene import loaded_after
 from tests.voice.conftest import voice_settings
@@ -266,3 +267,30 @@ def test_the_engine_and_cli_do_not_load_voice() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+async def test_the_doctor_lines_say_what_voice_would_use(audio_server: FakeAudio) -> None:
+    async def devices() -> tuple[str, str]:
+        return "Speakers (fake)", "There is no microphone here, so push-to-talk is off."
+
+    settings = voice_settings(voice_base_url=audio_server.base_url, tts_model="tts-1")
+    lines = dict(await voice_check(settings, ADA, {}, devices))
+    where = audio_server.base_url
+    assert lines == {
+        "voice": "off (/voice on, or voice = true in the config file)",
+        "speech": f"openai through {where}, voice nova, model tts-1",
+        "audio output": "Speakers (fake)",
+        "microphone": "There is no microphone here, so push-to-talk is off.",
+        "transcription": f"whisper-1 through {where}",
+    }
+    assert not audio_server.requests  # nothing was sent
+    lines = dict(await voice_check(voice_settings(voice=True), None, {}, devices))
+    assert lines["voice"] == "on"
+    assert lines["speech"].startswith("She has no voice yet")
+    assert lines["transcription"].startswith("Push-to-talk needs a transcription server")
+
+
+async def test_the_doctor_lines_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sounddevice", None)
+    lines = dict(await voice_check(voice_settings(), None, {}))
+    assert lines["audio output"] == lines["microphone"] == NO_EXTRA

@@ -268,6 +268,19 @@ class DeviceRecorder:
         await self.stop()
 
 
+async def describe_devices() -> tuple[str, str]:
+    """The default output and input devices' names, or for each the reason there is none."""
+    sd = load_sounddevice()
+    if isinstance(sd, Unavailable):
+        return sd.reason, sd.reason
+
+    def name(kind: Literal["input", "output"]) -> str:
+        reason = probe(sd, kind)
+        return reason or str(sd.query_devices(kind=kind).get("name") or "the default device")
+
+    return await asyncio.to_thread(lambda: (name("output"), name("input")))
+
+
 async def open_sink(volume: float = 1.0) -> DeviceSink | Unavailable:
     """The default output device, or the sentence saying why there is none."""
     sd = load_sounddevice()

@@ -10,6 +10,7 @@ the same sentences (a property the tests check).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 #: Characters that end a sentence (runs of them too: "?!", "...").
 TERMINATORS = frozenset(".!?…")
@@ -166,6 +167,7 @@ _URL = re.compile(r"https?://\S+")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|#{1,6})\s+")
 _MARKUP = re.compile(r"[*_`~#>|]+")
 _SPEAKABLE = re.compile(r"\w")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([.,!?;:…])")
 
 
 def is_fence(sentence: str) -> bool:
@@ -182,5 +184,7 @@ def speakable(sentence: str) -> str:
     text = _URL.sub("a link", text)
     text = _BULLET.sub("", text)
     text = _MARKUP.sub("", text)
-    text = " ".join(text.split())
+    # Emoji and other pictographs: espeak-ng spells them out ("slightly smiling face").
+    text = "".join(c for c in text if unicodedata.category(c) != "So")
+    text = _SPACE_BEFORE_MARK.sub(r"\1", " ".join(text.split()))
     return text if _SPEAKABLE.search(text) else ""

@@ -19,7 +19,7 @@ from samantha.config import Settings
 from samantha.voice.audio import AudioSink, Recorder
 from samantha.voice.errors import Unavailable, VoiceError
 from samantha.voice.stt import Transcriber, choose_transcriber
-from samantha.voice.tts import choose_speaker, voice_for
+from samantha.voice.tts import OpenAISpeech, choose_speaker, voice_for
 from samantha.voice.voice import Voice
 
 if TYPE_CHECKING:
@@ -30,6 +30,12 @@ RecorderOpener = Callable[[], Awaitable["Recorder | Unavailable"]]
 
 USAGE = "Say /voice on, /voice off, /voice mute, or /voice volume 0-100."
 _VOLUME = re.compile(r"^(\d+(?:\.\d+)?)\s*(%?)$")
+
+
+async def _device_names() -> tuple[str, str]:
+    from samantha.voice.device import describe_devices
+
+    return await describe_devices()
 
 
 async def _device_sink(volume: float) -> AudioSink | Unavailable:
@@ -300,3 +306,35 @@ class VoiceSession:
         if self._transcriber is not None:
             await self._transcriber.aclose()
             self._transcriber = None
+
+
+async def voice_check(
+    settings: Settings,
+    persona: Persona | None = None,
+    environ: Mapping[str, str] | None = None,
+    devices: Callable[[], Awaitable[tuple[str, str]]] = _device_names,
+) -> list[tuple[str, str]]:
+    """What voice would use here, part by part, for ``samantha doctor``: each line the thing in
+    use or the one sentence saying why not. Nothing is sent to any server."""
+    speaker = choose_speaker(settings, environ)
+    if isinstance(speaker, Unavailable):
+        speech = speaker.reason
+    else:
+        model = f", model {speaker.model}" if isinstance(speaker, OpenAISpeech) else ""
+        voice = voice_for(speaker, settings, persona)
+        speech = f"{speaker.name} through {speaker.where}, voice {voice}{model}"
+        await speaker.aclose()
+    output, microphone = await devices()
+    transcriber = choose_transcriber(settings, environ)
+    if isinstance(transcriber, Unavailable):
+        hearing = transcriber.reason
+    else:
+        hearing = f"{transcriber.model} through {transcriber.where}"
+    state = "on" if settings.voice else "off (/voice on, or voice = true in the config file)"
+    return [
+        ("voice", state),
+        ("speech", speech),
+        ("audio output", output),
+        ("microphone", microphone),
+        ("transcription", hearing),
+    ]
