@@ -157,8 +157,8 @@ NO_QUESTIONS_BM25 = Config(
 GRID = [
     Config(f"rec {r:<4g} imp {i:<4g} half-life {h:g} h", _weights(r, i, h))
     for h in (168.0, 720.0)
-    for r in (0.0, 0.25, 0.5)
-    for i in (0.0, 0.5, 1.0)
+    for r in (0.0, 0.1, 0.25, 0.5)
+    for i in (0.0, 0.25, 0.5)
     if not (r == 0 and h != 168.0)
 ]
 
