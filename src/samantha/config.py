@@ -172,8 +172,8 @@ class Settings(BaseSettings):
     returns JSON, checked; anything invalid falls back to the rules), or 'auto': the model when
     there is one, the rules with the offline voice."""
 
-    memory_half_life_hours: float = Field(default=168.0, gt=0)
-    """How fast a memory's recency fades when it is not recalled (a week, by default)."""
+    memory_half_life_hours: float = Field(default=720.0, gt=0)
+    """How fast a memory's recency fades when it is not recalled (a month, by default)."""
 
     recall_k: int = Field(default=5, ge=0, le=50)
     """How many memories come to mind for each message."""

@@ -117,3 +117,15 @@ def test_describe_says_when_in_words() -> None:
     assert describe(friday, MONDAY) == "on Friday 6 March (in 4 days)"
     assert describe(friday, datetime(2026, 3, 7, 9, tzinfo=UTC)) == "yesterday"
     assert describe(friday, datetime(2026, 3, 9, 9, tzinfo=UTC)) == "3 days ago (Friday 6 March)"
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("my sister's name is Kalinda", "My sister is called Kalinda."),
+        ("My dog's name is Rex.", "My dog is called Rex."),
+        ("my brother's called Mo", "My brother is called Mo."),
+    ],
+)
+def test_possessive_names(text: str, fact: str) -> None:
+    assert ("person", fact) in facts(text)

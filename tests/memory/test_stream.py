@@ -43,8 +43,11 @@ def test_recall_ranks_by_relevance_and_shows_its_parts_and_sources(memory: Memor
     assert top.memory.source_ids == [anna.message.id]
     assert 0 < top.recency < 1
     assert top.relevance == pytest.approx(1.0)
+    weights = memory.settings.recall
     assert top.score == pytest.approx(
-        0.5 * top.recency + 0.5 * top.importance + 1.5 * top.relevance
+        weights.recency_weight * top.recency
+        + weights.importance_weight * top.importance
+        + weights.relevance_weight * top.relevance
     )
     assert all("pasta" not in h.memory.text for h in hits)
 
@@ -181,3 +184,10 @@ def test_a_fact_and_the_message_it_was_the_whole_of_take_one_place(
     hits = memory.recall("Lisbon", now=START)
     texts = [h.memory.text for h in hits]
     assert texts.count("My sister Anna lives in Lisbon.") == 1
+
+
+def test_an_old_question_gives_way_to_the_answer(memory: MemoryStream) -> None:
+    memory.add_message("Theo", "What's my parrot's name again?", START)
+    answer = memory.add_message("Theo", "Our parrot Kiwi learned a new word.", START)
+    hits = memory.recall("what is my parrot's name?", now=START + timedelta(days=1))
+    assert hits[0].memory.source_ids == [answer.message.id]

@@ -25,7 +25,8 @@ _NAME = r"[A-Z][\w'-]{1,30}"
 _NAMED = r"(?:is called|is named|'s called|'s named|called|named|whose name is|'s name is|name is)"
 
 PERSON_AFTER = re.compile(
-    rf"\bmy (?P<rel>{RELATIONS})(?:,)?\s+(?:(?P<kw>{_NAMED})\s+(?P<name>[\w'-]{{2,30}})|(?P<bare>(?-i:{_NAME})))",
+    rf"\bmy (?P<rel>{RELATIONS})(?:'s (?:called|named|name is)\s+(?P<name2>[\w'-]{{2,30}})|,?\s+"
+    rf"(?:(?P<kw>{_NAMED})\s+(?P<name>[\w'-]{{2,30}})|(?P<bare>(?-i:{_NAME}))))",
     re.IGNORECASE,
 )
 PERSON_BEFORE = re.compile(rf"\b(?P<name>{_NAME})(?: is|,) my (?P<rel>{RELATIONS})\b")
@@ -172,7 +173,7 @@ def extract(text: str, at: datetime) -> Extraction:
 
 def _people(sentence: str, out: Extraction) -> None:
     for m in PERSON_AFTER.finditer(sentence):
-        raw = m.group("name") or m.group("bare")
+        raw = m.group("name") or m.group("name2") or m.group("bare")
         name = _clean_name(raw)
         if name is None or (m.group("bare") and raw.lower() in _NOT_NAMES):
             continue

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from samantha.memory.model import Memory, Recalled
+from samantha.memory.model import Memory, MemoryKind, Recalled
 
 _WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
 #: Words that carry no topic; matching on them would recall everything.
@@ -26,18 +26,19 @@ STOPWORDS = frozenset(
     was way we well were what when where which while who why will with would yes yet you your
     yours yeah ok okay oh hi hey hello lol im ive youre dont cant tell told talk let lets want
     much many maybe something anything today tomorrow yesterday time going gonna
-    remember remind recall forget forgot mind again""".split()  # noqa: SIM905
+    remember remind recall forget forgot mind again called name named names call""".split()  # noqa: SIM905
 )
 #: Reciprocal-rank-fusion constant (Cormack et al., 2009).
 RRF_K = 60
 
 
 class RecallSettings(BaseModel):
-    """How she remembers; the weights are those of Generative Agents, relevance counted twice."""
+    """How she remembers. Relevance counts most: on our synthetic months of chat
+    (benchmarks/recall_quality.py) heavier recency or importance weights lost recall."""
 
-    half_life_hours: float = Field(default=168.0, gt=0)
-    recency_weight: float = Field(default=0.5, ge=0)
-    importance_weight: float = Field(default=0.5, ge=0)
+    half_life_hours: float = Field(default=720.0, gt=0)
+    recency_weight: float = Field(default=0.25, ge=0)
+    importance_weight: float = Field(default=0.25, ge=0)
     relevance_weight: float = Field(default=1.5, ge=0)
     #: How many full-text (and dense) candidates are scored in full.
     candidates: int = Field(default=80, ge=1)
@@ -137,7 +138,10 @@ def score(
             continue  # it is already in the prompt, verbatim
         relevant = relevance[memory_id]
         if groups:
-            relevant = 0.5 * relevant + 0.5 * coverage(memory.text, groups)
+            relevant = 0.7 * relevant + 0.3 * coverage(memory.text, groups)
+        if memory.kind is MemoryKind.EPISODE and memory.text.rstrip().endswith("?"):
+            # An old question matches a new one word for word but never holds the answer.
+            relevant *= 0.3
         parts = (recency(memory, now, settings.half_life_hours), memory.importance / 10, relevant)
         total = (
             settings.recency_weight * parts[0]

@@ -35,7 +35,9 @@ class VectorIndex:
         self.dim = dim
         self._ids: NDArray[np.int64] = np.empty(0, dtype=np.int64)
         self._unit: NDArray[np.float32] = np.empty((0, dim), dtype=np.float32)
-        self._bits: NDArray[np.uint64] = np.empty((0, (dim + 63) // 64), dtype=np.uint64)
+        #: Sign bits stored word-major (words x rows): summing popcounts down six long rows
+        #: is several times faster than across a hundred thousand short ones.
+        self._bits: NDArray[np.uint64] = np.empty(((dim + 63) // 64, 0), dtype=np.uint64)
         self.newest = 0
 
     def __len__(self) -> int:
@@ -44,7 +46,7 @@ class VectorIndex:
     def _signs(self, unit: NDArray[np.float32]) -> NDArray[np.uint64]:
         import numpy as np
 
-        width = self._bits.shape[1] * 64
+        width = self._bits.shape[0] * 64
         padded = np.zeros((unit.shape[0], width), dtype=bool)
         padded[:, : self.dim] = unit > 0
         return np.packbits(padded, axis=1).view(np.uint64)
@@ -61,14 +63,14 @@ class VectorIndex:
         unit = (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
         self._ids = np.concatenate([self._ids, ids])
         self._unit = np.concatenate([self._unit, unit])
-        self._bits = np.concatenate([self._bits, self._signs(unit)])
+        self._bits = np.concatenate([self._bits, self._signs(unit).T], axis=1)
         self.newest = max(self.newest, int(ids.max()))
 
     def remove(self, memory_ids: Sequence[int]) -> None:
         import numpy as np
 
         keep = ~np.isin(self._ids, np.asarray(memory_ids, dtype=np.int64))
-        self._ids, self._unit, self._bits = self._ids[keep], self._unit[keep], self._bits[keep]
+        self._ids, self._unit, self._bits = self._ids[keep], self._unit[keep], self._bits[:, keep]
 
     def search(self, query: Sequence[float], k: int) -> list[tuple[int, float]]:
         """The ``k`` most similar memory ids with their cosine similarity, best first."""
@@ -80,7 +82,7 @@ class VectorIndex:
         q = q / (np.linalg.norm(q) or 1.0)
         if len(self) > RESCORE:
             qbits = self._signs(q[None, :])[0]
-            distance = np.bitwise_count(self._bits ^ qbits).sum(axis=1)
+            distance = np.bitwise_count(self._bits ^ qbits[:, None]).sum(axis=0, dtype=np.uint16)
             pool = np.argpartition(distance, RESCORE)[:RESCORE]
         else:
             pool = np.arange(len(self))

@@ -132,6 +132,9 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # 64 MB of page cache (the default is 2 MB): full-text recall over a large memory
+        # reads the same index pages turn after turn.
+        conn.execute("PRAGMA cache_size = -65536")
     except sqlite3.Error as exc:
         raise translate(exc, path) from exc
     # WAL side files inherit the process umask, not the main file's mode; keep them private too.

@@ -183,11 +183,17 @@ def m004_her_words_apart(conn: sqlite3.Connection) -> None:
     )
 
 
+def m005_same_words_index(conn: sqlite3.Connection) -> None:
+    """Finding a fact already known (to reinforce it, not store it twice) without a scan."""
+    conn.execute("CREATE INDEX memories_by_words ON memories (persona, kind, lower(text))")
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_mood_and_relationship,
     m003_memory,
     m004_her_words_apart,
+    m005_same_words_index,
 ]
 
 
