@@ -13,6 +13,8 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from samantha.config import Paths, Settings
 from samantha.errors import ConfigError
 
@@ -21,6 +23,11 @@ Value = str | int | float | bool | None
 
 _KEY_LINE = re.compile(r"^\s*(?P<key>[A-Za-z0-9_-]+)\s*=")
 _TABLE_LINE = re.compile(r"^\s*\[")
+
+
+def as_fields(update: Mapping[str, object]) -> dict[str, object]:
+    """An update as ``Settings.model_copy`` takes it: the API key as a secret."""
+    return {k: SecretStr(str(v)) if k == "api_key" and v else v for k, v in update.items()}
 
 
 def config_path() -> Path:

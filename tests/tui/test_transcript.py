@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from textual.app import App, ComposeResult
+from textual.widgets import Markdown
 
 from samantha.models import Message, MessageStatus, Role
+from samantha.tui.widgets.reply_stream import safe_break
 from samantha.tui.widgets.transcript import ReplyMessage, Transcript, UserMessage
-from tests.tui.helpers import screen_text, shown
+from tests.tui.helpers import screen_text, shown, until
 
 
 class TranscriptApp(App[None]):
@@ -31,9 +33,16 @@ def message(
     )
 
 
+def blocks(view: ReplyMessage) -> int:
+    """How many Markdown blocks of a streamed reply are on screen."""
+    return sum(len(segment.children) for segment in view.children if segment.children)
+
+
 async def stream_paragraphs(view: ReplyMessage, first: int, last: int) -> None:
     for n in range(first, last):
         await view.add_fragment(f"Paragraph {n}.\n\n")
+    # Fragments reach the screen a frame at a time; the tests look at the screen now.
+    await view.flush()
 
 
 async def test_a_short_conversation_starts_at_the_top_even_while_a_reply_streams() -> None:
@@ -59,6 +68,7 @@ async def test_a_long_reply_keeps_its_newest_words_in_view() -> None:
         view = await transcript.start_reply()
         for n in range(25):
             await view.add_fragment(f"Paragraph {n}.\n\n")
+            await view.flush()
             await pilot.pause()
             if transcript.max_scroll_y > 0:
                 assert transcript.scroll_y == transcript.max_scroll_y, f"lagging at {n}"
@@ -76,20 +86,20 @@ async def test_a_reader_who_scrolled_up_is_not_dragged_down_until_back_at_the_en
         await transcript.add_user("tell me everything")
         view = await transcript.start_reply()
         await stream_paragraphs(view, 0, 30)
-        await pilot.pause()
+        await until(pilot, lambda: blocks(view) == 30)
         assert transcript.scroll_y == transcript.max_scroll_y > 0
 
         transcript.scroll_home(animate=False)
         await pilot.pause()
         await stream_paragraphs(view, 30, 40)
-        await pilot.pause()
+        await until(pilot, lambda: blocks(view) == 40)
         assert transcript.scroll_y == 0
         assert "tell me everything" in screen_text(app)
 
         transcript.scroll_end(animate=False)
         await pilot.pause()
         await stream_paragraphs(view, 40, 50)
-        await pilot.pause()
+        await until(pilot, lambda: blocks(view) == 50)
         await pilot.pause()
         assert transcript.scroll_y == transcript.max_scroll_y
         assert "Paragraph 49." in screen_text(app)
@@ -159,7 +169,10 @@ async def test_a_stop_note_stays_outside_an_unfinished_code_block() -> None:
         await pilot.pause()
         note = view.query_one(".note")
         assert shown(note) == "(stopped)"
-        assert "(stopped)" not in shown(view.body)
+        assert note.parent is view
+        fence = view.body.query_one("MarkdownFence")
+        assert "print('hi')" in shown(fence)
+        assert note.region.y >= fence.region.bottom
 
 
 async def test_a_long_stored_reply_is_shown_collapsed() -> None:
@@ -171,3 +184,29 @@ async def test_a_long_stored_reply_is_shown_collapsed() -> None:
         transcript.scroll_end(animate=False)
         await pilot.pause()
         assert "(11,000 more characters, stored in full)" in screen_text(app)
+
+
+def test_a_segment_only_breaks_between_blocks_outside_code() -> None:
+    assert safe_break("", "one\n\ntwo") == len("one\n\n")
+    assert safe_break("```\ncode", "\n\nmore code") == -1
+    assert safe_break("```\ncode\n```", "\n\nafter") == len("\n\n")
+    assert safe_break("", "item\n\n    indented continuation") == -1
+
+
+async def test_a_long_streamed_reply_is_shown_whole_across_segments() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 40)) as pilot:
+        view = await app.query_one(Transcript).start_reply()
+        paragraphs = [f"Paragraph {n} " + "la " * 40 + "\n\n" for n in range(60)]
+        for paragraph in paragraphs:
+            await view.add_fragment(paragraph)
+        await view.finish()
+        await pilot.pause()
+        segments = [w for w in view.children if isinstance(w, Markdown)]
+        assert len(segments) > 2, "a long reply is split into segments"
+        assert "".join(segment.source for segment in segments) == "".join(paragraphs)
+        assert all(segment.has_class("-closed") for segment in segments[:-1])
+        # A closed segment keeps the blank line after its last paragraph.
+        first, second = segments[0], segments[1]
+        assert second.virtual_region.y == first.virtual_region.bottom
+        assert "Paragraph 59" in screen_text(app)

@@ -2,34 +2,43 @@
 
 The app owns the companion it talks through: switching persona or backend opens a new one
 (``open_companion``) and closes the old, and the chat screen is replaced by one for the new.
+
+Started from settings, the chat paints first and the companion (the engine, the persona,
+the database: most of the start-up time) opens in a thread meanwhile; the input takes
+typing from the first frame.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.color import Color, ColorParseError
 from textual.screen import Screen
 
 from samantha.config import Settings
-from samantha.config_file import Value, write_settings
-from samantha.engine import Companion
+from samantha.config_file import Value, as_fields, write_settings
 from samantha.errors import SamanthaError
 from samantha.tui.commands import COMMANDS
 from samantha.tui.safe import visible
 from samantha.tui.screens.chat import ChatScreen
-from samantha.tui.screens.onboarding import Answers
-from samantha.tui.screens.settings import settings_values
 
-#: Opens a companion for new settings; gets the one in use (to share its clock, say).
-OpenCompanion = Callable[[Settings, Companion], Companion]
+if TYPE_CHECKING:
+    from samantha.engine import Companion
+    from samantha.tui.screens.onboarding import Answers
+
+#: Opens a companion for settings; gets the one in use, if any (to share its clock, say).
+OpenCompanion = Callable[[Settings, "Companion | None"], "Companion"]
 
 
-def open_from_settings(settings: Settings, current: Companion) -> Companion:
-    return Companion.open(settings, clock=current.clock)
+def open_from_settings(settings: Settings, current: Companion | None) -> Companion:
+    from samantha.engine import Companion
+
+    return Companion.open(settings, clock=current.clock if current else None)
 
 
 class SamanthaApp(App[None]):
@@ -39,17 +48,21 @@ class SamanthaApp(App[None]):
 
     def __init__(
         self,
-        companion: Companion,
+        companion: Companion | None,
         *,
+        settings: Settings | None = None,
         owns_companion: bool = True,
         cursor_blink: bool = True,
         onboarding: bool | None = None,
         greet: bool = True,
         open_companion: OpenCompanion = open_from_settings,
+        settle_heap: bool = False,
     ) -> None:
         # Before App.__init__, which reads the CSS variables ($her needs the persona).
-        self.companion = companion
+        self._companion = companion
         super().__init__()
+        #: What to open a companion from when none was given.
+        self.settings = settings or (companion.settings if companion else Settings())
         #: Close the companion on exit only if we opened it; a caller that passed one in
         #: (a test) may still want to read its database afterwards.
         self.owns_companion = owns_companion
@@ -58,13 +71,16 @@ class SamanthaApp(App[None]):
         self.onboarding = onboarding
         self.greet = greet
         self.open_companion = open_companion
+        #: Freeze the start-up heap once the session is open (see ``_warm``).
+        self.settle_heap = settle_heap
+        self._warmed = False
 
     # -- looks ---------------------------------------------------------------------------
 
     def get_css_variables(self) -> dict[str, str]:
         """``$her``: the persona's accent colour when she has one, the theme's accent if not."""
         variables = super().get_css_variables()
-        accent = self.companion.persona.accent_color
+        accent = self._companion.persona.accent_color if self._companion else None
         her = variables.get("accent", "ansi_magenta")
         # The persona loader checks colours; one Textual cannot read keeps the theme's accent.
         if accent:
@@ -72,26 +88,77 @@ class SamanthaApp(App[None]):
                 her = Color.parse(accent).hex
         return {**variables, "her": her}
 
+    @property
+    def companion(self) -> Companion:
+        """The companion in use; screens ask for it only once the chat has it."""
+        if self._companion is None:
+            raise RuntimeError("The companion is not open yet.")
+        return self._companion
+
+    @companion.setter
+    def companion(self, companion: Companion) -> None:
+        self._companion = companion
+
     def on_mount(self) -> None:
-        self.title = self.companion.persona.name
         self.push_screen(self._chat())
+        if self._companion is None:
+            # After the first frame: the import and open would compete with it for the GIL.
+            self.call_after_refresh(self.run_worker, self._open, thread=True, group="open")
+        else:
+            self.title = self._companion.persona.name
+
+    def _open(self) -> None:
+        try:
+            companion = self.open_companion(self.settings, None)
+        except SamanthaError as exc:
+            self.call_from_thread(self.exit, return_code=1, message=visible(str(exc)))
+            return
+        self.call_from_thread(self._opened, companion)
+
+    def _opened(self, companion: Companion) -> None:
+        self._companion = companion
+        self.title = companion.persona.name
+        self.refresh_css()
+        chat = next((s for s in self.screen_stack if isinstance(s, ChatScreen)), None)
+        if chat is not None:
+            chat.attach(companion)
+
+    def session_started(self) -> None:
+        """The chat is on screen with its history: get ready for the first reply."""
+        if not self._warmed:
+            self._warmed = True
+            self.run_worker(self._warm, thread=True, group="warm")
+
+    def _warm(self) -> None:
+        # The Markdown widget (markdown-it) loads while the user reads, not mid-reply.
+        from textual.widgets import Markdown  # noqa: F401
+
+        if self.settle_heap:
+            self.call_from_thread(self._freeze)
+
+    def _freeze(self) -> None:
+        """Move everything start-up made out of the collector's sight: a full collection
+        then only walks what the session adds, and never stalls a streaming reply for a
+        tenth of a second. Once per process (``run_app``), never in tests."""
+        gc.collect()
+        gc.freeze()
 
     def _chat(self, *, introduce: bool = False) -> ChatScreen:
         return ChatScreen(
-            self.companion,
+            self._companion,
             cursor_blink=self.cursor_blink,
             greet=self.greet or introduce,
         )
 
     async def on_unmount(self) -> None:
-        if self.owns_companion:
-            await self.companion.aclose()
+        if self.owns_companion and self._companion is not None:
+            await self._companion.aclose()
 
     # -- the command palette -------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if isinstance(screen, ChatScreen):
+        if isinstance(screen, ChatScreen) and screen.ready:
             for command in COMMANDS:
                 if command.name != "quit":
                     run = partial(screen.run_command, command.name, "")
@@ -145,7 +212,7 @@ class SamanthaApp(App[None]):
         self.run_worker(self._switch(dict(update), save), group="switch", exclusive=True)
 
     async def _switch(self, update: dict[str, Value], save: bool) -> None:
-        settings = self.companion.settings.model_copy(update=settings_values(update))
+        settings = self.companion.settings.model_copy(update=as_fields(update))
         try:
             # Opening first: a persona that does not exist leaves everything as it was.
             fresh = self.open_companion(settings, self.companion)
@@ -185,18 +252,21 @@ def make_app(
     onboarding: bool | None = None,
     greet: bool = True,
     open_companion: OpenCompanion = open_from_settings,
+    settle_heap: bool = False,
 ) -> SamanthaApp:
     """Build the app; tests pass their own companion (theirs to close), switch the cursor
     blink off, and say whether the first-run questions and her opening greeting happen."""
     return SamanthaApp(
-        companion or Companion.open(settings),
+        companion,
+        settings=settings,
         owns_companion=companion is None,
         cursor_blink=cursor_blink,
         onboarding=onboarding,
         greet=greet,
         open_companion=open_companion,
+        settle_heap=settle_heap,
     )
 
 
 def run_app(settings: Settings) -> None:
-    make_app(settings).run()
+    make_app(settings, settle_heap=True).run()

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from samantha.config import PRESETS, Paths
 from samantha.errors import SamanthaError
-from samantha.persona import load_persona, persona_files
 from samantha.tui.safe import visible
 
 #: How each preset reads in a list; a registered backend without a line shows its name.
@@ -32,6 +31,8 @@ class PersonaChoice:
 def persona_choices() -> list[PersonaChoice]:
     """Every companion a name reaches; a file that does not load is left out of the list
     (``samantha persona check`` says what is wrong with it)."""
+    from samantha.persona import load_persona, persona_files
+
     choices = []
     for found in persona_files(Paths.from_env().personas_dir):
         try:

@@ -17,25 +17,20 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from samantha.config import PRESETS
-from samantha.engine import Companion, ReplyChunk, TurnEvent, TurnResult
 from samantha.errors import SamanthaError
-from samantha.tui.choices import backend_choices, persona_choices
 from samantha.tui.commands import SlashLine, hint, parse_slash, unslash
 from samantha.tui.safe import visible
-from samantha.tui.screens.confirm import ConfirmModal
-from samantha.tui.screens.context import ContextModal
-from samantha.tui.screens.conversations import ConversationsScreen, Picked
-from samantha.tui.screens.help import HelpModal
-from samantha.tui.screens.memory import MemoryScreen
-from samantha.tui.screens.onboarding import OnboardingScreen
-from samantha.tui.screens.settings import SettingsScreen
 from samantha.tui.widgets.prompt_input import PromptInput
-from samantha.tui.widgets.state_panel import StatePanel
 from samantha.tui.widgets.status_line import StatusLine, backend_label
 from samantha.tui.widgets.transcript import ReplyMessage, Transcript, UserMessage
 
+# The engine and the other screens load when first needed: the chat paints before them.
 if TYPE_CHECKING:
+    from samantha.engine import Companion, TurnEvent, TurnResult
     from samantha.tui.app import SamanthaApp
+    from samantha.tui.screens.conversations import Picked
+    from samantha.tui.screens.onboarding import OnboardingScreen
+    from samantha.tui.widgets.state_panel import StatePanel
 
 STOPPED = "(stopped)"
 BROKE_OFF = "(the reply broke off; what arrived is saved)"
@@ -52,7 +47,9 @@ TREND_POINTS = 48
 #: From this terminal width the state panel starts open.
 WIDE = 160
 
-TurnStarter = Callable[[], AsyncIterator[TurnEvent]]
+TurnStarter = Callable[[], AsyncIterator["TurnEvent"]]
+#: What works before the companion has opened.
+EARLY_ACTIONS = {"help", "app.quit", "stop_reply"}
 
 
 class ChatScreen(Screen[None]):
@@ -73,9 +70,12 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+q", "app.quit", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, companion: Companion, *, cursor_blink: bool = True, greet: bool = True):
+    def __init__(
+        self, companion: Companion | None, *, cursor_blink: bool = True, greet: bool = True
+    ) -> None:
         super().__init__()
-        self.companion = companion
+        #: None until the app has opened her (the chat paints first); see ``attach``.
+        self._companion = companion
         self._cursor_blink = cursor_blink
         #: Ask the engine for an opening line (it knows the time away) when the session opens.
         self._greet_first = greet
@@ -88,17 +88,46 @@ class ChatScreen(Screen[None]):
     def host(self) -> SamanthaApp:
         return cast("SamanthaApp", self.app)
 
+    @property
+    def companion(self) -> Companion:
+        if self._companion is None:
+            raise RuntimeError("The companion is not open yet.")
+        return self._companion
+
+    @property
+    def ready(self) -> bool:
+        return self._companion is not None
+
     def compose(self) -> ComposeResult:
-        backend = self.companion.backend
-        label = backend_label(backend.name, backend.model, backend.is_offline)
-        yield StatusLine(self.companion.persona.name, label, id="status-line")
+        if self._companion is None:
+            yield StatusLine("samantha", "waking up…", id="status-line")
+        else:
+            yield StatusLine(*self._who(self._companion), id="status-line")
         with Horizontal(id="body"), Vertical(id="main"):
             yield Transcript(id="transcript")
             yield PromptInput(cursor_blink=self._cursor_blink)
         yield Footer()
 
+    @staticmethod
+    def _who(companion: Companion) -> tuple[str, str]:
+        backend = companion.backend
+        return companion.persona.name, backend_label(
+            backend.name, backend.model, backend.is_offline
+        )
+
     def on_mount(self) -> None:
         self.query_one(PromptInput).focus()
+        if self._companion is not None:
+            self._begin()
+
+    def attach(self, companion: Companion) -> None:
+        """The companion has opened: say who she is and start the session."""
+        self._companion = companion
+        self.query_one(StatusLine).show(*self._who(companion))
+        self.refresh_bindings()
+        self._begin()
+
+    def _begin(self) -> None:
         self.start()
         if self.app.size.width >= WIDE:
             self.run_worker(self.action_toggle_panel(), group="panel")
@@ -110,8 +139,10 @@ class ChatScreen(Screen[None]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # None keeps "Stop" in the footer, dimmed, so the footer does not jump about.
+        # None keeps a key in the footer, dimmed, so the footer does not jump about.
         if action == "stop_reply" and not self.replying and self.editing is None:
+            return None
+        if self._companion is None and action not in EARLY_ACTIONS:
             return None
         return True
 
@@ -136,6 +167,7 @@ class ChatScreen(Screen[None]):
             self.host.report(exc)
             return
         await self.query_one(Transcript).show_history(messages, earlier=len(messages) >= RECENT)
+        self.host.session_started()
         if first_run:
             answers = await self.app.push_screen_wait(self._onboarding())
             if answers is not None and await self.host.apply_onboarding(answers):
@@ -147,6 +179,9 @@ class ChatScreen(Screen[None]):
             await self._hello()
 
     def _onboarding(self) -> OnboardingScreen:
+        from samantha.tui.choices import backend_choices, persona_choices
+        from samantha.tui.screens.onboarding import OnboardingScreen
+
         settings = self.companion.settings
         return OnboardingScreen(
             persona_choices(),
@@ -193,6 +228,9 @@ class ChatScreen(Screen[None]):
             prompt.clear()
             await self.run_slash(line)
             return
+        if self._companion is None:
+            self.notify("She is still waking up: send it again in a moment.", timeout=3)
+            return
         if self.replying:
             # The words stay in the input, ready to send once she has finished.
             self.notify(STILL_ANSWERING, timeout=4)
@@ -209,6 +247,8 @@ class ChatScreen(Screen[None]):
 
     @work(exclusive=True, group="reply")
     async def reply(self, start: TurnStarter, view: ReplyMessage, user: UserMessage) -> None:
+        from samantha.engine import ReplyChunk, TurnResult
+
         note: str | None = STOPPED
         failed = False
         result: TurnResult | None = None
@@ -245,8 +285,8 @@ class ChatScreen(Screen[None]):
     @property
     def panel(self) -> StatePanel | None:
         """Her state panel, once it has been opened (it is built on first use)."""
-        found = self.query(StatePanel)
-        return found.first() if found else None
+        found = self.query("#side")
+        return cast("StatePanel", found.first()) if found else None
 
     def _show_turn(self, panel: StatePanel) -> None:
         if self._last_turn is not None:
@@ -353,6 +393,8 @@ class ChatScreen(Screen[None]):
         self.notify("A new conversation. The old one is kept.", timeout=3)
 
     def action_conversations(self) -> None:
+        from samantha.tui.screens.conversations import ConversationsScreen
+
         self.app.push_screen(ConversationsScreen(self.companion), callback=self._picked)
 
     def _picked(self, picked: Picked | None) -> None:
@@ -425,6 +467,8 @@ class ChatScreen(Screen[None]):
     # -- the other screens ---------------------------------------------------------------------
 
     async def action_toggle_panel(self) -> None:
+        from samantha.tui.widgets.state_panel import StatePanel
+
         panel = self.panel
         if panel is None:
             panel = StatePanel(self.companion.persona.name, id="side")
@@ -440,12 +484,18 @@ class ChatScreen(Screen[None]):
             self.refresh_state()
 
     def action_help(self) -> None:
+        from samantha.tui.screens.help import HelpModal
+
         self.app.push_screen(HelpModal())
 
     def action_memories(self, query: str = "") -> None:
+        from samantha.tui.screens.memory import MemoryScreen
+
         self.app.push_screen(MemoryScreen(self.companion, query), callback=self._picked)
 
     def action_settings(self) -> None:
+        from samantha.tui.screens.settings import SettingsScreen
+
         self.app.push_screen(SettingsScreen(self.companion), callback=self._settings_saved)
 
     def _settings_saved(self, update: dict[str, str | None] | None) -> None:
@@ -510,6 +560,8 @@ class ChatScreen(Screen[None]):
         if len(found) > 1:
             self.action_memories(text)
             return
+        from samantha.tui.screens.confirm import ConfirmModal
+
         memory = found[0]
         question = f"Forget “{visible(memory.text)}”? She will not remember it again."
         if await self.app.push_screen_wait(ConfirmModal(question, "Forget")):
@@ -553,4 +605,6 @@ class ChatScreen(Screen[None]):
         except SamanthaError as exc:
             self.host.report(exc)
             return
+        from samantha.tui.screens.context import ContextModal
+
         self.app.push_screen(ContextModal(prompt, text))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -9,10 +11,13 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from samantha.prompt import Prompt
 from samantha.tui.safe import collapsed, visible
-from samantha.tui.widgets.state_panel import ACCURACY_WORDS
 
+if TYPE_CHECKING:
+    from samantha.prompt import Prompt
+
+#: How the prompt's token count was made, in a word.
+ACCURACY_WORDS = {"exact": "exact", "approximate": "approx.", "estimate": "estimate"}
 #: Characters of a section shown; the whole prompt can be far longer than a screen.
 SECTION_CHARS = 1500
 

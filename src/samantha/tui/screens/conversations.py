@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,13 +17,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from samantha.engine import Companion
 from samantha.errors import SamanthaError
 from samantha.models import ConversationSummary, Message, Role
 from samantha.timefmt import humanize
 from samantha.tui.safe import visible
 from samantha.tui.screens.ask import AskModal
 from samantha.tui.screens.confirm import ConfirmModal
+
+if TYPE_CHECKING:
+    from samantha.engine import Companion
 
 #: A line of a list: enough to recognise a message, never a flood.
 SNIPPET = 100

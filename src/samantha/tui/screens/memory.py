@@ -5,6 +5,8 @@ Dismisses with a ``Picked`` message to open in the chat (provenance), or None.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,7 +15,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from samantha.engine import Companion
 from samantha.errors import SamanthaError
 from samantha.memory import Memory, MemoryKind
 from samantha.timefmt import humanize
@@ -22,6 +23,9 @@ from samantha.tui.screens.ask import AskModal
 from samantha.tui.screens.confirm import ConfirmModal
 from samantha.tui.screens.conversations import Picked, snippet
 from samantha.tui.screens.message import MessageModal
+
+if TYPE_CHECKING:
+    from samantha.engine import Companion
 
 
 class MemoryScreen(Screen[Picked | None]):

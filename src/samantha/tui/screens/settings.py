@@ -3,10 +3,8 @@ save. Dismisses with the settings that changed (the app writes them and reopens 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
 
-from pydantic import SecretStr
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,12 +14,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from samantha.config import PRESETS, Paths
-from samantha.engine import Companion
+from samantha.config_file import as_fields
 from samantha.errors import SamanthaError
 from samantha.tui.choices import backend_choices, persona_choices
 from samantha.tui.safe import visible
 
 if TYPE_CHECKING:
+    from samantha.engine import Companion
     from samantha.tui.app import SamanthaApp
 
 Update = dict[str, str | None]
@@ -165,7 +164,7 @@ class SettingsScreen(Screen[Update | None]):
             else:
                 # A companion for the settings as they stand on screen, closed straight after.
                 host = cast("SamanthaApp", self.app)
-                trial_settings = self.companion.settings.model_copy(update=settings_values(update))
+                trial_settings = self.companion.settings.model_copy(update=as_fields(update))
                 trial = host.open_companion(trial_settings, self.companion)
                 try:
                     sentence = await trial.check_backend()
@@ -183,8 +182,3 @@ class SettingsScreen(Screen[Update | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def settings_values(update: Mapping[str, object]) -> dict[str, object]:
-    """The update as Settings fields hold it (the key as a secret)."""
-    return {k: SecretStr(str(v)) if k == "api_key" and v else v for k, v in update.items()}

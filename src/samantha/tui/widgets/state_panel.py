@@ -20,6 +20,7 @@ from samantha.models import StateSnapshot
 from samantha.prompt import Prompt
 from samantha.timefmt import humanize
 from samantha.tui.safe import visible
+from samantha.tui.screens.context import ACCURACY_WORDS
 from samantha.tui.widgets.meter import Meter
 from samantha.tui.widgets.status_line import backend_label
 
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 RECALLED_SHOWN = 5
 #: Characters of a recalled memory before it is cut (the memory screen has the rest).
 RECALLED_CHARS = 90
-ACCURACY_WORDS = {"exact": "exact", "approximate": "approx.", "estimate": "estimate"}
 PAD_AXES = ("pleasure", "arousal", "dominance")
 
 

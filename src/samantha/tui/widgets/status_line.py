@@ -45,5 +45,10 @@ class StatusLine(Horizontal):
         yield Static(Content(f"  ·  {self.backend}"), id="who")
         yield Static("", id="state")
 
+    def show(self, persona: str, backend: str) -> None:
+        self.persona, self.backend = persona, backend
+        self.query_one("#name", Static).update(Content(persona))
+        self.query_one("#who", Static).update(Content(f"  ·  {backend}"))
+
     def watch_replying(self, replying: bool) -> None:
         self.query_one("#state", Static).update("replying…" if replying else "")

@@ -6,8 +6,11 @@ reader scrolls up (``Transcript.ReachedTop``), so a 10,000-message conversation 
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import ComposeResult
@@ -15,11 +18,34 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.widget import Widget
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
 
 from samantha.models import Message, MessageStatus, Role
 from samantha.tui.safe import collapsed, visible
+from samantha.tui.widgets.reply_stream import SegmentedStream
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    # Markdown brings markdown-it (a tenth of a second): loaded with the first reply shown,
+    # so an empty chat paints without it.
+    from textual.widgets import Markdown
+
+
+#: What makes a reply worth a Markdown widget: emphasis, code, links, headings, lists, tables,
+#: quotes. Anything else is shown as plain text, exactly as Markdown would show it.
+_MARKDOWN = re.compile(r"[*_`\[\]#|<>~\\]|^\s*(?:[-+]|\d+[.)])\s", re.MULTILINE)
+
+
+def plain(text: str) -> bool:
+    """True when ``text`` would look the same as Markdown and as plain text."""
+    return _MARKDOWN.search(text) is None
+
+
+def markdown(text: str | None) -> Markdown:
+    from textual.widgets import Markdown
+
+    return Markdown(text or None)
 
 
 class UserMessage(Static):
@@ -52,13 +78,18 @@ class ReplyMessage(Vertical):
         margin: 1 8 0 0;
         padding: 0 1;
         border-left: thick $accent;
+        /* Every Markdown block ends with a blank line; -1 takes the last one back. (Not a
+           :last-child rule: any order rule restyles every block each time one streams in.)
+           A closed segment of a long streamed reply keeps its blank line before the next. */
         & > Markdown {
             padding: 0;
-            margin: 0;
+            margin: 0 0 -1 0;
             background: transparent;
-            & > *:last-child { margin-bottom: 0; }
+            &.-closed { margin: 0; }
         }
+        & > .plain { padding: 0; margin: 0; }
         & > .note { color: $text-muted; text-style: italic; }
+        & > .note.-tight { margin-top: -1; }
         &.-interrupted { border-left: thick $warning; }
         &.-failed { border-left: thick $error; }
         &.-greeting { border-left: thick $accent 40%; }
@@ -77,8 +108,17 @@ class ReplyMessage(Vertical):
         super().__init__(classes=classes)
         self.received = text
         self.message_id = message_id
-        self._body = Markdown(visible(collapsed(text)) if text else None)
-        self._stream: MarkdownStream | None = None
+        shown = visible(collapsed(text))
+        # Plain prose needs no Markdown widget (a tree of blocks, ten times dearer to mount):
+        # a conversation of many replies opens at once. A streaming reply is always Markdown.
+        self._body: Markdown | Static = (
+            Static(Content(shown), classes="plain") if text and plain(text) else markdown(shown)
+        )
+        self._stream: SegmentedStream | None = None
+        #: Fragments waiting for the next frame, and when the last were shown.
+        self._pending: list[str] = []
+        self._flushed = 0.0
+        self._timer: Timer | None = None
         #: Characters shown so far while streaming; past the collapse limit the rest is counted.
         self._shown = 0
         self._interrupted = status is MessageStatus.INTERRUPTED
@@ -87,40 +127,69 @@ class ReplyMessage(Vertical):
     def compose(self) -> ComposeResult:
         yield self._body
         if self._interrupted:
-            yield Static(Content("(interrupted)"), classes="note")
+            yield self._note("(interrupted)")
+
+    def _note(self, text: str) -> Static:
+        # After Markdown, the note takes back the blank line its last block leaves (sibling
+        # margins collapse to the larger, so the Markdown's own -1 does not reach it).
+        last = self.children[-1] if self.children else self._body
+        tight = " -tight" if self.received and not isinstance(last, Static) else ""
+        return Static(Content(text), classes="note" + tight)
 
     @property
-    def body(self) -> Markdown:
+    def body(self) -> Markdown | Static:
         return self._body
 
     async def add_fragment(self, fragment: str) -> None:
         if self._stream is None:
-            self._stream = Markdown.get_stream(self._body)
+            body = self._body
+            if isinstance(body, Static):
+                raise RuntimeError("Only an empty reply can stream.")
+            self._stream = SegmentedStream(self, body)
         self.received += fragment
         room = max(0, COLLAPSE_STREAM - self._shown)
-        if room:
-            part = fragment[:room]
-            self._shown += len(part)
-            await self._stream.write(visible(part))
+        if not room:
+            return
+        part = fragment[:room]
+        self._shown += len(part)
+        self._pending.append(visible(part))
+        # At most one Markdown update a frame: a fast model sends far more tokens than a
+        # screen can show, and every update re-lays out the reply.
+        if time.monotonic() - self._flushed >= FRAME_S:
+            await self.flush()
+        elif self._timer is None:
+            self._timer = self.set_timer(FRAME_S, self.flush)
+
+    async def flush(self) -> None:
+        """Show every fragment received so far now, not at the next frame."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._flushed = time.monotonic()
+        if self._pending and self._stream is not None:
+            text, self._pending = "".join(self._pending), []
+            await self._stream.write(text)
 
     async def finish(self, note: str | None = None, *, failed: bool = False) -> None:
         """Flush what is still queued; with a note, mark the reply as not finished."""
         if self._stream is not None:
+            await self.flush()
             stream, self._stream = self._stream, None
-            await stream.stop()
+            await stream.close()
         hidden = len(self.received) - self._shown
         if self._shown and hidden > 0 and self.is_attached:
-            await self.mount(
-                Static(Content(f"… ({hidden:,} more characters, stored in full)"), classes="note")
-            )
+            await self.mount(self._note(f"… ({hidden:,} more characters, stored in full)"))
         if note:
             self.add_class("-failed" if failed else "-interrupted")
             # Not attached when the app is quitting mid-reply: the words are saved, and there
             # is no screen left to show the note on.
             if self.is_attached:
-                await self.mount(Static(Content(note), classes="note"))
+                await self.mount(self._note(note))
 
 
+#: Seconds between Markdown updates while a reply streams (20 a second: smooth to read, and
+#: each update lays out the screen, which costs tens of milliseconds in a long conversation).
+FRAME_S = 1 / 20
 #: A streamed reply longer than this stops growing on screen (a runaway model cannot flood it).
 COLLAPSE_STREAM = 20_000
 
