@@ -74,6 +74,8 @@ class SamanthaApp(App[None]):
         #: Freeze the start-up heap once the session is open (see ``_warm``).
         self.settle_heap = settle_heap
         self._warmed = False
+        #: Why the companion could not be opened, if it could not.
+        self.open_error: SamanthaError | None = None
 
     # -- looks ---------------------------------------------------------------------------
 
@@ -111,7 +113,9 @@ class SamanthaApp(App[None]):
         try:
             companion = self.open_companion(self.settings, None)
         except SamanthaError as exc:
-            self.call_from_thread(self.exit, return_code=1, message=visible(str(exc)))
+            # run_app raises it once the terminal is back, for the CLI to say as usual.
+            self.open_error = exc
+            self.call_from_thread(self.exit, return_code=exc.exit_code)
             return
         self.call_from_thread(self._opened, companion)
 
@@ -269,4 +273,7 @@ def make_app(
 
 
 def run_app(settings: Settings) -> None:
-    make_app(settings, settle_heap=True).run()
+    app = make_app(settings, settle_heap=True)
+    app.run()
+    if app.open_error is not None:
+        raise app.open_error

@@ -4,7 +4,6 @@ slash command. Replies stream in a worker (group "reply") that Esc cancels."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import suppress
 from datetime import timedelta
 from typing import TYPE_CHECKING, cast
 
@@ -12,13 +11,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer
-from textual.worker import Worker, WorkerCancelled, WorkerFailed
+from textual.worker import Worker
 
-from samantha.config import PRESETS
 from samantha.errors import SamanthaError
-from samantha.tui.commands import SlashLine, hint, parse_slash, unslash
+from samantha.tui.chat_commands import EARLIER, RECENT, ChatCommands
+from samantha.tui.commands import parse_slash, unslash
 from samantha.tui.safe import visible
 from samantha.tui.widgets.prompt_input import PromptInput
 from samantha.tui.widgets.status_line import StatusLine, backend_label
@@ -27,8 +25,6 @@ from samantha.tui.widgets.transcript import ReplyMessage, Transcript, UserMessag
 # The engine and the other screens load when first needed: the chat paints before them.
 if TYPE_CHECKING:
     from samantha.engine import Companion, TurnEvent, TurnResult
-    from samantha.tui.app import SamanthaApp
-    from samantha.tui.screens.conversations import Picked
     from samantha.tui.screens.onboarding import OnboardingScreen
     from samantha.tui.widgets.state_panel import StatePanel
 
@@ -36,11 +32,6 @@ STOPPED = "(stopped)"
 BROKE_OFF = "(the reply broke off; what arrived is saved)"
 NO_REPLY = "(no reply)"
 STILL_ANSWERING = "She is still answering: press Esc to stop her first."
-#: Messages mounted when a conversation opens, and per scroll to the top.
-RECENT = 60
-EARLIER = 100
-#: How far back "jump to a message" digs before giving up (each message is a widget).
-REVEAL_LIMIT = 3000
 #: The mood trend covers this span, at most this many points.
 TREND_SPAN = timedelta(days=7)
 TREND_POINTS = 48
@@ -52,7 +43,11 @@ TurnStarter = Callable[[], AsyncIterator["TurnEvent"]]
 EARLY_ACTIONS = {"help", "app.quit", "stop_reply"}
 
 
-class ChatScreen(Screen[None]):
+# EARLIER and RECENT are the chat's paging sizes; tests read them from here.
+__all__ = ["EARLIER", "RECENT", "ChatScreen"]
+
+
+class ChatScreen(ChatCommands):
     #: Classes for the terminal's width, which samantha.tcss sizes the panel and margins by.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (WIDE, "-wide")]
     BINDINGS = [
@@ -73,9 +68,7 @@ class ChatScreen(Screen[None]):
     def __init__(
         self, companion: Companion | None, *, cursor_blink: bool = True, greet: bool = True
     ) -> None:
-        super().__init__()
-        #: None until the app has opened her (the chat paints first); see ``attach``.
-        self._companion = companion
+        super().__init__(companion)
         self._cursor_blink = cursor_blink
         #: Ask the engine for an opening line (it knows the time away) when the session opens.
         self._greet_first = greet
@@ -83,20 +76,6 @@ class ChatScreen(Screen[None]):
         self.editing: UserMessage | None = None
         #: The last turn the model answered, for the state panel when it opens.
         self._last_turn: TurnResult | None = None
-
-    @property
-    def host(self) -> SamanthaApp:
-        return cast("SamanthaApp", self.app)
-
-    @property
-    def companion(self) -> Companion:
-        if self._companion is None:
-            raise RuntimeError("The companion is not open yet.")
-        return self._companion
-
-    @property
-    def ready(self) -> bool:
-        return self._companion is not None
 
     def compose(self) -> ComposeResult:
         if self._companion is None:
@@ -310,11 +289,6 @@ class ChatScreen(Screen[None]):
             self._end_edit()
             self.query_one(PromptInput).clear()
 
-    async def stop_and_wait(self) -> None:
-        for worker in self.workers.cancel_group(self, "reply"):
-            with suppress(WorkerCancelled, WorkerFailed):
-                await worker.wait()
-
     def action_regenerate(self) -> None:
         if self.replying:
             self.notify(STILL_ANSWERING, timeout=4)
@@ -376,7 +350,7 @@ class ChatScreen(Screen[None]):
         self.app.copy_to_clipboard(reply.received)
         self.notify(f"Copied her last reply ({len(reply.received):,} characters).", timeout=3)
 
-    # -- conversations ------------------------------------------------------------------------
+    # -- conversations and the panel ----------------------------------------------------------
 
     async def action_new_conversation(self) -> None:
         # Let a cancelled reply finish saving into the old conversation before switching.
@@ -391,80 +365,6 @@ class ChatScreen(Screen[None]):
         await self._hello()
         self.query_one(PromptInput).focus()
         self.notify("A new conversation. The old one is kept.", timeout=3)
-
-    def action_conversations(self) -> None:
-        from samantha.tui.screens.conversations import ConversationsScreen
-
-        self.app.push_screen(ConversationsScreen(self.companion), callback=self._picked)
-
-    def _picked(self, picked: Picked | None) -> None:
-        if picked is not None and picked.new:
-            self.run_worker(self.action_new_conversation(), group="history", exclusive=True)
-        elif picked is not None:
-            self.open_conversation(picked.conversation_id, picked.message_id)
-        elif self.companion.conversation is None:
-            # The open conversation was deleted: carry on with the latest one left.
-            self.open_conversation(None)
-
-    @work(exclusive=True, group="history")
-    async def open_conversation(
-        self, conversation_id: int | None, message_id: int | None = None
-    ) -> None:
-        await self.stop_and_wait()
-        self._end_edit()
-        transcript = self.query_one(Transcript)
-        try:
-            if conversation_id is None:
-                await self.companion.resume()
-            else:
-                await self.companion.open_conversation(conversation_id)
-            messages = await self.companion.history(RECENT)
-        except SamanthaError as exc:
-            self.host.report(exc)
-            return
-        await transcript.clear()
-        await transcript.show_history(messages, earlier=len(messages) >= RECENT)
-        if not messages:
-            await self._hello()
-        if message_id is not None:
-            await self._reveal(message_id)
-        self.query_one(PromptInput).focus()
-
-    async def _reveal(self, message_id: int) -> None:
-        transcript = self.query_one(Transcript)
-        loaded = len(transcript.messages)
-        found = transcript.find(message_id)
-        while found is None and transcript.has_earlier and loaded < REVEAL_LIMIT:
-            first = transcript.first_id
-            if first is None:
-                break
-            older = await self.companion.older_messages(first, 500)
-            await transcript.show_earlier(older, earlier=len(older) >= 500)
-            loaded += len(older)
-            found = transcript.find(message_id)
-        if found is None:
-            self.notify("That message is too far back to show here.", timeout=5)
-            return
-        transcript.reveal(found)
-
-    @on(Transcript.ReachedTop)
-    def reached_top(self) -> None:
-        self.load_earlier()
-
-    @work(exclusive=True, group="earlier")
-    async def load_earlier(self) -> None:
-        transcript = self.query_one(Transcript)
-        first = transcript.first_id
-        if first is None:
-            return
-        try:
-            older = await self.companion.older_messages(first, EARLIER)
-        except SamanthaError as exc:
-            self.host.report(exc)
-            return
-        await transcript.show_earlier(older, earlier=len(older) >= EARLIER)
-
-    # -- the other screens ---------------------------------------------------------------------
 
     async def action_toggle_panel(self) -> None:
         from samantha.tui.widgets.state_panel import StatePanel
@@ -482,129 +382,3 @@ class ChatScreen(Screen[None]):
         if panel.display:
             self._show_turn(panel)
             self.refresh_state()
-
-    def action_help(self) -> None:
-        from samantha.tui.screens.help import HelpModal
-
-        self.app.push_screen(HelpModal())
-
-    def action_memories(self, query: str = "") -> None:
-        from samantha.tui.screens.memory import MemoryScreen
-
-        self.app.push_screen(MemoryScreen(self.companion, query), callback=self._picked)
-
-    def action_settings(self) -> None:
-        from samantha.tui.screens.settings import SettingsScreen
-
-        self.app.push_screen(SettingsScreen(self.companion), callback=self._settings_saved)
-
-    def _settings_saved(self, update: dict[str, str | None] | None) -> None:
-        if update:
-            self.host.switch_settings(update)
-
-    # -- slash commands and the palette -------------------------------------------------------
-
-    async def run_slash(self, line: SlashLine) -> None:
-        if line.command is None:
-            self.notify(hint(line.name), severity="warning", timeout=5, markup=False)
-            return
-        await self.run_command(line.name, line.argument)
-
-    async def run_command(self, name: str, argument: str = "") -> None:
-        match name:
-            case "help":
-                self.action_help()
-            case "mood":
-                await self.action_toggle_panel()
-            case "conversations":
-                self.action_conversations()
-            case "memories":
-                self.action_memories(argument)
-            case "settings":
-                self.action_settings()
-            case "new":
-                await self.action_new_conversation()
-            case "regenerate":
-                self.action_regenerate()
-            case "edit":
-                await self.edit(argument)
-            case "copy":
-                self.action_copy_reply()
-            case "forget":
-                self.forget(argument)
-            case "persona":
-                self._persona(argument)
-            case "backend":
-                self._backend(argument)
-            case "context":
-                self.show_context(argument)
-            case "export":
-                self.notify(
-                    "To export everything, run `samantha export` in a shell: it writes JSON "
-                    "and a Markdown transcript per conversation.",
-                    timeout=8,
-                    markup=False,
-                )
-            case "quit":
-                await self.app.action_quit()
-
-    @work(group="command")
-    async def forget(self, text: str) -> None:
-        if not text:
-            self.action_memories()
-            return
-        found = await self.companion.memories(text, 20)
-        if not found:
-            self.notify(f"She doesn't remember anything matching “{text}”.", markup=False)
-            return
-        if len(found) > 1:
-            self.action_memories(text)
-            return
-        from samantha.tui.screens.confirm import ConfirmModal
-
-        memory = found[0]
-        question = f"Forget “{visible(memory.text)}”? She will not remember it again."
-        if await self.app.push_screen_wait(ConfirmModal(question, "Forget")):
-            try:
-                await self.companion.forget(memory.id)
-            except SamanthaError as exc:
-                self.host.report(exc)
-                return
-            self.notify("Forgotten.", timeout=3)
-
-    def _persona(self, name: str) -> None:
-        if not name:
-            self.action_settings()
-        elif name.lower() == self.companion.persona.key:
-            self.notify(f"You are already talking with {self.companion.persona.name}.")
-        else:
-            self.host.switch_settings({"persona": name})
-
-    def _backend(self, name: str) -> None:
-        if not name:
-            self.action_settings()
-            return
-        backend = self.companion.backend
-        if name not in PRESETS:
-            self.notify(
-                f"There is no backend called '{name}': choose one of {', '.join(PRESETS)}.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        if name == backend.name:
-            self.notify(f"She is already speaking through {name}.")
-            return
-        self.host.switch_settings({"backend": name, "model": None, "base_url": None})
-
-    @work(exclusive=True, group="command")
-    async def show_context(self, text: str) -> None:
-        text = text or self.query_one(PromptInput).text
-        try:
-            prompt = await self.companion.preview_prompt(text)
-        except SamanthaError as exc:
-            self.host.report(exc)
-            return
-        from samantha.tui.screens.context import ContextModal
-
-        self.app.push_screen(ContextModal(prompt, text))
