@@ -428,3 +428,15 @@ def test_say_dash_keeps_inner_newlines_but_not_the_pipe_s_last_one(isolated_home
     done = run(isolated_home, "say", "-", stdin="first line\nsecond line\n")
     assert done.returncode == 0, done.stderr
     assert rows(isolated_home)[0][1] == "first line\nsecond line"
+
+
+def test_say_speak_without_a_voice_still_replies(isolated_home: Path) -> None:
+    # No speech server, no key, no espeak on this PATH: one sentence says why, the reply prints.
+    done = run(isolated_home, "say", "--speak", "hello there", PATH="/nonexistent")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("samantha: ")
+    assert "Traceback" not in done.stderr
+    assert rows(isolated_home)[0][1] == "hello there"

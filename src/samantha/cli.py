@@ -88,6 +88,9 @@ def say(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     persona: PersonaOpt = None,
+    speak: Annotated[
+        bool, typer.Option("--speak", help="Also speak the reply aloud (pip install '.[voice]').")
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Say one thing and print her reply as it streams."""
@@ -97,7 +100,7 @@ def say(
     piped = sys.stdin.buffer.read().decode("utf-8", "replace") if message == "-" else message
     text = piped.rstrip("\r\n")
     _freeze_startup_objects()
-    asyncio.run(_say(settings, text))
+    asyncio.run(_say(settings, text, speak))
 
 
 def _freeze_startup_objects() -> None:
@@ -109,13 +112,14 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-async def _say(settings: Any, text: str) -> None:
+async def _say(settings: Any, text: str, speak: bool = False) -> None:
     from contextlib import aclosing
 
     from samantha.engine import Companion, ReplyChunk
 
     companion = Companion.open(settings)
     out = sys.stdout
+    voice = await _voice(settings, companion) if speak else None
     try:
         if companion.backend.is_offline and sys.stderr.isatty():
             print(f"({companion.persona.name}, offline voice)", file=sys.stderr)
@@ -130,12 +134,35 @@ async def _say(settings: Any, text: str) -> None:
                         out.write(event.text)
                         out.flush()
                         wrote = True
+                        if voice is not None:
+                            voice.feed(event.text)
         finally:
             if wrote:
                 out.write("\n")
                 out.flush()
+            if voice is not None:
+                voice.finish()
+                await voice.drain()
     finally:
+        if voice is not None:
+            await voice.aclose()
         await companion.aclose()
+
+
+async def _voice(settings: Any, companion: Any) -> Any:
+    """Her voice for ``say --speak``, or ``None`` with one line on stderr saying why not; the
+    reply is printed either way."""
+    from samantha.voice.session import VoiceSession
+
+    def warn(error: Exception) -> None:
+        typer.echo(f"samantha: {error}", err=True)
+
+    voice = VoiceSession(settings, companion.persona, on_error=warn)
+    note = await voice.turn_on()
+    if not voice.on:
+        typer.echo(f"samantha: {note}", err=True)
+        return None
+    return voice
 
 
 @app.command()

@@ -60,4 +60,13 @@ async def run_doctor(settings: Settings) -> list[str]:
         lines.append(f"config:    {config} (not created; defaults and SAMANTHA_* variables apply)")
     lines.append(f"data dir:  {paths.data_dir} ({_private(paths.data_dir, 0o700)})")
     lines.append(f"database:  {paths.db_path} ({_private(paths.db_path, 0o600)})")
+    # What would speak and listen here; nothing is sent, and voice never blocks the rest.
+    from samantha.voice.session import voice_check
+
+    try:
+        found = load_persona(find_persona(settings.persona, paths.personas_dir))
+    except SamanthaError:
+        found = None
+    for label, line in await voice_check(settings, found):
+        lines.append(f"{label + ':':<15}{line}")
     return lines

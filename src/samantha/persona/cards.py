@@ -40,6 +40,7 @@ EXTENSION_FIELDS = frozenset(
         "temperature",
         "max_reply_tokens",
         "accent_color",
+        "speech",
         "temperament",
         "relationship",
         "offline_voice",
