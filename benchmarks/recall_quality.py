@@ -135,7 +135,12 @@ def _weights(recency: float, importance: float, half_life: float = 168.0) -> Rec
 
 
 BM25 = Config("BM25 alone (recency 0, importance 0)", _weights(0, 0))
-FULL = Config("full score (defaults: rec .5, imp .5, rel 1.5, 168 h)", RecallSettings())
+_DEFAULTS = RecallSettings()
+FULL = Config(
+    f"full score (defaults: rec {_DEFAULTS.recency_weight:g}, imp {_DEFAULTS.importance_weight:g},"
+    f" rel {_DEFAULTS.relevance_weight:g}, {_DEFAULTS.half_life_hours:g} h)",
+    _DEFAULTS,
+)
 TOY_BM25 = Config("TOY dense+BM25 RRF, recency 0, importance 0", _weights(0, 0), dense=True)
 TOY_FULL = Config("TOY dense+BM25 RRF, default weights", RecallSettings(), dense=True)
 TOY_ALONE = Config(
