@@ -45,15 +45,6 @@ async def test_ctrl_r_asks_for_the_last_reply_again(build_app: BuildApp) -> None
         assert [m.text for m in history] == ["hello", "Second try."]
 
 
-async def test_regenerate_with_nothing_said_explains_itself(build_app: BuildApp) -> None:
-    app = build_app(ScriptedBackend(replies=["never"]))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+r")
-        await settle(pilot)
-        assert notes(app) == ["There is no reply to regenerate yet: say something first."]
-
-
 async def test_ctrl_l_edits_the_last_message_and_sends_it_again(build_app: BuildApp) -> None:
     backend = ScriptedBackend(replies=["Nice to meet you, Teo.", "Sorry! Theo, then."])
     app = build_app(backend)
@@ -100,21 +91,6 @@ async def test_ctrl_o_copies_her_last_reply_whole(build_app: BuildApp) -> None:
         await pilot.press("ctrl+o")
         assert app.clipboard == reply
         assert notes(app)[-1] == f"Copied her last reply ({len(reply)} characters)."
-
-
-async def test_an_unknown_slash_command_gets_a_one_line_hint(build_app: BuildApp) -> None:
-    backend = ScriptedBackend(replies=["never"])
-    app = build_app(backend)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await send(pilot, "/mod")
-        await send(pilot, "/zzz now")
-        assert notes(app) == [
-            "There is no /mod command. Did you mean /mood? Type /help for the list.",
-            "There is no /zzz command. Type /help for the list.",
-        ]
-        assert backend.requests == []
-        assert app.screen.query_one(PromptInput).text == ""
 
 
 async def test_a_double_slash_sends_a_line_that_starts_with_a_slash(build_app: BuildApp) -> None:
@@ -193,14 +169,6 @@ async def test_context_shows_the_prompt_sections(build_app: BuildApp) -> None:
         assert f"{first.name} · {first.tokens:,} tokens" in shown(modal.query_one(".section"))
 
 
-async def test_export_says_how(build_app: BuildApp) -> None:
-    app = build_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await send(pilot, "/export")
-        assert "samantha export" in notes(app)[-1]
-
-
 async def test_forget_with_words_asks_then_forgets(build_app: BuildApp) -> None:
     app = build_app()
     memory = await app.companion.remember("Their cat is called Miso", kind=MemoryKind.FACT)
@@ -242,3 +210,24 @@ async def test_persona_switches_companion_and_backend_checks_the_name(
         assert said(app.screen)[-2:] == ["hi Alan", "Alan here."]
         history = await app.companion.history()
         assert [(m.role, m.speaker) for m in history][-1] == (Role.ASSISTANT, "Alan")
+
+
+async def test_one_line_answers(build_app: BuildApp) -> None:
+    """Commands that have nothing to do, or that are not commands, answer in one line."""
+    backend = ScriptedBackend(replies=["never"])
+    app = build_app(backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await send(pilot, "/mod")
+        await send(pilot, "/zzz now")
+        await send(pilot, "/export")
+        said_so_far = notes(app)
+        assert said_so_far[:3] == [
+            "There is no reply to regenerate yet: say something first.",
+            "There is no /mod command. Did you mean /mood? Type /help for the list.",
+            "There is no /zzz command. Type /help for the list.",
+        ]
+        assert "samantha export" in said_so_far[3]
+        assert backend.requests == []
+        assert app.screen.query_one(PromptInput).text == ""

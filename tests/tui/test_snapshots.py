@@ -26,8 +26,7 @@ SnapCompare = Callable[..., bool]
 def say(text: str) -> Callable[[Pilot[None]], object]:
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        await pilot.press(*text, "enter")
-        await settle(pilot)
+        await send(pilot, text)
 
     return run_before
 
