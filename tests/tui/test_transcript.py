@@ -210,3 +210,19 @@ async def test_a_long_streamed_reply_is_shown_whole_across_segments() -> None:
         first, second = segments[0], segments[1]
         assert second.virtual_region.y == first.virtual_region.bottom
         assert "Paragraph 59" in screen_text(app)
+
+
+async def test_a_link_in_her_words_is_copied_not_followed() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = await app.query_one(Transcript).start_reply()
+        await view.add_fragment("See [the docs](file:///etc/passwd) for more.")
+        await view.finish()
+        await pilot.pause()
+        markdown = view.body
+        assert isinstance(markdown, Markdown)
+        assert not markdown._open_links
+        markdown.post_message(Markdown.LinkClicked(markdown, "file:///etc/passwd"))
+        await pilot.pause()
+        assert app.clipboard == "file:///etc/passwd"
+        assert [n.message for n in app._notifications] == ["Copied the link: file:///etc/passwd"]

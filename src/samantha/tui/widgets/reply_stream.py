@@ -38,7 +38,7 @@ def safe_break(head: str, text: str, start: int = 0) -> int:
 def new_markdown() -> Markdown:
     from textual.widgets import Markdown
 
-    return Markdown()
+    return Markdown(open_links=False)
 
 
 class SegmentedStream:

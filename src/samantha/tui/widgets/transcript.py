@@ -45,7 +45,8 @@ def plain(text: str) -> bool:
 def markdown(text: str | None) -> Markdown:
     from textual.widgets import Markdown
 
-    return Markdown(text or None)
+    # A link in her words is never followed on a click: it is copied, and shown as it is.
+    return Markdown(text or None, open_links=False)
 
 
 class UserMessage(Static):
@@ -128,6 +129,12 @@ class ReplyMessage(Vertical):
         yield self._body
         if self._interrupted:
             yield self._note("(interrupted)")
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        # Link text can say anything; the notification shows where it really points.
+        event.stop()
+        self.app.copy_to_clipboard(event.href)
+        self.notify(f"Copied the link: {visible(event.href)}", timeout=5, markup=False)
 
     def _note(self, text: str) -> Static:
         # After Markdown, the note takes back the blank line its last block leaves (sibling
