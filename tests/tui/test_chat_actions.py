@@ -46,11 +46,17 @@ async def test_ctrl_r_asks_for_the_last_reply_again(build_app: BuildApp) -> None
 
 
 async def test_ctrl_l_edits_the_last_message_and_sends_it_again(build_app: BuildApp) -> None:
-    backend = ScriptedBackend(replies=["Nice to meet you, Teo.", "Sorry! Theo, then."])
+    backend = ScriptedBackend(
+        replies=["Nice to meet you, Teo.", "Sorry! Theo, then.", "Theodore, even better."]
+    )
     app = build_app(backend)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await send(pilot, "I'm Teo")
+        # Esc cancels an edit and leaves the input empty.
+        await pilot.press("ctrl+l", "escape")
+        assert app.screen.query_one(PromptInput).text == ""
+        assert app.screen.query_one(PromptInput).border_title is None
         await pilot.press("ctrl+l")
         prompt = app.screen.query_one(PromptInput)
         assert prompt.text == "I'm Teo"
@@ -60,26 +66,9 @@ async def test_ctrl_l_edits_the_last_message_and_sends_it_again(build_app: Build
         assert prompt.border_title is None
         history = await app.companion.history()
         assert [m.text for m in history] == ["I'm Theo", "Sorry! Theo, then."]
-
-
-async def test_esc_cancels_an_edit(build_app: BuildApp) -> None:
-    app = build_app(ScriptedBackend(replies=["Hi.", "Hello again."]))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await send(pilot, "hi")
-        await pilot.press("ctrl+l", "escape")
-        assert app.screen.query_one(PromptInput).text == ""
-        await send(pilot, "new words")
-        assert said(app.screen)[-4:] == ["hi", "Hi.", "new words", "Hello again."]
-
-
-async def test_slash_edit_with_words_resends_at_once(build_app: BuildApp) -> None:
-    app = build_app(ScriptedBackend(replies=["Cats!", "Dogs!"]))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await send(pilot, "cats or dogs")
-        await send(pilot, "/edit dogs or cats")
-        assert said(app.screen)[-2:] == ["dogs or cats", "Dogs!"]
+        # /edit with words resends at once.
+        await send(pilot, "/edit I'm Theodore")
+        assert said(app.screen)[-2:] == ["I'm Theodore", "Theodore, even better."]
 
 
 async def test_ctrl_o_copies_her_last_reply_whole(build_app: BuildApp) -> None:

@@ -38,7 +38,7 @@ async def seed(app: SamanthaApp) -> None:
     await app.companion.remember("They love [b]jazz[/b]", kind=MemoryKind.PREFERENCE)
 
 
-async def test_browse_and_search(build_app: BuildApp) -> None:
+async def test_browse_search_and_what_she_knows_about_you(build_app: BuildApp) -> None:
     app = build_app()
     await seed(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -52,6 +52,17 @@ async def test_browse_and_search(build_app: BuildApp) -> None:
         screen.query_one("#search", Input).value = "jazz"
         await settle(pilot)
         assert listed(screen) == ["They love [b]jazz[/b]"]
+
+        # What she knows about you, editable from here.
+        assert "nothing yet" in shown(screen.query_one("#about"))
+        await pilot.press("f4")
+        await until(pilot, lambda: isinstance(app.screen, AskModal))
+        app.screen.query_one(TextArea).load_text("Writes letters for a living.")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is screen)
+        await settle(pilot)
+        assert (await app.companion.core_memory()).about_user == "Writes letters for a living."
+        assert "Writes letters for a living." in shown(screen.query_one("#about"))
         await pilot.press("escape")
         assert isinstance(app.screen, ChatScreen)
 
@@ -85,22 +96,6 @@ async def test_edit_and_forget(build_app: BuildApp) -> None:
         await settle(pilot)
         assert len(screen.items) == before - 1
         assert await app.companion.memory_item(doomed.id) is None
-
-
-async def test_what_she_knows_about_you_can_be_edited(build_app: BuildApp) -> None:
-    app = build_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = await open_memory(pilot, app)
-        assert "nothing yet" in shown(screen.query_one("#about"))
-        await pilot.press("f4")
-        await until(pilot, lambda: isinstance(app.screen, AskModal))
-        app.screen.query_one(TextArea).load_text("Writes letters for a living.")
-        await pilot.press("ctrl+s")
-        await until(pilot, lambda: app.screen is screen)
-        await settle(pilot)
-        assert (await app.companion.core_memory()).about_user == "Writes letters for a living."
-        assert "Writes letters for a living." in shown(screen.query_one("#about"))
 
 
 async def test_a_memory_leads_to_the_message_it_came_from(build_app: BuildApp) -> None:

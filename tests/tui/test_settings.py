@@ -43,10 +43,21 @@ async def test_test_connection_reports_in_one_sentence(build_app: BuildApp) -> N
         assert not Paths.from_env().config_file.exists()
 
 
-async def test_saving_writes_the_config_and_reopens_her(build_app: BuildApp) -> None:
+async def test_cancel_changes_nothing_and_saving_writes_the_config_and_reopens_her(
+    build_app: BuildApp,
+) -> None:
     app = build_app(ScriptedBackend(replies=["Edith. Hello."]))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        # Cancel changes nothing.
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        app.screen.query_one("#persona", Select).value = "alan"
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ChatScreen))
+        assert app.companion.persona.name == "Samantha"
+        assert not Paths.from_env().config_file.exists()
+
         await pilot.press("f5")
         await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
         app.screen.query_one("#persona", Select).value = "edith"
@@ -59,16 +70,3 @@ async def test_saving_writes_the_config_and_reopens_her(build_app: BuildApp) -> 
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert app.companion.settings.persona == "edith"
         assert shown(app.screen.query_one("#name")) == "Edith"
-
-
-async def test_cancel_changes_nothing(build_app: BuildApp) -> None:
-    app = build_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
-        app.screen.query_one("#persona", Select).value = "alan"
-        await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ChatScreen))
-        assert app.companion.persona.name == "Samantha"
-        assert not Paths.from_env().config_file.exists()
