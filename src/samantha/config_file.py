@@ -150,7 +150,8 @@ def _string(text: str) -> str:
 
 
 def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # With SAMANTHA_HOME this folder is also the data folder: private from the start.
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, temp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
     try:
         # mkstemp already creates the file 0600; say so for any umask.

@@ -253,8 +253,8 @@ class Companion:
         return found
 
     async def delete_conversation(self, conversation_id: int) -> int:
-        self._core_cache = None
         """Delete a conversation and the memories drawn only from it; returns how many went."""
+        self._core_cache = None
 
         def work(s: Store) -> int:
             doomed = s.memories.derived_only_from(conversation_id)

@@ -75,11 +75,6 @@ async def test_the_smallest_allowed_window_still_fits_the_budget(
     assert result.prompt.tokens <= result.prompt.budget
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config_file._write_private makes the config folder with the umask's mode; with "
-    "SAMANTHA_HOME that folder is the data folder, which then stays open to others (0755)",
-)
 def test_saving_settings_first_keeps_the_data_folder_private(isolated_home: Path) -> None:
     from samantha.config_file import write_settings
     from samantha.store import Store

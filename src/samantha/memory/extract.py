@@ -179,7 +179,8 @@ def _people(sentence: str, out: Extraction) -> None:
             continue
         relation = m.group("rel").lower()
         out.add(MemoryKind.PERSON, f"My {relation} is called {name}")
-        rest = sentence[m.end() :].strip(" ,")
+        # Only the clause about them: "... lives in Oslo and I have an interview" stops at "and I".
+        rest = _CLAUSE.split(sentence[m.end() :])[0].strip(" ,.!?")
         if re.match(r"(?:lives|works|is|has|had|moved|just|got|studies|loves|hates)\b", rest):
             out.add(MemoryKind.FACT, f"My {relation} {name} {rest}")
     for m in PERSON_BEFORE.finditer(sentence):
