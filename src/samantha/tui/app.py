@@ -16,6 +16,7 @@ from contextlib import suppress
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.color import Color, ColorParseError
 from textual.screen import Screen
@@ -74,6 +75,10 @@ class SamanthaApp(App[None]):
         #: Freeze the start-up heap once the session is open (see ``_warm``).
         self.settle_heap = settle_heap
         self._warmed = False
+        from samantha.voice.session import VoiceSession
+
+        #: Her voice and ears (off until /voice on or `voice = true`); never fails the chat.
+        self.voice = VoiceSession(self.settings, None, on_error=self._voice_failed)
         #: Why the companion could not be opened, if it could not.
         self.open_error: SamanthaError | None = None
 
@@ -119,7 +124,18 @@ class SamanthaApp(App[None]):
             return
         self.call_from_thread(self._opened, companion)
 
+    def _voice_failed(self, error: Exception) -> None:
+        self.notify(visible(str(error)), severity="warning", timeout=6, markup=False)
+
+    @work(group="voice", exclusive=True)
+    async def voice_for(self, companion: Companion) -> None:
+        """Give the voice this companion's settings and persona (her voice per engine)."""
+        reason = await self.voice.switch(companion.settings, companion.persona)
+        if reason:
+            self.notify(visible(reason), severity="warning", timeout=6, markup=False)
+
     def _opened(self, companion: Companion) -> None:
+        self.voice_for(companion)
         self._companion = companion
         self.title = companion.persona.name
         self.refresh_css()
@@ -155,6 +171,7 @@ class SamanthaApp(App[None]):
         )
 
     async def on_unmount(self) -> None:
+        await self.voice.aclose()
         if self.owns_companion and self._companion is not None:
             await self._companion.aclose()
 
@@ -240,6 +257,7 @@ class SamanthaApp(App[None]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         await self.switch_screen(self._chat(introduce=introduce))
+        self.voice_for(fresh)
         if owned:
             await old.aclose()
 

@@ -221,6 +221,8 @@ class ChatCommands(Screen[None]):
                     timeout=8,
                     markup=False,
                 )
+            case "voice":
+                self.notify(visible(await self.host.voice.command(argument)), markup=False)
             case "quit":
                 await self.app.action_quit()
 

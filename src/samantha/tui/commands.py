@@ -29,6 +29,9 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("regenerate", "Regenerate", "Ask her to answer your last message again", key="ctrl+r"),
     Command(
+        "voice", "Voice", "Speak her replies aloud; mute; volume", "[on|off|mute|unmute|volume N]"
+    ),
+    Command(
         "edit",
         "Edit last message",
         "Change your last message and send it again",

@@ -61,6 +61,8 @@ class ChatScreen(ChatCommands):
         Binding("f5", "settings", "Settings", show=False),
         Binding("ctrl+l", "edit_last", "Edit last", show=False),
         Binding("ctrl+o", "copy_reply", "Copy reply", show=False),
+        Binding("f8", "talk", "Talk", show=False),
+        Binding("f9", "mute", "Mute", show=False),
         # Shown in /help, not the footer: every key above fits in 80 columns without it.
         Binding("ctrl+q", "app.quit", "Quit", show=False, priority=True),
     ]
@@ -231,10 +233,13 @@ class ChatScreen(ChatCommands):
         note: str | None = STOPPED
         failed = False
         result: TurnResult | None = None
+        voice = self.host.voice
+        voice.barge_in()  # a new reply stops whatever she was still saying
         try:
             async for event in start():
                 if isinstance(event, ReplyChunk):
                     await view.add_fragment(event.text)
+                    voice.feed(event.text)
                 elif isinstance(event, TurnResult):
                     result, note = event, None
         except SamanthaError as exc:
@@ -244,6 +249,7 @@ class ChatScreen(ChatCommands):
             note = f"{BROKE_OFF if view.received else NO_REPLY}\n{visible(str(exc))}"
             failed = True
         finally:
+            voice.finish()
             # Also runs on cancellation (Esc): the note says the reply is not whole.
             await view.finish(note, failed=failed)
         if result is not None:
@@ -283,11 +289,40 @@ class ChatScreen(ChatCommands):
     # -- stopping, editing, again -------------------------------------------------------------
 
     def action_stop_reply(self) -> None:
+        voice = self.host.voice
+        voice.barge_in()
+        if voice.listening:
+            self.run_worker(voice.cancel_talk(), group="talk", exclusive=True)
+            self.query_one(PromptInput).border_title = None
+            return
         if self.replying:
             self.workers.cancel_group(self, "reply")
         elif self.editing is not None:
             self._end_edit()
             self.query_one(PromptInput).clear()
+
+    @on(PromptInput.Typed)
+    def _typing(self) -> None:
+        """Typing stops her speaking, as it would a person (does nothing when she is quiet)."""
+        self.host.voice.barge_in()
+
+    @work(exclusive=True, group="talk")
+    async def action_talk(self) -> None:
+        """Push-to-talk as a toggle (terminals send no key release): press, speak, press."""
+        prompt = self.query_one(PromptInput)
+        heard = await self.host.voice.talk()
+        prompt.border_title = "listening · F8 when done · Esc cancels" if heard.listening else None
+        if heard.text:
+            prompt.insert(heard.text)
+            prompt.focus()
+        if heard.note:
+            if heard.failed:
+                self.notify(visible(heard.note), severity="warning", timeout=6, markup=False)
+            else:
+                self.notify(visible(heard.note), timeout=6, markup=False)
+
+    def action_mute(self) -> None:
+        self.notify(self.host.voice.toggle_mute(), timeout=3, markup=False)
 
     def action_regenerate(self) -> None:
         if self.replying:

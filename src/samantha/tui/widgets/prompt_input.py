@@ -33,6 +33,9 @@ class PromptInput(TextArea):
 
         text: str
 
+    class Typed(Message):
+        """The user pressed a key in the input (her voice stops, as a person's would)."""
+
     def __init__(self, *, cursor_blink: bool = True, id: str | None = "prompt") -> None:
         super().__init__(
             placeholder="Say something…",
@@ -46,6 +49,7 @@ class PromptInput(TextArea):
         self.border_subtitle = "Enter sends · Ctrl+J new line"
 
     async def _on_key(self, event: events.Key) -> None:
+        self.post_message(self.Typed())
         if event.key == "enter":
             event.stop()
             event.prevent_default()
