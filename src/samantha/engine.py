@@ -27,22 +27,22 @@ from samantha.backends.base import (
 )
 from samantha.clock import Clock, SystemClock
 from samantha.config import Paths, Settings
+from samantha.engine_prompt import prompt_sections, voice_hints
+from samantha.engine_records import CompanionRecords, clean_text
 from samantha.errors import InputError, SamanthaError
 from samantha.inner_state import InnerState
 from samantha.memory.mind import Mind
 from samantha.memory.model import (
     EPISODE_KINDS,
-    CoreBlock,
     CoreMemory,
     Memory,
     MemoryKind,
     Recalled,
 )
-from samantha.memory.recall import RecallSettings, match_expression, query_terms
+from samantha.memory.recall import RecallSettings
 from samantha.memory.stream import Added, MemorySettings, MemoryStream
 from samantha.models import (
     Conversation,
-    ConversationSummary,
     EventRecord,
     Message,
     MessageStatus,
@@ -50,17 +50,13 @@ from samantha.models import (
     StateSnapshot,
 )
 from samantha.persona import Persona, find_persona, load_persona
-from samantha.persona.lorebook import scan
-from samantha.prompt import Prompt, Section, compose, persona_text, time_text
+from samantha.prompt import Prompt, Section, compose
 from samantha.relationship import RelationshipEvent, on_message
 from samantha.store import Store
-from samantha.timefmt import humanize
-from samantha.tokens import TokenCounter, byte_bound
+from samantha.tokens import TokenCounter
 
 #: How many stored messages a turn considers; the token budget decides how many are sent.
 HISTORY_FETCH = 400
-#: After this long without a word, she mentions the time away.
-ABSENCE = timedelta(hours=12)
 #: "forget that my sister is called Anna", "forget about the interview".
 FORGET_REQUEST = re.compile(
     r"^(?:please\s+|can you\s+|could you\s+)?forget\s+(?:that|about|what i said about)\s+(?P<what>.+)",
@@ -104,28 +100,7 @@ class TurnResult(BaseModel):
 TurnEvent = ReplyChunk | TurnResult
 
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def _speaker_of(kind: MemoryKind, user: str) -> str:
-    """Whose words a recalled memory is, so the model never takes her words for theirs."""
-    if kind is MemoryKind.REPLY:
-        return "You said: "
-    if kind is MemoryKind.REFLECTION:
-        return "Your thought: "
-    return f"{user} said: "
-
-
-def clean_text(text: str) -> str:
-    """Lone surrogates (from a broken paste) cannot be stored as UTF-8; replace just those."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = _SURROGATES.sub("\ufffd", text)
-    return text
-
-
-class Companion:
+class Companion(CompanionRecords):
     def __init__(
         self,
         *,
@@ -177,6 +152,9 @@ class Companion:
         #: time away is not mentioned again right after she greeted you with it.
         self._last_contact: datetime | None = None
         self._core_loaded = False
+        #: Her persona with the user's name filled in, for the prompt and the offline voice.
+        self._filled_persona: tuple[str, Persona] | None = None
+        self._voice_persona: tuple[str, Persona] | None = None
 
     @classmethod
     def open(
@@ -233,146 +211,6 @@ class Companion:
     async def last_seen(self) -> datetime | None:
         key = self.key
         return await self.store.run(lambda s: s.conversations.last_user_message_at(key))
-
-    async def list_conversations(self, limit: int = 200) -> list[ConversationSummary]:
-        key = self.key
-        return await self.store.run(lambda s: s.conversations.summaries(key, limit))
-
-    async def rename_conversation(self, conversation_id: int, title: str) -> Conversation:
-        clean = " ".join(clean_text(title).split())[:120]
-
-        def work(s: Store) -> Conversation | None:
-            s.conversations.rename(conversation_id, clean)
-            return s.conversations.get(conversation_id)
-
-        found = await self.store.run(work, write=True)
-        if found is None:
-            raise InputError(f"There is no conversation {conversation_id}: list them first.")
-        if self.conversation is not None and self.conversation.id == conversation_id:
-            self.conversation = found
-        return found
-
-    async def delete_conversation(self, conversation_id: int) -> int:
-        """Delete a conversation and the memories drawn only from it; returns how many went."""
-        self._core_cache = None
-
-        def work(s: Store) -> int:
-            doomed = s.memories.derived_only_from(conversation_id)
-            removed = s.memories.delete(doomed)
-            s.conversations.delete(conversation_id)
-            return removed
-
-        removed = await self.store.run(work, write=True)
-        if self.conversation is not None and self.conversation.id == conversation_id:
-            self.conversation = None
-            self._history = []
-        return removed
-
-    async def search_messages(self, query: str, limit: int = 50) -> list[Message]:
-        terms = query_terms(query) or [w for w in query.lower().split() if w.isalnum()]
-        if not terms:
-            return []
-        key, match = self.key, match_expression(terms)
-        return await self.store.run(lambda s: s.conversations.search(key, match, limit))
-
-    async def older_messages(self, before_id: int, limit: int = 100) -> list[Message]:
-        conversation = self.conversation or await self.resume()
-        cid = conversation.id
-        return await self.store.run(
-            lambda s: s.conversations.messages_before(cid, before_id, limit)
-        )
-
-    async def message(self, message_id: int) -> Message | None:
-        return await self.store.run(lambda s: s.conversations.message(message_id))
-
-    # -- memory ------------------------------------------------------------------------------
-
-    async def _load_core(self) -> None:
-        if not self._core_loaded:
-            core = await self.core_memory()
-            self.user_name = self.user_name or core.user_name
-            self._core_loaded = True
-
-    async def memories(self, query: str | None = None, limit: int = 200) -> list[Memory]:
-        """What she remembers (episodes aside), newest first; or what matches ``query``."""
-        stream = self.memory
-        kinds = [k for k in MemoryKind if k not in EPISODE_KINDS]
-        if query and query.strip():
-            return await self.store.run(lambda _: stream.search(query, limit, kinds))
-        return await self.store.run(lambda _: stream.listing(limit, kinds))
-
-    async def remember(
-        self,
-        text: str,
-        *,
-        kind: MemoryKind = MemoryKind.FACT,
-        importance: int = 5,
-        due_at: datetime | None = None,
-    ) -> Memory:
-        """Tell her something directly (onboarding answers, a script's starting memories)."""
-        self._core_cache = None
-        clean = clean_text(text).strip()
-        if not clean:
-            raise InputError("A memory cannot be empty.")
-        stream, now = self.memory, self.clock.now()
-        return await self.store.run(
-            lambda _: stream.remember(
-                clean[:500], kind=kind, importance=importance, at=now, due_at=due_at
-            )
-        )
-
-    async def memory_item(self, memory_id: int) -> Memory | None:
-        stream = self.memory
-        return await self.store.run(lambda _: stream.get(memory_id))
-
-    async def edit_memory(self, memory_id: int, text: str) -> Memory:
-        self._core_cache = None
-        clean = clean_text(text).strip()
-        if not clean:
-            raise InputError("A memory cannot be empty: forget it instead.")
-        stream = self.memory
-        found = await self.store.run(lambda _: stream.edit(memory_id, clean[:500]))
-        if found is None:
-            raise InputError(f"There is no memory {memory_id}: list them first.")
-        return found
-
-    async def forget(self, memory_id: int) -> None:
-        self._core_cache = None
-        stream = self.memory
-        if await self.store.run(lambda _: stream.forget([memory_id])) == 0:
-            raise InputError(f"There is no memory {memory_id}: list them first.")
-
-    async def core_memory(self) -> CoreMemory:
-        """Her core blocks; read once and kept until something she learns or you edit
-        changes them (it is in every prompt)."""
-        if self._core_cache is None:
-            stream = self.memory
-            self._core_cache = await self.store.run(lambda _: stream.core())
-        return self._core_cache
-
-    async def set_core_memory(self, block: CoreBlock, text: str) -> None:
-        self._core_cache = None
-        stream, now = self.memory, self.clock.now()
-        await self.store.run(lambda _: stream.set_core(block, clean_text(text), now))
-
-    async def set_user_name(self, name: str) -> None:
-        self._core_cache = None
-        clean = " ".join(clean_text(name).split())
-        if not clean:
-            raise InputError("A name cannot be empty.")
-        stream, now = self.memory, self.clock.now()
-        await self.store.run(lambda _: stream.set_user_name(clean, now))
-        self.user_name = clean[:64]
-
-    async def memory_count(self) -> int:
-        stream = self.memory
-        kinds = [k for k in MemoryKind if k not in EPISODE_KINDS]
-        return await self.store.run(lambda _: stream.count(kinds))
-
-    async def recall(self, query: str, k: int = 5) -> list[Recalled]:
-        """What would come to mind for ``query`` now (without touching recency)."""
-        stream, now = self.memory, self.clock.now()
-        return await self.store.run(lambda _: stream.recall(query, k, now=now, touch=False))
 
     async def _memory_command(
         self, conversation: Conversation, user_message: Message, started: float
@@ -850,6 +688,14 @@ class Companion:
     def reply_tokens(self) -> int:
         return self.persona.max_reply_tokens or self.settings.reply_tokens
 
+    def _filled(self) -> Persona:
+        """Her persona with the user's name in every field, made once per name (it is used
+        for the prompt, the lorebook and the offline voice on every turn)."""
+        user = self.user_name or "the user"
+        if self._filled_persona is None or self._filled_persona[0] != user:
+            self._filled_persona = (user, self.persona.filled(user))
+        return self._filled_persona[1]
+
     async def _sections(
         self,
         history: Sequence[Message],
@@ -859,75 +705,24 @@ class Companion:
         recalled: Sequence[Recalled],
         plans: Sequence[Memory],
     ) -> list[Section]:
-        user = self.user_name or "the user"
-        persona = self.persona
         core = await self.core_memory()
-        sections = [Section("persona", persona_text(persona, user))]
-        known = []
-        if self.user_name:
-            known.append(f"Their name is {self.user_name}.")
-        if core.about_user.strip():
-            known.append(core.about_user.strip())
-        if known:
-            sections.append(
-                Section(
-                    "core memory",
-                    f"What you know about {user}, in their words:\n" + "\n".join(known),
-                )
-            )
-        if core.about_me.strip():
-            sections.append(Section("core memory (you)", "About yourself:\n" + core.about_me))
-        mood = [
-            f"Your mood: {state.mood.label}. {state.mood.style_note()}",
-            state.relationship.prompt_note(persona.relationship, user),
-        ]
-        sections.append(Section("mood", "\n".join(m for m in mood if m)))
-        plan_lines = Mind.plan_lines(plans, now, user)
-        sections.append(Section("time", time_text(now, user, last_seen, plan_lines)))
-        book = persona.filled(user).lorebook if persona.lorebook.entries else persona.lorebook
-        entries = scan(book, [m.text for m in history], self._count_for_budget).in_prompt_order()
-        if entries:
-            lore = "\n".join(e.content for e in entries)
-            sections.append(Section("lorebook", "World notes:\n" + lore, optional=True))
-        if recalled:
-            lines = []
-            budget = self.settings.memory_tokens
-            for hit in recalled:
-                when = humanize(now - hit.memory.created_at)
-                line = f"- {_speaker_of(hit.memory.kind, user)}{hit.memory.text} ({when} ago)"
-                cost = self._count_for_budget(line)
-                if cost > budget:
-                    break
-                budget -= cost
-                lines.append(line)
-            if lines:
-                sections.append(
-                    Section(
-                        "memories",
-                        "Things you remember that may matter now, with when:\n" + "\n".join(lines),
-                        optional=True,
-                    )
-                )
+        summary = None
         if self.conversation is not None:
-            summary = await self.mind.summary(self.conversation.id)
-            if summary is not None:
-                sections.append(
-                    Section(
-                        "summary",
-                        "Earlier in this conversation (a summary):\n" + summary[0],
-                        optional=True,
-                        trim_from="start",
-                    )
-                )
-        if persona.post_history_instructions:
-            sections.append(
-                Section("instructions", persona.fill(persona.post_history_instructions, user))
-            )
-        return sections
-
-    def _count_for_budget(self, text: str) -> int:
-        """Section budgets use the byte bound: cheap, and never under the true count."""
-        return byte_bound(text) // 3 + 1
+            found = await self.mind.summary(self.conversation.id)
+            summary = found[0] if found is not None else None
+        return prompt_sections(
+            self._filled(),
+            self.user_name,
+            core,
+            history,
+            now,
+            last_seen,
+            state,
+            recalled,
+            plans,
+            summary,
+            self.settings.memory_tokens,
+        )
 
     async def _compose(
         self,
@@ -962,7 +757,7 @@ class Companion:
     def _hints(
         self,
         now: datetime,
-        last_seen: datetime | None,
+        last_contact: datetime | None,
         state: InnerState,
         appraisal: Appraisal,
         recalled: Sequence[Recalled] = (),
@@ -971,40 +766,19 @@ class Companion:
         first_meeting: bool = False,
         was_strained: bool = False,
     ) -> VoiceHints:
-        voice = self.persona.offline_voice
+        # The offline voice says "you" where the prompt says "the user".
         user = self.user_name or "you"
-        away = humanize(now - last_seen) if last_seen and now - last_seen > ABSENCE else None
-        # The offline voice mentions a fact she recalled, not a raw earlier message of theirs.
-        facts = [
-            r.memory.text
-            for r in recalled
-            if r.memory.kind not in EPISODE_KINDS and r.relevance >= 0.3
-        ]
-        today = now.astimezone().date()
-        past = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() < today]
-        coming = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() >= today]
-        return VoiceHints(
-            character=self.persona.name,
-            user_name=self.user_name,
-            openers=[self.persona.fill(t, user) for t in voice.openers],
-            comfort=[self.persona.fill(t, user) for t in voice.comfort],
-            delight=[self.persona.fill(t, user) for t in voice.delight],
-            curiosity=[self.persona.fill(t, user) for t in voice.curiosity],
-            musings=[self.persona.fill(t, user) for t in voice.musings],
-            self_questions=[self.persona.fill(t, user) for t in voice.self_questions],
-            greetings=[self.persona.fill(t, user) for t in self.persona.greetings],
-            hurt=[self.persona.fill(t, user) for t in voice.hurt],
-            forgiving=[self.persona.fill(t, user) for t in voice.forgiving],
-            name_heard=[self.persona.fill(t, user) for t in voice.name_heard],
-            missed_you=[self.persona.fill(t, user) for t in voice.missed_you],
-            mood=state.mood.name,
-            mood_intensity=state.mood.intensity,
-            strained=state.relationship.strained,
-            events=list(appraisal.tags),
-            memories=facts,
-            past_plans=past,
-            upcoming_plans=coming,
-            time_away=away,
+        if self._voice_persona is None or self._voice_persona[0] != user:
+            self._voice_persona = (user, self.persona.filled(user))
+        return voice_hints(
+            self._voice_persona[1],
+            self.user_name,
+            now,
+            last_contact,
+            state,
+            appraisal,
+            recalled,
+            plans,
             first_meeting=first_meeting,
             was_strained=was_strained,
         )

@@ -74,9 +74,10 @@ class Prompt(BaseModel):
     sections: list[PromptSection] = []
 
 
-def persona_text(persona: Persona, user: str) -> str:
-    """Who she is, with {{user}}/{{char}} filled in everywhere (nested fields included)."""
-    p = persona.filled(user)
+def persona_text(persona: Persona) -> str:
+    """Who she is. ``persona`` comes filled with the names (``Persona.filled``): the engine
+    fills it once per user name, not on every turn."""
+    p = persona
     parts = [f"You are {p.name}" + (f", {p.tagline}." if p.tagline else ".")]
     parts += [text for text in (p.description, p.personality, p.backstory) if text]
     if p.scenario:
