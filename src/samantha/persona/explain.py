@@ -136,12 +136,20 @@ def unknown_field(loc: Loc) -> str:
 
 
 def model_at(loc: Loc) -> type[BaseModel] | None:
-    """The model whose fields live at ``loc`` (list indices and dict keys are stepped over)."""
-    current: Any = Persona
+    """The persona model whose fields live at ``loc``."""
+    return model_in(Persona, loc)
+
+
+def model_in(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The model whose fields live at ``loc`` under ``root`` (list indices and dict keys are
+    stepped over; a field is found by its name or its alias). Scripts use it too."""
+    current: Any = root
     for part in loc:
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
-            info = current.model_fields.get(str(part))
+            fields = dict(current.model_fields)
+            fields.update({i.alias: i for i in current.model_fields.values() if i.alias})
+            info = fields.get(str(part))
             if info is None:
                 return None
             current = info.annotation
@@ -168,6 +176,25 @@ def _unwrap(tp: Any) -> Any:
             tp = options[0]
         else:
             return tp
+
+
+def yaml_sentence(exc: yaml.MarkedYAMLError, source: str, *, column: bool = True) -> str:
+    """YAML that cannot be parsed, as one sentence with where and the likely fix."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        where = source
+    elif column:
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}"
+    else:
+        where = f"{source}:{mark.line + 1}"
+    problem = exc.problem or exc.context or "it cannot be parsed"
+    if "'\\t'" in problem:
+        fix = "indent with spaces, not tabs"
+    elif "mapping values are not allowed" in problem:
+        fix = "put text that contains ': ' in quotes"
+    else:
+        fix = "check the indentation and quoting there"
+    return f"{where}: the YAML is malformed ({problem}): {fix}."
 
 
 def where_in(root: yaml.Node | None, loc: Any, kind: str) -> tuple[int, int] | None:

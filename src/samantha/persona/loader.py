@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from samantha.errors import PersonaError
-from samantha.persona.explain import explain
+from samantha.persona.explain import explain, yaml_sentence
 from samantha.persona.macros import one_line
 from samantha.persona.model import Persona
 
@@ -137,7 +137,7 @@ def parse_persona(text: str, source: str = "<persona>") -> Persona:
         _check_tree(node, source)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        raise PersonaError(_yaml_sentence(exc, source)) from exc
+        raise PersonaError(yaml_sentence(exc, source)) from exc
     except yaml.reader.ReaderError as exc:
         line, column = _position(text, exc.position)
         raise PersonaError(
@@ -195,19 +195,6 @@ def _no_duplicate_keys(node: yaml.MappingNode, source: str) -> None:
                 f"twice here (first on line {first[key.value]}): keep one of them."
             )
         first[key.value] = line
-
-
-def _yaml_sentence(exc: yaml.MarkedYAMLError, source: str) -> str:
-    mark = exc.problem_mark or exc.context_mark
-    where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-    problem = exc.problem or exc.context or "it cannot be parsed"
-    if "'\\t'" in problem:
-        fix = "indent with spaces, not tabs"
-    elif "mapping values are not allowed" in problem:
-        fix = "put text that contains ': ' in quotes"
-    else:
-        fix = "check the indentation and quoting there"
-    return f"{where}: the YAML is malformed ({problem}): {fix}."
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import difflib
 import re
-import types
 from collections.abc import Sequence
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from samantha.persona.explain import dotted, kind_of, lower_first, where_in
+from samantha.persona.explain import dotted, kind_of, lower_first, model_in, where_in
 from samantha.scripts.errors import flat
 from samantha.scripts.model import Script, ScriptSettings
 
@@ -136,36 +135,6 @@ def _field_names(model: type[BaseModel]) -> list[str]:
 
 def model_at(loc: Loc) -> type[BaseModel] | None:
     """The model whose fields live at ``loc`` (list indices and dict keys are stepped over)."""
-    current: Any = Script
     if loc[:1] == ("settings",):
-        current, loc = ScriptSettings, loc[1:]
-    for part in loc:
-        current = _unwrap(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            fields = {info.alias or name: info for name, info in current.model_fields.items()}
-            info = fields.get(str(part))
-            if info is None:
-                return None
-            current = info.annotation
-        elif get_origin(current) in {list, tuple}:
-            current = (get_args(current) or (Any,))[0]
-        elif get_origin(current) is dict:
-            current = (get_args(current) or (Any, Any))[-1]
-        else:
-            return None
-    current = _unwrap(current)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _unwrap(tp: Any) -> Any:
-    while True:
-        origin = get_origin(tp)
-        if origin is Annotated:
-            tp = get_args(tp)[0]
-        elif origin in {Union, types.UnionType}:
-            options = [a for a in get_args(tp) if a is not type(None)]
-            if len(options) != 1:
-                return tp
-            tp = options[0]
-        else:
-            return tp
+        return model_in(ScriptSettings, loc[1:])
+    return model_in(Script, loc)

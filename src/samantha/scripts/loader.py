@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from samantha.persona.explain import where_in
+from samantha.persona.explain import where_in, yaml_sentence
 from samantha.scripts.errors import ScriptError, flat
 from samantha.scripts.explain import explain, line_of
 from samantha.scripts.model import ACTIONS, NOT_SETTINGS, Script, ScriptSettings, Step
@@ -116,7 +116,7 @@ def _compose(text: str, source: str) -> yaml.Node:
         loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise ScriptError(_yaml_sentence(exc, source)) from exc
+        raise ScriptError(yaml_sentence(exc, source, column=False)) from exc
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise ScriptError(
@@ -184,19 +184,6 @@ def _check_tree(root: yaml.Node, source: str) -> None:
                 stack.append(value)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
-
-
-def _yaml_sentence(exc: yaml.MarkedYAMLError, source: str) -> str:
-    mark = exc.problem_mark or exc.context_mark
-    where = f"{source}:{mark.line + 1}" if mark else source
-    problem = exc.problem or exc.context or "it cannot be parsed"
-    if "'\\t'" in problem:
-        fix = "indent with spaces, not tabs"
-    elif "mapping values are not allowed" in problem:
-        fix = "put text that contains ': ' in quotes"
-    else:
-        fix = "check the indentation and quoting there"
-    return f"{where}: the YAML is malformed ({problem}): {fix}."
 
 
 def _check_settings(script: Script, source: str, root: yaml.Node) -> None:
