@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,8 +39,7 @@ def memory_list(
             return ["She doesn't remember anything about you yet."]
         return [_line(m) for m in found]
 
-    for line in with_companion(settings_from(ctx, persona=persona), view):
-        typer.echo(line)
+    _show(ctx, persona, view)
 
 
 @memory_app.command("search")
@@ -58,8 +56,7 @@ def memory_search(
         found = await companion.memories(query, limit=limit)
         return [_line(m) for m in found] or [f"Nothing she remembers matches “{query}”."]
 
-    for line in with_companion(settings_from(ctx, persona=persona), view):
-        typer.echo(line)
+    _show(ctx, persona, view)
 
 
 @memory_app.command("show")
@@ -86,8 +83,7 @@ def memory_show(
                 )
         return lines
 
-    for line in with_companion(settings_from(ctx, persona=persona), view):
-        typer.echo(line)
+    _show(ctx, persona, view)
 
 
 @memory_app.command("edit")
@@ -103,8 +99,7 @@ def memory_edit(
     async def view(companion: Any) -> list[str]:
         return [_line(await companion.edit_memory(memory_id, text))]
 
-    for line in with_companion(settings_from(ctx, persona=persona), view):
-        typer.echo(line)
+    _show(ctx, persona, view)
 
 
 @memory_app.command("forget")
@@ -125,8 +120,7 @@ def memory_forget(
             await companion.forget(memory_id)
         return [f"Forgotten: {', '.join(f'#{i}' for i in memory_ids)}."]
 
-    for line in with_companion(settings_from(ctx, persona=persona), view):
-        typer.echo(line)
+    _show(ctx, persona, view)
 
 
 @memory_app.command("export")
@@ -140,6 +134,7 @@ def memory_export(
 ) -> None:
     """Write her memories and core blocks as JSON (mode 0600). No settings or keys go in."""
     from samantha.memory.transfer import MemoryExport
+    from samantha.persona.writer import write_private
 
     async def view(companion: Any) -> list[str]:
         memories = await companion.memories(limit=1_000_000)
@@ -150,11 +145,10 @@ def memory_export(
             core=core,
             memories=memories,
         )
-        _write_private(output, document.model_dump_json(indent=2))
+        write_private(output, document.model_dump_json(indent=2), force=True)
         return [f"Wrote {len(memories)} memories to {output}."]
 
-    for line in with_companion(settings_from(ctx, persona=persona), view):
-        typer.echo(line)
+    _show(ctx, persona, view)
 
 
 @memory_app.command("import")
@@ -185,15 +179,13 @@ def memory_import(
             await companion.set_user_name(document.core.user_name)
         return [f"Imported {len(document.memories)} memories from {source}."]
 
+    _show(ctx, persona, view)
+
+
+def _show(ctx: typer.Context, persona: str | None, view: Any) -> None:
+    """Run ``view`` on her (offline: looking needs no model) and print its lines."""
     for line in with_companion(settings_from(ctx, persona=persona), view):
         typer.echo(line)
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)
 
 
 def prompt(
