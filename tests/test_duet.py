@@ -11,7 +11,7 @@ import pytest
 from samantha.backends.scripted import ScriptedBackend
 from samantha.clock import FixedClock
 from samantha.config import Paths, Settings
-from samantha.duet import Duet, DuetEnded, LineDone, Spoken, repeating
+from samantha.duet import Duet, DuetEnded, LineDone, Paused, Spoken, SteppedIn, repeating
 from samantha.errors import InputError
 from samantha.models import Role
 from samantha.store import Store
@@ -183,3 +183,118 @@ def test_duet_on_the_command_line(isolated_home: Path) -> None:
     assert done.stdout.count("Samantha: ") == 2
     assert done.stdout.count("Alan: ") == 2
     assert "(ended: 4 turns; saved)" in done.stdout
+
+
+def open_duet_as(
+    clock: FixedClock, first: list[str], second: list[str], human: str
+) -> tuple[Duet, ScriptedBackend, ScriptedBackend]:
+    a, b = ScriptedBackend(replies=first), ScriptedBackend(replies=second)
+    duet = Duet.open(
+        Settings(persona="samantha"),
+        Settings(persona="alan"),
+        backends=(a, b),
+        clock=clock,
+        human=human,
+    )
+    return duet, a, b
+
+
+async def test_stepping_in_is_heard_by_both_and_answered_by_the_next_speaker(
+    clock: FixedClock,
+) -> None:
+    duet, a, b = open_duet_as(
+        clock, ["S1 on rain.", "S2 to both."], ["A1 answers Theo.", "A2."], human="Theo"
+    )
+    events: list[object] = []
+    try:
+        async for event in duet.run("rain", 4):
+            events.append(event)
+            if isinstance(event, LineDone) and event.turn == 1:
+                duet.step_in("What about snow?")
+    finally:
+        await duet.aclose()
+    kinds = [type(e).__name__ for e in events if not isinstance(e, Spoken)]
+    assert kinds == ["LineDone", "SteppedIn", "LineDone", "LineDone", "LineDone", "DuetEnded"]
+    assert SteppedIn("Theo", "What about snow?") in events
+    # Alan (next to speak) has Samantha's line first, then Theo's words, labelled as Theo's.
+    his = [(m.role, m.content) for m in b.requests[0].messages[1:]]
+    assert his[-2:] == [
+        ("user", "S1 on rain."),
+        ("user", "[Theo, joining in:] What about snow?"),
+    ]
+    # Samantha heard Theo too: her next prompt has his words before Alan's answer.
+    hers = [m.content for m in a.requests[1].messages[1:]]
+    assert hers[-2:] == ["[Theo, joining in:] What about snow?", "A1 answers Theo."]
+    # Both conversations keep Theo's words under his name, and not as Alan's or her facts.
+    kept = rows(
+        "SELECT c.persona, m.role, m.speaker FROM messages m JOIN conversations c"
+        " ON c.id = m.conversation_id WHERE m.text = 'What about snow?'"
+    )
+    assert sorted(kept) == [("alan~samantha", "user", "Theo"), ("samantha~alan", "user", "Theo")]
+
+
+async def test_what_you_say_as_it_ends_is_kept_by_both(clock: FixedClock) -> None:
+    duet, _, _ = open_duet_as(clock, ["Only line."], [], human="Theo")
+    try:
+        async for event in duet.run("rain", 1):
+            if isinstance(event, LineDone):
+                duet.step_in("Wait, one more thing")
+    finally:
+        await duet.aclose()
+    kept = rows("SELECT speaker FROM messages WHERE text = 'Wait, one more thing'")
+    assert kept == [("Theo",), ("Theo",)]
+
+
+async def test_a_paused_duet_waits_between_lines_and_resumes(clock: FixedClock) -> None:
+    duet, _, b = open_duet(clock, ["S1.", "S2."], ["A1."])
+    events: list[object] = []
+    paused = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in duet.run("rain", 3):
+            events.append(event)
+            if isinstance(event, LineDone) and event.turn == 1:
+                duet.pause()
+            if isinstance(event, Paused):
+                paused.set()
+
+    task = asyncio.create_task(consume())
+    try:
+        await asyncio.wait_for(paused.wait(), timeout=10)
+        await asyncio.sleep(0.05)
+        # Nothing more is said while paused.
+        assert duet.paused
+        assert [e.line for e in events if isinstance(e, LineDone)] == ["S1."]
+        assert b.requests == []
+        duet.resume()
+        await asyncio.wait_for(task, timeout=10)
+    finally:
+        await duet.aclose()
+    assert [e.line for e in events if isinstance(e, LineDone)] == ["S1.", "A1.", "S2."]
+
+
+async def test_stepping_in_resumes_a_paused_duet(clock: FixedClock) -> None:
+    duet, _, b = open_duet_as(clock, ["S1."], ["A1 to you."], human="Theo")
+    events: list[object] = []
+
+    async def consume() -> None:
+        async for event in duet.run("rain", 2):
+            events.append(event)
+            if isinstance(event, LineDone) and event.turn == 1:
+                duet.pause()
+            if isinstance(event, Paused):
+                duet.step_in("Hello both")
+
+    try:
+        await asyncio.wait_for(consume(), timeout=10)
+    finally:
+        await duet.aclose()
+    assert [e.line for e in events if isinstance(e, LineDone)] == ["S1.", "A1 to you."]
+    assert b.requests[0].messages[-1].content == "[Theo, joining in:] Hello both"
+
+
+def test_stepping_in_with_nothing_is_refused(clock: FixedClock) -> None:
+    duet, _, _ = open_duet(clock, [], [])
+    with pytest.raises(InputError, match="nothing to send"):
+        duet.step_in("   ")
+    asyncio.run(duet.aclose())

@@ -8,6 +8,7 @@ first. Everything said is stored as it is said; stopping (Ctrl-C, Esc) keeps it 
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import re
 from collections.abc import AsyncGenerator
@@ -46,12 +47,27 @@ class LineDone:
 
 
 @dataclass(frozen=True)
+class SteppedIn:
+    """You said something to both of them; the next speaker answers it."""
+
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Paused:
+    """The duet is waiting between lines until ``resume`` (or a message from you)."""
+
+    turns: int
+
+
+@dataclass(frozen=True)
 class DuetEnded:
     reason: str
     turns: int
 
 
-DuetEvent = Spoken | LineDone | DuetEnded
+DuetEvent = Spoken | LineDone | SteppedIn | Paused | DuetEnded
 
 
 def pair_key(speaker: str, listener: str) -> str:
@@ -69,13 +85,43 @@ def repeating(history: list[str], line: str) -> bool:
 
 
 class Duet:
-    def __init__(self, first: Companion, second: Companion) -> None:
+    """Two companions talking, which you can pause, resume and step into.
+
+    Control is between lines: a line being spoken finishes (and is saved) before a pause
+    or your message takes effect, so neither side is ever cut off mid-thought.
+    """
+
+    def __init__(self, first: Companion, second: Companion, *, human: str = "you") -> None:
         if first.persona.key == second.persona.key:
             raise InputError("A duet needs two different companions: pick another one.")
         self.sides = (first, second)
+        #: Your name, as both of them hear it when you step in.
+        self.human = human.strip() or "you"
         # Each side knows the other by name, as she would know you.
-        first.user_name = second.persona.name
-        second.user_name = first.persona.name
+        for side, other in ((first, second), (second, first)):
+            side.user_name = side.partner = other.persona.name
+        self._going = asyncio.Event()
+        self._going.set()
+        self._waiting: list[str] = []
+
+    @property
+    def paused(self) -> bool:
+        return not self._going.is_set()
+
+    def pause(self) -> None:
+        """Stop after the line being spoken; nothing is lost."""
+        self._going.clear()
+
+    def resume(self) -> None:
+        self._going.set()
+
+    def step_in(self, text: str) -> None:
+        """Say something to both of them: heard after the current line, answered by the next
+        speaker, and it resumes a paused duet (you spoke; they answer)."""
+        if not text.strip():
+            raise InputError("There is nothing to send: type a message first.")
+        self._waiting.append(text.strip())
+        self._going.set()
 
     @classmethod
     def open(
@@ -86,6 +132,7 @@ class Duet:
         backends: tuple[Backend | None, Backend | None] = (None, None),
         clock: Clock | None = None,
         paths: Paths | None = None,
+        human: str = "you",
     ) -> Duet:
         """Two engines on one database; each side may use its own backend and model."""
         from samantha.backends.base import create_backend
@@ -109,7 +156,7 @@ class Duet:
                     key=pair_key(personas[index].key, other.key),
                 )
             )
-        return cls(sides[0], sides[1])
+        return cls(sides[0], sides[1], human=human)
 
     async def run(self, topic: str, turns: int = 12) -> AsyncGenerator[DuetEvent, None]:
         """Alternate lines, first side first, starting from ``topic`` as the other's opener."""
@@ -123,11 +170,25 @@ class Duet:
             else f"I'm {self.sides[1].persona.name}. What's on your mind?"
         )
         said: tuple[list[str], list[str]] = ([], [])
+        reason, ended = f"{turns} turns", turns
         for turn in range(turns):
             index = turn % 2
-            speaker = self.sides[index]
+            speaker, listener = self.sides[index], self.sides[1 - index]
+            if not self._going.is_set():
+                yield Paused(turn)
+                await self._going.wait()
+            if self._waiting:
+                words = "\n".join(self._waiting)
+                self._waiting.clear()
+                yield SteppedIn(self.human, words)
+                # Both hear you: the one who just spoke keeps it in her history, the next
+                # one has the other's last line first and then answers you.
+                await listener.hear(words, self.human)
+                await speaker.hear(heard, listener.persona.name, learn=True)
+                events = speaker.turn(words, speaker=self.human)
+            else:
+                events = speaker.turn(heard)
             parts: list[str] = []
-            events = speaker.turn(heard)
             async with aclosing(events):
                 async for event in events:
                     if isinstance(event, ReplyChunk):
@@ -137,15 +198,23 @@ class Duet:
                         parts = [event.reply]
             line = "".join(parts).strip()
             yield LineDone(speaker.persona.name, line, turn + 1)
+            ended = turn + 1
             if GOODBYE.search(line):
-                yield DuetEnded(f"{speaker.persona.name} said goodbye", turn + 1)
-                return
+                reason = f"{speaker.persona.name} said goodbye"
+                break
             if repeating(said[index], line):
-                yield DuetEnded("they were repeating themselves", turn + 1)
-                return
+                reason = "they were repeating themselves"
+                break
             said[index].append(line)
             heard = line or "..."
-        yield DuetEnded(f"{turns} turns", turns)
+        if self._waiting:
+            # You spoke as it ended: no one answers, but both keep what you said.
+            words = "\n".join(self._waiting)
+            self._waiting.clear()
+            yield SteppedIn(self.human, words)
+            for side in self.sides:
+                await side.hear(words, self.human)
+        yield DuetEnded(reason, ended)
 
     async def aclose(self) -> None:
         first, second = self.sides

@@ -123,6 +123,9 @@ class Companion(CompanionRecords):
         self.use_tokenizer = not backend.is_offline
         self.conversation: Conversation | None = None
         self.user_name: str | None = None
+        #: Set for a group talk (a duet): who she is talking with. Lines from anyone else (you,
+        #: stepping in) reach her labelled with their name, so she can tell the voices apart.
+        self.partner: str | None = None
         self._token_cache: dict[int, int] = {}
         self._state: InnerState | None = None
         #: The conversation's recent messages, kept between turns and topped up from the
@@ -401,8 +404,14 @@ class Companion(CompanionRecords):
 
     # -- the turn ------------------------------------------------------------------------
 
-    async def turn(self, text: str) -> AsyncGenerator[TurnEvent, None]:
+    async def turn(
+        self, text: str, *, speaker: str | None = None
+    ) -> AsyncGenerator[TurnEvent, None]:
         """Yield her reply as ``ReplyChunk``s, then one ``TurnResult``.
+
+        ``speaker``: someone other than her partner said this (you, stepping into a duet).
+        It moves her mood like any message, but it is not learned as the partner's facts and
+        does not touch her relationship with the partner.
 
         Raises ``SamanthaError`` with the sentence to show; by then the user's message and
         any partial reply are already stored.
@@ -415,10 +424,13 @@ class Companion(CompanionRecords):
         await self._load_core()
         now = self.clock.now()
         persona = self.persona
-        speaker = self.user_name or "you"
+        guest = speaker is not None and speaker != self.user_name
+        speaker = speaker or self.user_name or "you"
         key = self.key
         stream = self.memory
-        learn = not FORGET_REQUEST.match(text.strip()) and self._pending_forget is None
+        learn = (
+            not guest and not FORGET_REQUEST.match(text.strip()) and self._pending_forget is None
+        )
 
         def remember(s: Store) -> tuple[datetime | None, datetime | None, Added]:
             seen = s.conversations.last_user_message_at(key)
@@ -439,7 +451,7 @@ class Companion(CompanionRecords):
             self._core_cache = None
         if added.user_name:
             self.user_name = added.user_name
-        handled = await self._memory_command(conversation, user_message, started)
+        handled = None if guest else await self._memory_command(conversation, user_message, started)
         if handled is not None:
             for event in handled:
                 yield event
@@ -447,8 +459,12 @@ class Companion(CompanionRecords):
         before = await self.inner_state()
         appraisal = await self._appraise_message(text)
         mood = before.mood.moved(appraisal.impulse, persona.temperament, now)
-        relationship, events = on_message(
-            before.relationship, persona.relationship, appraisal.tags, now, user_message.id
+        relationship, events = (
+            (before.relationship, [])
+            if guest
+            else on_message(
+                before.relationship, persona.relationship, appraisal.tags, now, user_message.id
+            )
         )
         heard = InnerState.of(mood, relationship, persona.relationship)
 
@@ -482,6 +498,7 @@ class Companion(CompanionRecords):
             events,
             started,
             added.facts,
+            learn=not guest,
         )
         async with aclosing(reply):
             async for event in reply:
@@ -489,6 +506,22 @@ class Companion(CompanionRecords):
                     extracted = [*added.facts, *event.extracted]
                     event = event.model_copy(update={"extracted": extracted})
                 yield event
+
+    async def hear(self, text: str, speaker: str, *, learn: bool = False) -> Message:
+        """Keep a line said to the room without answering it (a duet: you stepped in, so her
+        partner's last line waits while she answers you). It is in her history for her next
+        turn; ``learn`` only for her partner's own words, never a third voice's."""
+        text = clean_text(text)
+        if not text.strip():
+            raise InputError("There is nothing to send: type a message first.")
+        conversation = self.conversation or await self.resume()
+        now, stream = self.clock.now(), self.memory
+        added = await self.store.run(
+            lambda _: stream.add_message(
+                speaker, text, now, conversation_id=conversation.id, learn=learn
+            )
+        )
+        return added.message
 
     async def regenerate(self) -> AsyncGenerator[TurnEvent, None]:
         """Her last reply again: the old one is removed, the user's message stays as it was."""
@@ -563,6 +596,8 @@ class Companion(CompanionRecords):
         events: list[RelationshipEvent],
         started: float,
         extracted_before: Sequence[Memory] = (),
+        *,
+        learn: bool = True,
     ) -> AsyncGenerator[TurnEvent, None]:
         persona = self.persona
         now = user_message.created_at
@@ -634,7 +669,10 @@ class Companion(CompanionRecords):
         self._state = after
         user = self.user_name or "the user"
         fresh = bool(extracted_before)
-        learned, name = await self.mind.learn(user_message, end, user, persona.name, fresh)
+        learned: list[Memory] = []
+        name: str | None = None
+        if learn:
+            learned, name = await self.mind.learn(user_message, end, user, persona.name, fresh)
         if learned or name:
             self._core_cache = None
         if name:
@@ -740,7 +778,13 @@ class Companion(CompanionRecords):
             from samantha.tokens import EstimateCounter
 
             return compose(
-                sections, history, EstimateCounter(), window, reserve, chats=self._chat_cache
+                sections,
+                history,
+                EstimateCounter(),
+                window,
+                reserve,
+                chats=self._chat_cache,
+                partner=self.partner,
             )
         # Counting can load a tokenizer (a few hundred ms once): keep it off the event loop.
         return await asyncio.to_thread(
@@ -752,6 +796,7 @@ class Companion(CompanionRecords):
             reserve,
             self._token_cache,
             self._chat_cache,
+            self.partner,
         )
 
     def _hints(

@@ -107,10 +107,13 @@ def time_text(
     return "\n".join(parts)
 
 
-def _as_chat(message: Message) -> ChatMessage:
+def _as_chat(message: Message, partner: str | None = None) -> ChatMessage:
     text = message.text
     if message.status is MessageStatus.INTERRUPTED and message.role is Role.ASSISTANT:
         text += " [you were interrupted here]"
+    if partner is not None and message.role is Role.USER and message.speaker != partner:
+        # A third voice in a group talk: the user role alone would pass it off as the partner's.
+        text = f"[{message.speaker}, joining in:] {text}"
     role = "assistant" if message.role is Role.ASSISTANT else "user"
     return ChatMessage(role=role, content=text)
 
@@ -127,11 +130,13 @@ def compose(
     reply_reserve: int,
     cache: dict[int, int] | None = None,
     chats: dict[int, Any] | None = None,
+    partner: str | None = None,
 ) -> Prompt:
     """Fit ``sections`` plus the newest part of ``history`` into ``window - reply_reserve``.
 
     ``cache`` (token counts) and ``chats`` (converted messages with their byte lengths) are
     keyed by message id and kept by the caller between turns: stored messages never change.
+    ``partner``: in a group talk, whom she is talking with; anyone else's lines are labelled.
     """
     budget = max(256, window - min(reply_reserve, window // 2))
     present = [s for s in sections if s.text.strip()]
@@ -140,7 +145,7 @@ def compose(
     for message in history:
         pair = converted.get(message.id)
         if pair is None:
-            chat = _as_chat(message)
+            chat = _as_chat(message, partner)
             pair = converted[message.id] = (chat, byte_bound(chat.content))
         pairs.append(pair)
     chats_list = [chat for chat, _ in pairs]
