@@ -10,7 +10,10 @@ from collections.abc import Callable
 
 import pytest
 
+from samantha.backends.base import Backend
+from samantha.backends.scripted import ScriptedBackend
 from samantha.config import Paths, Settings
+from samantha.duet import Duet
 from samantha.engine import Companion
 from samantha.persona import find_persona, load_persona
 from samantha.store import Store
@@ -27,9 +30,15 @@ def build_app(make_companion: MakeCompanion) -> BuildApp:
         *,
         onboarding: bool | None = False,
         greet: bool = False,
+        duet: tuple[Backend, Backend] | None = None,
         **settings: object,
     ) -> SamanthaApp:
         companion = make_companion(backend, **settings)
+        sides = duet or (ScriptedBackend(), ScriptedBackend())
+
+        def open_duet(first: Settings, second: Settings, human: str, current: Companion) -> Duet:
+            # Each side speaks through the test's own scripted backend.
+            return Duet.open(first, second, backends=sides, clock=current.clock, human=human)
 
         def reopen(settings: Settings, current: Companion) -> Companion:
             # A switch keeps the scripted backend, so a test can queue her next replies.
@@ -50,6 +59,7 @@ def build_app(make_companion: MakeCompanion) -> BuildApp:
             onboarding=onboarding,
             greet=greet,
             open_companion=reopen,
+            open_duet=open_duet,
         )
 
     return build

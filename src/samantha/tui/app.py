@@ -10,6 +10,7 @@ typing from the first frame.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
@@ -29,6 +30,7 @@ from samantha.tui.safe import visible
 from samantha.tui.screens.chat import ChatScreen
 
 if TYPE_CHECKING:
+    from samantha.duet import Duet
     from samantha.engine import Companion
     from samantha.tui.screens.onboarding import Answers
 
@@ -36,10 +38,23 @@ if TYPE_CHECKING:
 OpenCompanion = Callable[[Settings, "Companion | None"], "Companion"]
 
 
+#: Opens a duet between two personas (settings for each), for the user named, beside the
+#: companion in use (whose clock it shares).
+OpenDuet = Callable[[Settings, Settings, str, "Companion"], "Duet"]
+
+
 def open_from_settings(settings: Settings, current: Companion | None) -> Companion:
     from samantha.engine import Companion
 
     return Companion.open(settings, clock=current.clock if current else None)
+
+
+def open_duet_from_settings(
+    first: Settings, second: Settings, human: str, current: Companion
+) -> Duet:
+    from samantha.duet import Duet
+
+    return Duet.open(first, second, clock=current.clock, human=human)
 
 
 class SamanthaApp(App[None]):
@@ -57,6 +72,7 @@ class SamanthaApp(App[None]):
         onboarding: bool | None = None,
         greet: bool = True,
         open_companion: OpenCompanion = open_from_settings,
+        open_duet: OpenDuet = open_duet_from_settings,
         settle_heap: bool = False,
     ) -> None:
         # Before App.__init__, which reads the CSS variables ($her needs the persona).
@@ -72,6 +88,7 @@ class SamanthaApp(App[None]):
         self.onboarding = onboarding
         self.greet = greet
         self.open_companion = open_companion
+        self.open_duet = open_duet
         #: Freeze the start-up heap once the session is open (see ``_warm``).
         self.settle_heap = settle_heap
         self._warmed = False
@@ -261,6 +278,20 @@ class SamanthaApp(App[None]):
         if owned:
             await old.aclose()
 
+    # -- duets ---------------------------------------------------------------------------------
+
+    async def start_duet(self, first: str, second: str, human: str) -> Duet:
+        """Two companions (persona keys) speaking through your backend settings, opened off
+        the event loop (persona files, the database)."""
+        settings = self.companion.settings
+        return await asyncio.to_thread(
+            self.open_duet,
+            settings.model_copy(update={"persona": first}),
+            settings.model_copy(update={"persona": second}),
+            human,
+            self.companion,
+        )
+
     def report(self, exc: SamanthaError) -> None:
         # The sentence can quote a server's words: show them as typed, never as markup.
         self.notify(visible(str(exc)), severity="error", timeout=10, markup=False)
@@ -274,6 +305,7 @@ def make_app(
     onboarding: bool | None = None,
     greet: bool = True,
     open_companion: OpenCompanion = open_from_settings,
+    open_duet: OpenDuet = open_duet_from_settings,
     settle_heap: bool = False,
 ) -> SamanthaApp:
     """Build the app; tests pass their own companion (theirs to close), switch the cursor
@@ -286,6 +318,7 @@ def make_app(
         onboarding=onboarding,
         greet=greet,
         open_companion=open_companion,
+        open_duet=open_duet,
         settle_heap=settle_heap,
     )
 

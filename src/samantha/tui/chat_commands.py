@@ -9,6 +9,7 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, cast
 
 from textual import on, work
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import WorkerCancelled, WorkerFailed
 
@@ -34,6 +35,10 @@ REVEAL_LIMIT = 3000
 
 class ChatCommands(Screen[None]):
     """The chat screen's commands; ``ChatScreen`` is its one subclass."""
+
+    # Textual merges these with ChatScreen's own. Priority: the input's TextArea would take
+    # F6 for "select line", which Shift+Home/End already do.
+    BINDINGS = [Binding("f6", "duet", "Duet", show=False, priority=True)]
 
     def __init__(self, companion: Companion | None) -> None:
         super().__init__()
@@ -169,6 +174,11 @@ class ChatCommands(Screen[None]):
 
         self.app.push_screen(MemoryScreen(self.companion, query), callback=self._picked)
 
+    def action_duet(self, partner: str = "") -> None:
+        from samantha.tui.screens.duet import DuetScreen
+
+        self.app.push_screen(DuetScreen(self.companion, partner))
+
     def action_settings(self) -> None:
         from samantha.tui.screens.settings import SettingsScreen
 
@@ -198,6 +208,8 @@ class ChatCommands(Screen[None]):
                 self.action_memories(argument)
             case "settings":
                 self.action_settings()
+            case "duet":
+                self.action_duet(argument)
             case "new":
                 await self.action_new_conversation()
             case "regenerate":

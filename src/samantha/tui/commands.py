@@ -24,6 +24,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("conversations", "Conversations", "List, search, resume, rename, delete", key="f3"),
     Command("memories", "Memories", "Browse, search, edit or forget what she remembers", key="f4"),
     Command("settings", "Settings", "Companion and backend, with a connection test", key="f5"),
+    Command("duet", "Duet", "Let two companions talk; watch, pause, or step in", "[name]", "f6"),
     Command(
         "new", "New conversation", "Start a fresh conversation (the old one is kept)", key="ctrl+n"
     ),

@@ -26,16 +26,21 @@ def key_label(key: str) -> str:
 
 
 def help_text() -> Content:
+    """Typing keys, then every command once: its slash form, its key if it has one, and
+    what it does (a command listed twice would push the rest off a small terminal)."""
     rows: list[str | tuple[str, str]] = [("Keys\n", "bold")]
-    keyed = [(c.key, c.help) for c in COMMANDS if c.key]
-    for key, what in (*TYPING_KEYS, *keyed):
+    for key, what in TYPING_KEYS:
         rows.append((f"  {key_label(key):<10}", "$accent"))
         rows.append(f"{what}\n")
-    rows.append(("\nSlash commands", "bold"))
-    rows.append(" (type them in the input)\n")
+    rows.append(("\nCommands", "bold"))
+    rows.append(" (type them in the input, or press the key)\n")
     for command in COMMANDS:
         usage = f"/{command.name} {command.argument}".strip()
+        if len(usage) > 21:  # its own line, so the columns stay straight
+            rows.append((f"  {usage}\n", "$accent"))
+            usage = ""
         rows.append((f"  {usage:<22}", "$accent"))
+        rows.append((f"{key_label(command.key) if command.key else '':<8}", "$accent"))
         rows.append(f"{command.help}\n")
     rows.append("\nStart a message with // to send a line that begins with a slash.")
     return Content.assemble(*rows)
@@ -47,7 +52,7 @@ class HelpModal(ModalScreen[None]):
         align: center middle;
         background: $background 60%;
         & > VerticalScroll {
-            width: 84;
+            width: 96;
             max-width: 100%;
             height: auto;
             max-height: 100%;

@@ -1,0 +1,306 @@
+"""Two companions talking while you watch: pick them, a topic and a length, then pause,
+stop, or step in with something both of them hear.
+
+The screen drives a ``Duet`` (two engines on the same database) and shows its events; it
+never talks to a backend or the database itself. Everything said is saved as it is said,
+so Esc, a closed terminal or a failing backend costs nothing already on screen.
+"""
+
+from __future__ import annotations
+
+from contextlib import aclosing, suppress
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Select, Static
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from samantha.errors import SamanthaError
+from samantha.tui.choices import persona_choices
+from samantha.tui.safe import visible
+
+if TYPE_CHECKING:
+    from samantha.duet import Duet
+    from samantha.engine import Companion
+    from samantha.tui.app import SamanthaApp
+
+#: How many lines a duet runs when the user does not say (the CLI's default too).
+DEFAULT_LINES = 12
+MAX_LINES = 200
+#: Speaker colours for personas without an accent of their own, first side then second.
+FALLBACK_COLOURS = ("magenta", "cyan")
+
+
+class DuetLine(Static):
+    """One speaker's line, growing as it streams; always shown as plain text."""
+
+    DEFAULT_CSS = """
+    DuetLine { margin: 1 0 0 0; padding: 0 1; }
+    DuetLine.-you { background: $boost; border-left: thick $secondary; margin-left: 8; }
+    DuetLine.-cut { color: $text-muted; }
+    """
+
+    def __init__(self, speaker: str, colour: str, *, classes: str = "") -> None:
+        super().__init__(classes=classes, markup=False)
+        self.speaker = speaker
+        self.colour = colour
+        self.text = ""
+        self._show()
+
+    def add(self, fragment: str) -> None:
+        self.text += fragment
+        self._show()
+
+    def cut(self) -> None:
+        """Stopped mid-line: it ends where it was cut, marked."""
+        self.text = self.text.rstrip() + " …"
+        self.add_class("-cut")
+        self._show()
+
+    def _show(self) -> None:
+        self.update(
+            Content.assemble(
+                (f"{self.speaker}: ", f"bold {self.colour}".strip()), visible(self.text)
+            )
+        )
+
+
+class DuetScreen(Screen[None]):
+    DEFAULT_CSS = """
+    DuetScreen {
+        & #setup { height: auto; padding: 0 1; }
+        & #setup > Horizontal { height: auto; }
+        & #setup Select { width: 24; }
+        & #setup .word { width: auto; padding: 0 1; color: $text-muted; }
+        & #setup Input { background: $boost; }
+        & #topic { width: 1fr; }
+        & #lines { width: 7; }
+        & #talk {
+            height: 1fr;
+            padding: 0 1;
+            border: round $accent 60%;
+            border-title-color: $accent;
+        }
+        & #status { height: 1; padding: 0 1; color: $text-muted; }
+        & #status.-failed { color: $error; }
+        & #step-in { margin: 0 1; background: $boost; }
+        & #controls { height: auto; padding: 0 1; }
+        & #controls > Button { margin-right: 2; }
+    }
+    """
+    BINDINGS = [
+        Binding("escape", "stop_or_close", "Stop / back"),
+        Binding("f7", "pause", "Pause / carry on"),
+        Binding("ctrl+q", "app.quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, companion: Companion, partner: str = "") -> None:
+        super().__init__()
+        #: The companion of the chat: the first speaker by default, and whose user you are.
+        self.companion = companion
+        self.partner = partner.strip().lower()
+        self.duet: Duet | None = None
+        self._speaking: DuetLine | None = None
+        self._colours: dict[str, str] = {}
+
+    @property
+    def host(self) -> SamanthaApp:
+        return cast("SamanthaApp", self.app)
+
+    @property
+    def running(self) -> bool:
+        return any(not w.is_finished for w in self.workers if w.group == "duet")
+
+    def compose(self) -> ComposeResult:
+        personas = persona_choices()
+        keys = [p.key for p in personas]
+        first = self.companion.persona.key if self.companion.persona.key in keys else None
+        others = [k for k in keys if k != first]
+        second = self.partner if self.partner in others else (others[0] if others else None)
+        options = [(Content(visible(p.name)), p.key) for p in personas]
+        with Vertical(id="setup"):
+            with Horizontal():
+                yield Select(options, value=first or Select.NULL, id="first", compact=True)
+                yield Static(Content("and"), classes="word")
+                yield Select(options, value=second or Select.NULL, id="second", compact=True)
+                yield Static(Content("for"), classes="word")
+                yield Input(str(DEFAULT_LINES), id="lines", type="integer", compact=True)
+                yield Static(Content("lines"), classes="word")
+            with Horizontal():
+                yield Static(Content("talk about"), classes="word")
+                yield Input(placeholder="anything (a topic, then Enter)", id="topic", compact=True)
+        yield VerticalScroll(id="talk")
+        yield Static(Content("Pick two companions and a topic, then Start."), id="status")
+        yield Input(
+            placeholder="Step in: both of them hear you (Enter)", id="step-in", disabled=True
+        )
+        with Horizontal(id="controls"):
+            yield Button("Start", id="start", variant="primary", compact=True)
+            yield Button("Pause", id="pause", disabled=True, compact=True)
+            yield Button("Stop", id="stop", disabled=True, compact=True)
+            yield Button("Back to chat", id="back", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#talk", VerticalScroll).anchor()
+        self.query_one("#topic", Input).focus()
+
+    # -- starting --------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#start")
+    @on(Input.Submitted, "#topic, #lines")
+    def action_start(self) -> None:
+        if self.running:
+            return
+        first, second = (self.query_one(f"#{side}", Select).value for side in ("first", "second"))
+        if not isinstance(first, str) or not isinstance(second, str):
+            self._status("Pick two companions first.", failed=True)
+            return
+        if first == second:
+            self._status("A duet needs two different companions: pick another one.", failed=True)
+            return
+        lines = self._lines()
+        if lines is None:
+            self._status(f"Lines must be a number from 1 to {MAX_LINES}.", failed=True)
+            return
+        self.run_duet(first, second, self.query_one("#topic", Input).value.strip(), lines)
+
+    def _lines(self) -> int | None:
+        text = self.query_one("#lines", Input).value.strip() or str(DEFAULT_LINES)
+        with suppress(ValueError):
+            count = int(text)
+            if 1 <= count <= MAX_LINES:
+                return count
+        return None
+
+    @work(exclusive=True, group="duet")
+    async def run_duet(self, first: str, second: str, topic: str, lines: int) -> None:
+        from samantha.duet import DuetEnded, LineDone, Paused, Spoken, SteppedIn
+
+        self._show_running(True)
+        self._status("Opening both of them…")
+        talk = self.query_one("#talk", VerticalScroll)
+        await talk.remove_children()
+        duet: Duet | None = None
+        said = 0
+        try:
+            core = await self.companion.core_memory()
+            self.duet = duet = await self.host.start_duet(first, second, core.user_name or "you")
+            self._colours = {
+                side.persona.name: side.persona.accent_color or fallback
+                for side, fallback in zip(duet.sides, FALLBACK_COLOURS, strict=True)
+            }
+            names = " and ".join(visible(side.persona.name) for side in duet.sides)
+            talk.border_title = f"{names}: {visible(topic)}" if topic else names
+            async with aclosing(duet.run(topic, lines)) as events:
+                async for event in events:
+                    if isinstance(event, Spoken):
+                        if self._speaking is None:
+                            self._speaking = await self._line(event.speaker)
+                            self._status(
+                                f"{event.speaker} is speaking · line {said + 1} of {lines}"
+                            )
+                        self._speaking.add(event.text)
+                    elif isinstance(event, LineDone):
+                        said = event.turn
+                        if self._speaking is None:  # a reply with no text at all
+                            self._speaking = await self._line(event.speaker)
+                        self._speaking = None
+                    elif isinstance(event, SteppedIn):
+                        line = await self._line(event.speaker, you=True)
+                        line.add(event.text)
+                    elif isinstance(event, Paused):
+                        self._status(
+                            f"Paused after line {event.turns}. F7 to carry on, or step in."
+                        )
+                    elif isinstance(event, DuetEnded):
+                        self._status(f"Ended: {event.reason}. Everything said is saved.")
+        except SamanthaError as exc:
+            self._cut()
+            saved = " What was said so far is saved." if said else ""
+            self._status(f"{exc}{saved}", failed=True)
+        finally:
+            # Cancelled too (Esc): the engines have saved what was said, marked as cut off.
+            self._cut()
+            self.duet = None
+            if duet is not None:
+                await duet.aclose()
+            self._show_running(False)
+
+    async def _line(self, speaker: str, *, you: bool = False) -> DuetLine:
+        colour = "" if you else self._colours.get(speaker, "")
+        line = DuetLine(visible(speaker), colour, classes="-you" if you else "")
+        await self.query_one("#talk", VerticalScroll).mount(line)
+        return line
+
+    def _cut(self) -> None:
+        if self._speaking is not None:
+            self._speaking.cut()
+            self._speaking = None
+
+    # -- while it runs -----------------------------------------------------------------------
+
+    @on(Input.Submitted, "#step-in")
+    def step_in(self, event: Input.Submitted) -> None:
+        if self.duet is None or not event.value.strip():
+            return
+        self.duet.step_in(event.value)
+        event.input.clear()
+        self._status("They will hear you after this line.")
+        self._pause_label()
+
+    @on(Button.Pressed, "#pause")
+    def action_pause(self) -> None:
+        duet = self.duet
+        if duet is None:
+            return
+        if duet.paused:
+            duet.resume()
+            self._status("Carrying on…")
+        else:
+            duet.pause()
+            self._status("Pausing after this line…")
+        self._pause_label()
+
+    def _pause_label(self) -> None:
+        paused = self.duet is not None and self.duet.paused
+        self.query_one("#pause", Button).label = "Carry on" if paused else "Pause"
+
+    @on(Button.Pressed, "#stop")
+    async def stop(self) -> None:
+        """Stop now; the line being spoken is kept as far as it got."""
+        for worker in self.workers.cancel_group(self, "duet"):
+            with suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
+        self._status("Stopped. Everything said is saved.")
+
+    async def action_stop_or_close(self) -> None:
+        if self.running:
+            await self.stop()
+        else:
+            self.dismiss(None)
+
+    @on(Button.Pressed, "#back")
+    async def back(self) -> None:
+        await self.stop()
+        self.dismiss(None)
+
+    # -- looks -------------------------------------------------------------------------------
+
+    def _show_running(self, running: bool) -> None:
+        for selector in ("#first", "#second", "#topic", "#lines", "#start"):
+            self.query_one(selector).disabled = running
+        for selector in ("#pause", "#stop", "#step-in"):
+            self.query_one(selector).disabled = not running
+        self._pause_label()
+        self.query_one("#step-in" if running else "#topic").focus()
+
+    def _status(self, text: str, *, failed: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.update(Content(visible(text)))
+        status.set_class(failed, "-failed")
