@@ -4,6 +4,7 @@ persona already filled with the names, her state and what came to mind."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -21,6 +22,8 @@ from samantha.tokens import byte_bound
 
 #: After this long without a word, she mentions the time away.
 ABSENCE = timedelta(hours=12)
+#: "My name is Theo." (how the extractor keeps a name): the offline voice does not recall it.
+NAME_FACT = re.compile(r"(?:my name is|i'm called|i am called|call me)\b", re.IGNORECASE)
 
 
 def count_for_budget(text: str) -> int:
@@ -109,9 +112,14 @@ def voice_hints(
     """``persona`` is already filled with the user's name (``Persona.filled``)."""
     voice = persona.offline_voice
     away = humanize(now - last_contact) if last_contact and now - last_contact > ABSENCE else None
-    # The offline voice mentions a fact she recalled, not a raw earlier message of theirs.
+    # The offline voice mentions a fact she recalled, not a raw earlier message of theirs,
+    # nor their name (she calls them by it; "you told me your name is Theo" is odd).
     facts = [
-        r.memory.text for r in recalled if r.memory.kind not in EPISODE_KINDS and r.relevance >= 0.3
+        r.memory.text
+        for r in recalled
+        if r.memory.kind not in EPISODE_KINDS
+        and r.relevance >= 0.3
+        and not NAME_FACT.match(r.memory.text)
     ]
     today = now.astimezone().date()
     past = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() < today]

@@ -13,9 +13,13 @@ import random
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from samantha.backends.base import Chunk, ReplyRequest, Usage, VoiceHints
 from samantha.config import BackendSpec
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsLenAndGetItem
 
 _NAME = re.compile(
     r"\b(?:(?i:my name is|my name's|call me|i'm called|i am called)\s+([A-Za-z][\w'-]{1,30})"
@@ -261,7 +265,8 @@ class OfflineBackend:
         user_turns = [m.content for m in request.messages if m.role == "user"]
         text = user_turns[-1] if user_turns else ""
         key = f"{self._seed}|{len(request.messages)}|{text}".encode("utf-8", "replace")
-        rng = random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
+        said = [m.content for m in request.messages if m.role == "assistant"][-RECENT_REPLIES:]
+        rng = Unrepeating(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"), said)
         return compose_reply(read_message(text), request.hints, rng)
 
     async def stream(self, request: ReplyRequest) -> AsyncIterator[Chunk]:
@@ -278,6 +283,31 @@ class OfflineBackend:
 
     async def aclose(self) -> None:
         return None
+
+
+#: How many of her last replies the offline voice avoids repeating itself from.
+RECENT_REPLIES = 3
+_TEMPLATE = re.compile(r"\{\{\w+\}\}")
+_T = TypeVar("_T")
+
+
+class Unrepeating(random.Random):
+    """Chooses among phrases she has not used in her last few replies while any are left, so
+    the offline voice (and a duet of two of them) does not go round in circles."""
+
+    def __init__(self, seed: int, said: Sequence[str]) -> None:
+        super().__init__(seed)
+        self.said = "\n".join(said)
+
+    def choice(self, seq: SupportsLenAndGetItem[_T]) -> _T:
+        options = [seq[i] for i in range(len(seq))]
+        fresh = [o for o in options if not (isinstance(o, str) and self._used(o))]
+        return super().choice(fresh or options)
+
+    def _used(self, phrase: str) -> bool:
+        # A phrase with {{user}} in it is recognised by its longest literal part.
+        part = max(_TEMPLATE.split(phrase), key=len).strip()
+        return len(part) >= 8 and part in self.said
 
 
 def _pick(rng: random.Random, options: Sequence[str], fallback: str) -> str:
@@ -353,16 +383,22 @@ def _yours(text: str) -> str:
 
 
 _ASIDES = (
-    "have you heard from them lately?",
     "is that still on your mind?",
     "I've been thinking about that.",
     "how is that going?",
+)
+#: A memory about someone in their life, which "have you heard from them?" fits.
+_SOMEONE = re.compile(
+    r"\bmy (?:sister|brother|mother|mom|mum|father|dad|friend|partner|wife|husband|"
+    r"boyfriend|girlfriend|son|daughter|cousin|aunt|uncle|grandma|grandpa|boss|colleague)\b",
+    re.IGNORECASE,
 )
 
 
 def _recollection(memory: str, rng: random.Random) -> str:
     said = _yours(memory)
-    return f"You told me {said}; {rng.choice(_ASIDES)}"
+    aside = "have you heard from them lately?" if _SOMEONE.search(memory) else rng.choice(_ASIDES)
+    return f"You told me {said}; {aside}"
 
 
 def _missed(hints: VoiceHints, rng: random.Random) -> str:
