@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.pilot import Pilot
+from textual.widgets import Input, Select
 
 from samantha.backends.scripted import ScriptedBackend
 from samantha.errors import BackendUnreachable
 from samantha.memory import MemoryKind
 from samantha.tui.app import SamanthaApp
+from samantha.tui.screens.duet import DuetScreen
 from samantha.tui.screens.memory import MemoryScreen
 from samantha.tui.screens.onboarding import OnboardingScreen
 from tests.tui.conftest import BuildApp
-from tests.tui.helpers import send, settle, until
+from tests.tui.helpers import GatedBackend, send, settle, until
 
 SIZE = (100, 30)
 SnapCompare = Callable[..., bool]
@@ -94,6 +96,31 @@ def test_memory_screen(snap_compare: SnapCompare, build_app: BuildApp) -> None:
         await send(pilot, "My sister Anna lives in Oslo")
         await pilot.press("f4")
         await until(pilot, lambda: isinstance(app.screen, MemoryScreen))
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
+
+
+def test_duet_after_you_stepped_in(snap_compare: SnapCompare, build_app: BuildApp) -> None:
+    first = GatedBackend(replies=["Rain is the sky *thinking out loud*.", "Snow is quieter, Theo."])
+    second = ScriptedBackend(replies=["Snow, Theo? Snow is rain that took its time."])
+    app = build_app(duet=(first, second))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, SamanthaApp)
+        await settle(pilot)
+        await app.companion.set_user_name("Theo")
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(app.screen, DuetScreen))
+        app.screen.query_one("#second", Select).value = "alan"
+        app.screen.query_one("#lines", Input).value = "3"
+        app.screen.query_one("#topic", Input).value = "rain"
+        await pilot.press("enter")
+        await first.allow(3)
+        app.screen.query_one("#step-in", Input).value = "What about snow?"
+        await pilot.press("enter")
+        await first.allow_all()
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)

@@ -41,7 +41,7 @@ class DuetLine(Static):
 
     DEFAULT_CSS = """
     DuetLine { margin: 1 0 0 0; padding: 0 1; }
-    DuetLine.-you { background: $boost; border-left: thick $secondary; margin-left: 8; }
+    DuetLine.-you { background: $boost; border-left: thick $secondary; margin: 1 0 0 8; }
     DuetLine.-cut { color: $text-muted; }
     """
 
@@ -234,7 +234,8 @@ class DuetScreen(Screen[None]):
 
     async def _line(self, speaker: str, *, you: bool = False) -> DuetLine:
         colour = "" if you else self._colours.get(speaker, "")
-        line = DuetLine(visible(speaker), colour, classes="-you" if you else "")
+        name = "You" if you and speaker == "you" else visible(speaker)
+        line = DuetLine(name, colour, classes="-you" if you else "")
         await self.query_one("#talk", VerticalScroll).mount(line)
         return line
 
