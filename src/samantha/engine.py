@@ -8,6 +8,7 @@ of a reply arrived is committed too, marked, however the stream ends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from collections.abc import AsyncGenerator, Sequence
@@ -57,6 +58,9 @@ from samantha.tokens import TokenCounter
 
 #: How many stored messages a turn considers; the token budget decides how many are sent.
 HISTORY_FETCH = 400
+#: A reply is cut at this many characters per token of her reply budget (about twice the
+#: length a tokenizer allows), for servers that ignore max_tokens.
+CHARS_PER_TOKEN_CAP = 8
 #: "forget that my sister is called Anna", "forget about the interview".
 FORGET_REQUEST = re.compile(
     r"^(?:please\s+|can you\s+|could you\s+)?forget\s+(?:that|about|what i said about)\s+(?P<what>.+)",
@@ -626,16 +630,25 @@ class Companion(CompanionRecords):
         completion_tokens: int | None = None
         server_prompt_tokens: int | None = None
         finished = False
+        # A server that ignores max_tokens would otherwise be read (and stored) for as long as
+        # it goes on: stop at about twice the budget's length in characters.
+        limit, length = self.reply_tokens * CHARS_PER_TOKEN_CAP, 0
+        chunks = self.backend.stream(request)
         try:
-            async for chunk in self.backend.stream(request):
+            async for chunk in chunks:
                 if chunk.usage is not None:
                     completion_tokens = chunk.usage.completion_tokens
                     server_prompt_tokens = chunk.usage.prompt_tokens
                 if chunk.text:
                     if first_token is None:
                         first_token = time.perf_counter()
-                    parts.append(chunk.text)
-                    yield ReplyChunk(chunk.text)
+                    text = chunk.text[: max(0, limit - length)]
+                    length += len(text)
+                    if text:
+                        parts.append(text)
+                        yield ReplyChunk(text)
+                    if length >= limit:
+                        break
             finished = True
         except SamanthaError:
             await self._save_partial(conversation, parts)
@@ -644,6 +657,11 @@ class Companion(CompanionRecords):
             if not finished:
                 # Cancelled (Esc, Ctrl-C) or closed early: keep what she had said, marked.
                 await asyncio.shield(self._save_partial(conversation, parts))
+            # Closing the stream ends the request (and the server's work) now, not at GC.
+            close = getattr(chunks, "aclose", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
         reply = "".join(parts)
         end = self.clock.now()
         # Her own words move her a little too: she laughs at her own joke.

@@ -44,6 +44,15 @@ QUICK = 0.01  # a Retry-After the client honours without slowing the suite
 RUNAWAY_CHUNKS = 3000
 
 
+def runaway_reply(reply_tokens: int) -> str:
+    """What she keeps of the runaway reply: the stream is cut at the engine's cap."""
+    from samantha.engine import CHARS_PER_TOKEN_CAP
+
+    whole = "".join(f"w{i} " for i in range(RUNAWAY_CHUNKS))
+    assert len(whole) > reply_tokens * CHARS_PER_TOKEN_CAP  # the fault really runs away
+    return whole[: reply_tokens * CHARS_PER_TOKEN_CAP]
+
+
 @dataclass(frozen=True)
 class Fault:
     id: str

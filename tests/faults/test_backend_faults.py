@@ -23,7 +23,7 @@ from tests.fakeserver import (
     stream,
 )
 from tests.faults.conftest import API_KEY, MakeBackend
-from tests.faults.kinds import FAULTS, HEALTHY, RUNAWAY_CHUNKS, SHORT_TIMEOUT, Fault
+from tests.faults.kinds import FAULTS, HEALTHY, SHORT_TIMEOUT, Fault, runaway_reply
 
 
 @pytest.fixture
@@ -67,9 +67,9 @@ async def test_a_fault_is_one_sentence_and_the_companion_carries_on(
         _, result = await collect(companion, "hello?")
         assert isinstance(result, TurnResult)
         if fault.id == "reply-far-past-max-tokens":
-            # The server ignored max_tokens; what she said is kept whole, not cut or lost.
+            # The server ignored max_tokens: she stops at the cap, and what she said is kept.
             assert server.chat_requests[0].json["max_tokens"] == companion.reply_tokens
-            reply = "".join(f"w{i} " for i in range(RUNAWAY_CHUNKS))
+            reply = runaway_reply(companion.reply_tokens)
         else:
             reply = "".join(HEALTHY)
         assert result.reply == reply

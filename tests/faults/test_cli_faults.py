@@ -11,13 +11,21 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from samantha.config import Paths, Settings
+from samantha.persona import find_persona, load_persona
 from tests.fakeserver import FakeOpenAI, refused_base_url
 from tests.faults.conftest import API_KEY, MODEL
-from tests.faults.kinds import FAULTS, HEALTHY, RUNAWAY_CHUNKS, Fault
+from tests.faults.kinds import FAULTS, HEALTHY, Fault, runaway_reply
 from tests.faults.zygote import Child, Zygote
 from tests.test_cli import cli_env
 
 EXIT_BACKEND = 3
+
+
+def samantha_reply_tokens() -> int:
+    """Her reply budget as `samantha say` uses it (her persona's, else the setting's)."""
+    persona = load_persona(find_persona("samantha", Paths.from_env().personas_dir))
+    return persona.max_reply_tokens or Settings().reply_tokens
 
 
 def say(zygote: Zygote, fault: Fault, home: Path, url: str) -> Child:
@@ -42,7 +50,7 @@ def problems_with(
     lines = err.splitlines()
     if fault.error is None:
         reply = (
-            "".join(f"w{i} " for i in range(RUNAWAY_CHUNKS))
+            runaway_reply(samantha_reply_tokens())
             if fault.id == "reply-far-past-max-tokens"
             else "".join(HEALTHY)
         )
