@@ -56,10 +56,10 @@ def painted(screen):
 
 ChatScreen.on_mount = on_mount
 
-from samantha.config import load_settings
 from samantha.tui.app import make_app
 
-make_app(load_settings()).run(headless=True, size=(100, 30))
+# As `samantha` does: the settings are read in the opening thread, after the first frame.
+make_app(None).run(headless=True, size=(100, 30))
 """
 
 MINIMAL_APP = f"""
@@ -81,11 +81,6 @@ class Minimal(App):
 
 Minimal().run(headless=True, size=(100, 30))
 """
-
-
-#: The same minimal app after loading samantha's settings, as every samantha command does
-#: first: it shows how much of the gap is the settings module rather than the chat.
-MINIMAL_WITH_SETTINGS = "from samantha.config import load_settings\nload_settings()\n" + MINIMAL_APP
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -188,7 +183,6 @@ def main() -> None:
         cases = [
             ("samantha chat", CHAT_APP),
             ("minimal Textual app", MINIMAL_APP),
-            ("minimal app after load_settings()", MINIMAL_WITH_SETTINGS),
         ]
         for _, code in cases:
             for _ in range(WARMUP_RUNS):
@@ -206,11 +200,6 @@ def main() -> None:
         ratio = medians["samantha chat"] / medians["minimal Textual app"]
         verdict = "ok" if ratio <= TARGET_RATIO else "OVER TARGET"
         print(f"ratio chat / minimal: {ratio:.2f} (target <= {TARGET_RATIO:g}: {verdict})")
-        settled = medians["samantha chat"] / medians["minimal app after load_settings()"]
-        print(
-            f"  ratio chat / (minimal app after load_settings()): {settled:.2f}; the rest of the "
-            f"gap is importing samantha.config (pydantic-settings), which the CLI does anyway"
-        )
 
         times, mounted = _open_long_conversation(scratch / "long")
         first, again = times[0], statistics.median(times[1:])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -253,3 +255,33 @@ def test_settings_accepts_documented_fields_only() -> None:
     assert {"backend", "model", "base_url", "api_key", "request_timeout", "max_retries"} <= (
         documented
     )
+
+
+# -- import cost -----------------------------------------------------------------------------
+
+
+def test_importing_config_leaves_pydantic_for_first_use() -> None:
+    # The chat imports PRESETS and Paths from here before its first frame; pydantic and
+    # pydantic-settings (a sixth of a second) load only with Settings or load_settings.
+    code = (
+        "import sys\n"
+        "from samantha.config import PRESETS, Paths\n"
+        "assert PRESETS['openai'].key_env == 'OPENAI_API_KEY' and Paths\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'pydantic_settings'}))\n"
+        "from samantha.config import Settings\n"
+        "import samantha.config, samantha.config_model\n"
+        "assert Settings is samantha.config.Settings is samantha.config_model.Settings\n"
+        "assert 'pydantic_settings' in sys.modules\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_config_names_nothing_it_does_not_have() -> None:
+    import samantha.config
+
+    with pytest.raises(AttributeError):
+        _ = samantha.config.NoSuchThing  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -58,7 +59,7 @@ def root(
 ) -> None:
     ctx.obj = {"backend": backend, "model": model, "base_url": base_url, "persona": persona}
     if ctx.invoked_subcommand is None:
-        _run_chat(settings_from(ctx))
+        _run_chat(lambda: settings_from(ctx))
 
 
 @app.command()
@@ -71,13 +72,17 @@ def chat(
     debug: DebugOpt = False,
 ) -> None:
     """Open the chat (the same as running samantha with no command)."""
-    _run_chat(settings_from(ctx, backend=backend, model=model, base_url=base_url, persona=persona))
+    _run_chat(
+        lambda: settings_from(ctx, backend=backend, model=model, base_url=base_url, persona=persona)
+    )
 
 
-def _run_chat(settings: Any) -> None:
+def _run_chat(load: Callable[[], Any]) -> None:
+    """The chat reads its settings after the first frame (``load`` runs in its opening
+    thread), so the window is there at once; a bad config is said when it closes."""
     from samantha.tui.app import run_app
 
-    run_app(settings)
+    run_app(load)
 
 
 @app.command()

@@ -2,28 +2,30 @@
 
 Nothing here touches the file system or the environment at import time; ``Paths.from_env``
 and ``load_settings`` do it when called, so tests can point ``SAMANTHA_HOME`` at a tmp dir.
+
+Nor does importing this module import pydantic: ``Settings`` and ``BackendSpec`` (pydantic
+and pydantic-settings, about a sixth of a second to import) live in ``config_model`` and load
+on first use, through ``from samantha.config import Settings`` as before or ``load_settings``.
+So the chat can import what it needs from here (``PRESETS``, ``Paths``) and paint its first
+frame before any of that is loaded.
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
-
-from samantha.errors import ConfigError
+if TYPE_CHECKING:
+    from samantha.config_model import BackendSpec as BackendSpec
+    from samantha.config_model import Settings as Settings
 
 APP_NAME = "samantha"
+
+#: What ``config_model`` defines; handed out from here on first use (see ``__getattr__``).
+_FROM_MODEL = frozenset({"Settings", "BackendSpec"})
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,13 @@ class Paths:
         return self.data_dir / "samantha.log"
 
 
-class BackendPreset(BaseModel):
-    """A named way to reach a model: which adapter, where, and what it needs."""
+@dataclass(frozen=True, kw_only=True)
+class BackendPreset:
+    """A named way to reach a model: which adapter, where, and what it needs.
 
-    model_config = ConfigDict(frozen=True)
+    A plain dataclass, not a pydantic model: the presets are fixed values written below, with
+    nothing to validate, and the chat reads them before its first frame.
+    """
 
     kind: str
     base_url: str | None = None
@@ -106,190 +111,22 @@ PRESETS: dict[str, BackendPreset] = {
 }
 
 
-class BackendSpec(BaseModel):
-    """Everything a backend adapter needs, resolved from presets and settings."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str
-    kind: str
-    model: str
-    base_url: str | None
-    api_key: SecretStr | None
-    needs_key: bool
-    context_window: int
-    timeout: float
-    max_retries: int
-    seed: int
-    offline_pace: float
-
-
-class Settings(BaseSettings):
-    """samantha's settings. Each field can be set in config.toml or as ``SAMANTHA_<FIELD>``."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="SAMANTHA_",
-        extra="forbid",
-        populate_by_name=True,
-        validate_default=True,
-    )
-
-    backend: str = "offline"
-    """Which backend to talk to: a preset (offline, openai, ollama, vllm, llamacpp, lmstudio,
-    custom) or the name of a backend another package registered."""
-
-    model: str | None = None
-    """The model to ask for; each preset has a sensible default."""
-
-    base_url: str | None = None
-    """The OpenAI-compatible server's URL (ending in /v1); overrides the preset's."""
-
-    api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("api_key", "SAMANTHA_API_KEY")
-    )
-    """The API key. Never stored anywhere but where you put it. For the openai preset,
-    OPENAI_API_KEY is read when this is unset."""
-
-    context_window: int | None = Field(default=None, ge=512)
-    """The model's context window in tokens, when the preset's guess is wrong."""
-
-    reply_tokens: int = Field(default=1024, ge=16)
-    """Tokens kept free in the context window for her reply."""
-
-    request_timeout: float = Field(default=60.0, gt=0)
-    """Seconds to wait for the server before giving up on a request."""
-
-    max_retries: int = Field(default=2, ge=0, le=10)
-    """Retries for rate limits, 5xx answers and dropped connections."""
-
-    appraiser: Literal["lexicon", "model"] = "lexicon"
-    """How your messages are read for her mood: 'lexicon' (offline, instant) or 'model' (the
-    backend returns JSON; any failure falls back to the lexicon). The offline voice always
-    uses the lexicon."""
-
-    extractor: Literal["auto", "rules", "model"] = "auto"
-    """How facts are drawn from your messages: 'rules' (offline, instant), 'model' (the backend
-    returns JSON, checked; anything invalid falls back to the rules), or 'auto': the model when
-    there is one, the rules with the offline voice."""
-
-    memory_half_life_hours: float = Field(default=720.0, gt=0)
-    """How fast a memory's recency fades when it is not recalled (a month, by default)."""
-
-    recall_k: int = Field(default=5, ge=0, le=50)
-    """How many memories come to mind for each message."""
-
-    memory_tokens: int = Field(default=400, ge=0)
-    """Token budget of the recalled-memories section of the prompt."""
-
-    embedding_model: str | None = None
-    """Embedding model for dense recall when the backend serves /v1/embeddings (for example
-    'text-embedding-3-small' or 'nomic-embed-text'); unset, recall uses full-text search only."""
-
-    persona: str = "samantha"
-    """The companion to talk to: a shipped persona's name, one in your personas folder, or a path."""
-
-    seed: int = 0
-    """Seed of the offline voice, so its replies are repeatable."""
-
-    offline_pace: float = Field(default=0.02, ge=0)
-    """Seconds between words when the offline voice streams, so it reads like typing."""
-
-    voice: bool = False
-    """Speak her replies aloud as they stream (needs the voice extra: pip install
-    'samantha[voice]'). /voice on|off switches it in the chat."""
-
-    tts_engine: Literal["auto", "openai", "espeak", "none"] = "auto"
-    """What speaks: 'openai' (any OpenAI-compatible /v1/audio/speech server), 'espeak'
-    (espeak-ng, offline), 'none', or 'auto': the server when there is one, else espeak-ng."""
-
-    tts_model: str = "gpt-4o-mini-tts"
-    """The speech model to ask the server for (for example tts-1, or kokoro on a local server)."""
-
-    tts_voice: str | None = None
-    """Her voice on the speech engine, overriding the persona's speech entry for it."""
-
-    stt_model: str = "whisper-1"
-    """The transcription model for push-to-talk (for example whisper-1 or gpt-4o-transcribe)."""
-
-    voice_base_url: str | None = None
-    """The OpenAI-compatible server for speech and transcription (ending in /v1); unset,
-    OpenAI's when there is an OpenAI key."""
-
-    voice_api_key: SecretStr | None = None
-    """The voice server's API key, if it needs one other than the chat key."""
-
-    volume: float = Field(default=0.8, ge=0, le=1)
-    """How loud she speaks, from 0 to 1."""
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=Paths.from_env().config_file)
-        return (init_settings, env_settings, toml)
-
-    def backend_spec(self, environ: Mapping[str, str] | None = None) -> BackendSpec:
-        """Resolve the preset, the model and the key into what the adapter needs."""
-        env = os.environ if environ is None else environ
-        preset = PRESETS.get(self.backend)
-        if preset is None:
-            # A backend another package registered: it gets the settings as they are.
-            preset = BackendPreset(kind=self.backend, default_model="default")
-        key = self.api_key
-        if key is None and preset.key_env and env.get(preset.key_env):
-            key = SecretStr(env[preset.key_env])
-        base_url = self.base_url or preset.base_url
-        if preset.kind == "openai" and not base_url:
-            raise ConfigError(
-                f"The {self.backend} backend needs a server address: pass --base-url "
-                "(for example http://localhost:8000/v1) or set SAMANTHA_BASE_URL."
-            )
-        return BackendSpec(
-            name=self.backend,
-            kind=preset.kind,
-            model=self.model or preset.default_model,
-            base_url=base_url,
-            api_key=key,
-            needs_key=preset.needs_key,
-            context_window=self.context_window or preset.context_window,
-            timeout=self.request_timeout,
-            max_retries=self.max_retries,
-            seed=self.seed,
-            offline_pace=self.offline_pace,
-        )
-
-    def public_view(self) -> dict[str, Any]:
-        """The settings as a user may see them: secrets masked."""
-        data = self.model_dump(mode="python")
-        data["api_key"] = "set (hidden)" if self.api_key else None
-        return data
-
-
 def load_settings(**overrides: Any) -> Settings:
-    """Build settings from flags (``overrides``; None means 'not given'), env and the file."""
-    given = {k: v for k, v in overrides.items() if v is not None}
-    try:
-        return Settings(**given)
-    except tomllib.TOMLDecodeError as exc:
-        path = Paths.from_env().config_file
-        raise ConfigError(
-            f"The config file {path} is not valid TOML ({exc}): fix or remove it."
-        ) from exc
-    except UnicodeDecodeError as exc:
-        path = Paths.from_env().config_file
-        raise ConfigError(
-            f"The config file {path} is not UTF-8 text (byte {exc.start}): "
-            "save it as UTF-8, or fix or remove it."
-        ) from exc
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "settings"
-        raise ConfigError(
-            f"The setting '{where}' is invalid ({err['msg']}): check the flag, SAMANTHA_"
-            f"{where.upper()} or {Paths.from_env().config_file}."
-        ) from exc
+    """Build settings from flags (``overrides``; None means 'not given'), env and the file.
+
+    A config file that is not TOML or UTF-8, or a value that is invalid, is a ``ConfigError``
+    naming the setting and where to fix it."""
+    from samantha.config_model import load_settings as load
+
+    return load(**overrides)
+
+
+def __getattr__(name: str) -> Any:
+    """``Settings`` and ``BackendSpec`` on first use: importing them loads pydantic."""
+    if name in _FROM_MODEL:
+        from samantha import config_model
+
+        value = getattr(config_model, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,6 +2,8 @@
 the file private to its owner (mode 0600: it may hold an API key).
 
 Reading stays in ``config.py`` (pydantic-settings reads the file); this module only writes.
+The TUI imports it before its first frame, so pydantic (``Settings``, ``SecretStr``) is
+imported inside the functions that need it, not here.
 """
 
 from __future__ import annotations
@@ -13,9 +15,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import SecretStr
-
-from samantha.config import Paths, Settings
+from samantha.config import Paths
 from samantha.errors import ConfigError
 
 #: What a value may be: the settings are all flat strings, numbers and booleans.
@@ -27,6 +27,8 @@ _TABLE_LINE = re.compile(r"^\s*\[")
 
 def as_fields(update: Mapping[str, object]) -> dict[str, object]:
     """An update as ``Settings.model_copy`` takes it: the API key as a secret."""
+    from pydantic import SecretStr
+
     return {k: SecretStr(str(v)) if k == "api_key" and v else v for k, v in update.items()}
 
 
@@ -60,6 +62,8 @@ def write_settings(updates: Mapping[str, Value], path: Path | None = None) -> Pa
     Lines for other keys, comments and tables are left as they were; the write is atomic
     (a temporary file renamed over the old one) and the result is readable by its owner only.
     """
+    from samantha.config_model import Settings
+
     unknown = sorted(set(updates) - set(Settings.model_fields))
     if unknown:
         raise ConfigError(f"There is no setting called {', '.join(unknown)}: check the name.")

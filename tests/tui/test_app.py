@@ -59,3 +59,50 @@ async def test_a_companion_that_cannot_open_ends_the_app_with_its_sentence() -> 
         await until(pilot, lambda: app.open_error is not None)
     assert app.return_code == PersonaError.exit_code
     assert str(app.open_error).startswith("There is no persona called 'nobody'")
+
+
+async def test_settings_are_read_after_the_first_frame_and_a_bad_config_ends_it_plainly(
+    isolated_home: object,
+) -> None:
+    from samantha.config import Paths, load_settings
+    from samantha.errors import ConfigError
+
+    Paths.from_env().config_dir.mkdir(parents=True, exist_ok=True)
+    Paths.from_env().config_file.write_text("backend = [oops\n", encoding="utf-8")
+    app = make_app(None, load_settings=load_settings, cursor_blink=False)
+    assert app.settings is None  # nothing read before the window is up
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.open_error is not None)
+    assert isinstance(app.open_error, ConfigError)
+    assert "is not valid TOML" in str(app.open_error)
+    assert app.return_code == ConfigError.exit_code
+
+
+async def test_without_settings_up_front_the_chat_opens_with_what_the_loader_reads(
+    make_companion: MakeCompanion,
+) -> None:
+    read: list[Settings] = []
+
+    def loader() -> Settings:
+        read.append(Settings(persona="alan"))
+        return read[-1]
+
+    def opener(settings: Settings, current: Companion | None) -> Companion:
+        return make_companion(ScriptedBackend(), persona=settings.persona)
+
+    app = make_app(
+        None,
+        load_settings=loader,
+        cursor_blink=False,
+        onboarding=False,
+        greet=False,
+        open_companion=opener,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ChatScreen) and app.screen.ready)
+        await settle(pilot)
+        assert app.companion.persona.name == "Alan"
+        assert app.settings is read[0]
+        # Her voice exists once her settings do (off, as the settings say).
+        assert app.voice_session is not None
+        assert not app.voice.on

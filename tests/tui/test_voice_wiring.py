@@ -48,7 +48,7 @@ async def test_replies_are_spoken_as_they_stream_and_typing_stops_her(
 ) -> None:
     app = build_app(ScriptedBackend(replies=["Hello there. How are you?"]))
     spy = SpyVoice()
-    app.voice = spy  # type: ignore[assignment]
+    app.voice_session = spy  # type: ignore[assignment]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await send(pilot, "hi")
@@ -74,7 +74,7 @@ async def test_replies_are_spoken_as_they_stream_and_typing_stops_her(
 async def test_voice_command_answers_in_one_sentence(build_app: BuildApp) -> None:
     app = build_app(ScriptedBackend())
     spy = SpyVoice()
-    app.voice = spy  # type: ignore[assignment]
+    app.voice_session = spy  # type: ignore[assignment]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await send(pilot, "/voice on")

@@ -22,7 +22,6 @@ from textual.app import App, SystemCommand
 from textual.color import Color, ColorParseError
 from textual.screen import Screen
 
-from samantha.config import Settings
 from samantha.config_file import Value, as_fields, write_settings
 from samantha.errors import SamanthaError
 from samantha.tui.commands import COMMANDS
@@ -30,17 +29,21 @@ from samantha.tui.safe import visible
 from samantha.tui.screens.chat import ChatScreen
 
 if TYPE_CHECKING:
+    from samantha.config import Settings
     from samantha.duet import Duet
     from samantha.engine import Companion
     from samantha.tui.screens.onboarding import Answers
+    from samantha.voice.session import VoiceSession
 
 #: Opens a companion for settings; gets the one in use, if any (to share its clock, say).
-OpenCompanion = Callable[[Settings, "Companion | None"], "Companion"]
+OpenCompanion = Callable[["Settings", "Companion | None"], "Companion"]
+#: Reads the settings (flags, environment, config file) when they were not given up front.
+LoadSettings = Callable[[], "Settings"]
 
 
 #: Opens a duet between two personas (settings for each), for the user named, beside the
 #: companion in use (whose clock it shares).
-OpenDuet = Callable[[Settings, Settings, str, "Companion"], "Duet"]
+OpenDuet = Callable[["Settings", "Settings", str, "Companion"], "Duet"]
 
 
 def open_from_settings(settings: Settings, current: Companion | None) -> Companion:
@@ -67,6 +70,7 @@ class SamanthaApp(App[None]):
         companion: Companion | None,
         *,
         settings: Settings | None = None,
+        load_settings: LoadSettings | None = None,
         owns_companion: bool = True,
         cursor_blink: bool = True,
         onboarding: bool | None = None,
@@ -78,8 +82,11 @@ class SamanthaApp(App[None]):
         # Before App.__init__, which reads the CSS variables ($her needs the persona).
         self._companion = companion
         super().__init__()
-        #: What to open a companion from when none was given.
-        self.settings = settings or (companion.settings if companion else Settings())
+        #: What to open a companion from when none was given: these settings, or what
+        #: ``load_settings`` reads in the opening thread (pydantic-settings takes a sixth of a
+        #: second to import: the first frame does not wait for it).
+        self.settings = settings or (companion.settings if companion else None)
+        self.load_settings = load_settings
         #: Close the companion on exit only if we opened it; a caller that passed one in
         #: (a test) may still want to read its database afterwards.
         self.owns_companion = owns_companion
@@ -92,10 +99,11 @@ class SamanthaApp(App[None]):
         #: Freeze the start-up heap once the session is open (see ``_warm``).
         self.settle_heap = settle_heap
         self._warmed = False
-        from samantha.voice.session import VoiceSession
-
         #: Her voice and ears (off until /voice on or `voice = true`); never fails the chat.
-        self.voice = VoiceSession(self.settings, None, on_error=self._voice_failed)
+        #: Made with the settings, so None until they are read.
+        self.voice_session: VoiceSession | None = None
+        if self.settings is not None:
+            self._make_voice(self.settings)
         #: Why the companion could not be opened, if it could not.
         self.open_error: SamanthaError | None = None
 
@@ -131,8 +139,25 @@ class SamanthaApp(App[None]):
         else:
             self.title = self._companion.persona.name
 
+    def _make_voice(self, settings: Settings) -> VoiceSession:
+        from samantha.voice.session import VoiceSession
+
+        self.voice_session = VoiceSession(settings, None, on_error=self._voice_failed)
+        return self.voice_session
+
+    @property
+    def voice(self) -> VoiceSession:
+        """Her voice; asked for only once the companion (and so the settings) is open."""
+        if self.voice_session is None:
+            raise RuntimeError("The voice is not ready yet.")
+        return self.voice_session
+
     def _open(self) -> None:
         try:
+            if self.settings is None:
+                from samantha.config import load_settings
+
+                self.settings = (self.load_settings or load_settings)()
             companion = self.open_companion(self.settings, None)
         except SamanthaError as exc:
             # run_app raises it once the terminal is back, for the CLI to say as usual.
@@ -152,6 +177,8 @@ class SamanthaApp(App[None]):
             self.notify(visible(reason), severity="warning", timeout=6, markup=False)
 
     def _opened(self, companion: Companion) -> None:
+        if self.voice_session is None:
+            self._make_voice(companion.settings)
         self.voice_for(companion)
         self._companion = companion
         self.title = companion.persona.name
@@ -188,7 +215,8 @@ class SamanthaApp(App[None]):
         )
 
     async def on_unmount(self) -> None:
-        await self.voice.aclose()
+        if self.voice_session is not None:
+            await self.voice_session.aclose()
         if self.owns_companion and self._companion is not None:
             await self._companion.aclose()
 
@@ -298,9 +326,10 @@ class SamanthaApp(App[None]):
 
 
 def make_app(
-    settings: Settings,
+    settings: Settings | None,
     companion: Companion | None = None,
     *,
+    load_settings: LoadSettings | None = None,
     cursor_blink: bool = True,
     onboarding: bool | None = None,
     greet: bool = True,
@@ -309,10 +338,13 @@ def make_app(
     settle_heap: bool = False,
 ) -> SamanthaApp:
     """Build the app; tests pass their own companion (theirs to close), switch the cursor
-    blink off, and say whether the first-run questions and her opening greeting happen."""
+    blink off, and say whether the first-run questions and her opening greeting happen.
+    Without settings, ``load_settings`` (the config's by default) reads them after the first
+    frame."""
     return SamanthaApp(
         companion,
         settings=settings,
+        load_settings=load_settings,
         owns_companion=companion is None,
         cursor_blink=cursor_blink,
         onboarding=onboarding,
@@ -323,8 +355,13 @@ def make_app(
     )
 
 
-def run_app(settings: Settings) -> None:
-    app = make_app(settings, settle_heap=True)
+def run_app(settings: Settings | LoadSettings) -> None:
+    """Run the chat. Given a loader, the settings are read after the first frame; a bad
+    config file is then said by the CLI once the terminal is restored, as before."""
+    if callable(settings):
+        app = make_app(None, load_settings=settings, settle_heap=True)
+    else:
+        app = make_app(settings, settle_heap=True)
     app.run()
     if app.open_error is not None:
         raise app.open_error

@@ -289,9 +289,10 @@ class ChatScreen(ChatCommands):
     # -- stopping, editing, again -------------------------------------------------------------
 
     def action_stop_reply(self) -> None:
-        voice = self.host.voice
-        voice.barge_in()
-        if voice.listening:
+        voice = self.host.voice_session  # None until her settings are read
+        if voice is not None:
+            voice.barge_in()
+        if voice is not None and voice.listening:
             self.run_worker(voice.cancel_talk(), group="talk", exclusive=True)
             self.query_one(PromptInput).border_title = None
             return
@@ -304,13 +305,16 @@ class ChatScreen(ChatCommands):
     @on(PromptInput.Typed)
     def _typing(self) -> None:
         """Typing stops her speaking, as it would a person (does nothing when she is quiet)."""
-        self.host.voice.barge_in()
+        if self.host.voice_session is not None:
+            self.host.voice_session.barge_in()
 
     @work(exclusive=True, group="talk")
     async def action_talk(self) -> None:
         """Push-to-talk as a toggle (terminals send no key release): press, speak, press."""
         prompt = self.query_one(PromptInput)
-        heard = await self.host.voice.talk()
+        if self.host.voice_session is None:
+            return  # F8 in the first instant, before her settings are read
+        heard = await self.host.voice_session.talk()
         prompt.border_title = "listening · F8 when done · Esc cancels" if heard.listening else None
         if heard.text:
             prompt.insert(heard.text)
@@ -322,7 +326,8 @@ class ChatScreen(ChatCommands):
                 self.notify(visible(heard.note), timeout=6, markup=False)
 
     def action_mute(self) -> None:
-        self.notify(self.host.voice.toggle_mute(), timeout=3, markup=False)
+        if self.host.voice_session is not None:
+            self.notify(self.host.voice_session.toggle_mute(), timeout=3, markup=False)
 
     def action_regenerate(self) -> None:
         if self.replying:

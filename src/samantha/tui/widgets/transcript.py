@@ -20,7 +20,6 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Static
 
-from samantha.models import Message, MessageStatus, Role
 from samantha.tui.safe import collapsed, visible
 from samantha.tui.widgets.reply_stream import SegmentedStream
 
@@ -30,6 +29,10 @@ if TYPE_CHECKING:
     # Markdown brings markdown-it (a tenth of a second): loaded with the first reply shown,
     # so an empty chat paints without it.
     from textual.widgets import Markdown
+
+    # The models module loads pydantic: the messages it defines only come with the companion,
+    # after the first frame, and ``message_widget`` imports it then.
+    from samantha.models import Message
 
 
 #: What makes a reply worth a Markdown widget: emphasis, code, links, headings, lists, tables,
@@ -101,8 +104,8 @@ class ReplyMessage(Vertical):
     def __init__(
         self,
         text: str = "",
-        status: MessageStatus = MessageStatus.COMPLETE,
         *,
+        interrupted: bool = False,
         message_id: int | None = None,
         classes: str | None = None,
     ) -> None:
@@ -122,7 +125,7 @@ class ReplyMessage(Vertical):
         self._timer: Timer | None = None
         #: Characters shown so far while streaming; past the collapse limit the rest is counted.
         self._shown = 0
-        self._interrupted = status is MessageStatus.INTERRUPTED
+        self._interrupted = interrupted
         self.set_class(self._interrupted, "-interrupted")
 
     def compose(self) -> ComposeResult:
@@ -217,9 +220,12 @@ class EarlierNote(Static):
 
 
 def message_widget(message: Message) -> UserMessage | ReplyMessage:
+    from samantha.models import MessageStatus, Role
+
     if message.role is Role.USER:
         return UserMessage(message.text, message.id)
-    return ReplyMessage(message.text, message.status, message_id=message.id)
+    interrupted = message.status is MessageStatus.INTERRUPTED
+    return ReplyMessage(message.text, interrupted=interrupted, message_id=message.id)
 
 
 class Transcript(VerticalScroll):
