@@ -1,4 +1,6 @@
-"""Prints the lexicon appraisal cost per message (µs) and the whole mood + relationship update."""
+"""Prints the lexicon appraisal cost per message (µs) and the whole mood + relationship update,
+then how her feelings behave over a warm evening: where ten warm messages leave her pleasure, how
+far one hurt then drops it, and how many messages it takes to stop being a stranger."""
 
 from __future__ import annotations
 
@@ -10,6 +12,13 @@ from datetime import UTC, datetime, timedelta
 from samantha.appraisal import appraise
 from samantha.mood import Mood, Temperament
 from samantha.relationship import Relationship, RelationshipSettings, on_message
+
+WARM = [
+    "Thank you so much, you're wonderful!",
+    "I really like you, you know.",
+    "You make me so happy.",
+    "I love talking with you.",
+]
 
 SAMPLES = [
     "I had a rough day at work and my boss yelled at me.",
@@ -60,8 +69,40 @@ def main() -> None:
         f"mood + relationship update per turn (incl. appraisal): p50 "
         f"{statistics.median(updates):.0f} µs, p95 {percentile(updates, 0.95):.0f} µs"
     )
+    character(temperament, settings)
     elapsed = time.perf_counter() - started
     print(f"(total benchmark time {elapsed:.1f} s)")
+
+
+def character(temperament: Temperament, settings: RelationshipSettings) -> None:
+    """The shape of her feelings: these numbers should not drift without a reason."""
+    now = datetime(2026, 1, 1, 20, tzinfo=UTC)
+    mood = Mood(pad=temperament.baseline, at=now)
+    lifts: list[float] = []
+    for turn in range(10):
+        before = mood.pad.pleasure
+        text = WARM[turn % len(WARM)]
+        mood = mood.moved(appraise(text).impulse, temperament, now + timedelta(minutes=turn))
+        lifts.append(mood.pad.pleasure - before)
+    hurt = mood.moved(appraise("You are useless.").impulse, temperament, now + timedelta(hours=1))
+    print(
+        f"ten warm messages: pleasure {temperament.baseline.pleasure:+.2f} → "
+        f"{mood.pad.pleasure:+.2f} (first lift {lifts[0]:+.2f}, last {lifts[-1]:+.2f}); "
+        f"a hurt then: {hurt.pad.pleasure - mood.pad.pleasure:+.2f}"
+    )
+    stage = settings.stages[0].name
+    for evening in range(1, 100):
+        bond = Relationship(at=now)
+        for turn in range(evening):
+            bond, _ = on_message(bond, settings, [], now + timedelta(minutes=2 * turn))
+            stage = bond.stage(settings)
+        bond, _ = on_message(bond, settings, [], now + timedelta(days=1))
+        if bond.stage_index > 0:
+            break
+    print(
+        f"plain messages on a first evening before she knows him the next day: {evening} "
+        f"(after the last of them she is still a {stage}; the next day, {bond.stage(settings)})"
+    )
 
 
 if __name__ == "__main__":

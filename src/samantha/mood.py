@@ -3,6 +3,10 @@ settles back toward her temperament's baseline over real elapsed time.
 
 Decay is exponential with a half-life, computed from timestamps rather than ticks, so a night
 away settles her exactly as much whether the app was open or not.
+
+What happens moves her with diminishing returns toward the extremes (see ``_pushed``), so a run
+of warm messages lifts her a little less each time instead of pinning her at the ceiling, and
+she stays able to feel the next thing, kind or cruel.
 """
 
 from __future__ import annotations
@@ -46,6 +50,30 @@ def _clamp(value: float) -> float:
     return max(-1.0, min(1.0, value))
 
 
+def _pushed(value: float, push: float) -> float:
+    """``value`` after a push of ``push``: in full back toward neutral, softened beyond it.
+
+    Away from neutral the distance left to the extreme, ``u``, shrinks as ``1/u`` grows by the
+    push (a softsign curve): near neutral a push lands almost in full, near the extreme it
+    barely moves her, and no finite run of pushes reaches the extreme. A hard clamp instead
+    let two warm messages pin her at the ceiling, where more warmth, or a slight, barely
+    showed. Pushes back toward neutral land in full, so a hurt after a warm evening shows at
+    once; there is no hidden reservoir of warmth to burn through first.
+    """
+    if push == 0:
+        return value
+    sign = 1.0 if push > 0 else -1.0
+    along, left = value * sign, abs(push)
+    if along < 0:
+        back = min(left, -along)
+        along, left = along + back, left - back
+    if left > 0:
+        room = 1.0 - along
+        # 1 - room / (1 + left * room), written as a gain so tiny pushes are not rounded away.
+        along += left * room * room / (1.0 + left * room)
+    return _clamp(along * sign)
+
+
 class PAD(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -70,6 +98,15 @@ class PAD(BaseModel):
             self.pleasure + other.pleasure * scale,
             self.arousal + other.arousal * scale,
             self.dominance + other.dominance * scale,
+        )
+
+    def pushed(self, other: PAD, scale: float = 1.0) -> PAD:
+        """Moved by ``other`` (times ``scale``), each axis with diminishing returns toward its
+        extremes (``_pushed``)."""
+        return PAD(
+            pleasure=_pushed(self.pleasure, other.pleasure * scale),
+            arousal=_pushed(self.arousal, other.arousal * scale),
+            dominance=_pushed(self.dominance, other.dominance * scale),
         )
 
     def distance(self, other: PAD | None = None) -> float:
@@ -127,9 +164,10 @@ class Mood(BaseModel):
     def moved(
         self, impulse: PAD, temperament: Temperament, now: datetime, scale: float = 1.0
     ) -> Mood:
-        """Settle to ``now``, then take the impulse, scaled by her volatility."""
+        """Settle to ``now``, then take the impulse, scaled by her volatility, with diminishing
+        returns toward the extremes (``PAD.pushed``)."""
         base = self.settled(temperament, now)
-        return Mood(pad=base.pad.plus(impulse, temperament.volatility * scale), at=base.at)
+        return Mood(pad=base.pad.pushed(impulse, temperament.volatility * scale), at=base.at)
 
     def style_note(self) -> str:
         note = STYLE_NOTES[self.name]

@@ -1,6 +1,9 @@
 """The bond between her and the user: closeness, trust and tension, a stage with hysteresis,
 and strain that shows until it is repaired.
 
+Nobody stops being a stranger on the first message: that takes a real first conversation and
+coming back for another (``_becomes_acquainted``).
+
 Every change is an ``RelationshipEvent`` with its cause, so the history can be shown and
 replayed; the state itself is a pure function of the old state, the events and the clock.
 """
@@ -181,12 +184,48 @@ def _apply(state: Relationship, effect: Effect) -> Relationship:
     )
 
 
-def _restage(state: Relationship, settings: RelationshipSettings) -> Relationship:
+#: A word after this much silence starts a new meeting rather than continuing the last one.
+#: Stepping away for dinner and picking the thread back up is still the same evening; coming
+#: back hours later, or the next day, is seeing her again.
+MEETING_GAP = timedelta(hours=3)
+
+#: Closeness a stranger must have built up before she counts them as an acquaintance. Each
+#: message is worth about 0.005 for the time together, and what it says adds only a little more
+#: (``STRANGER_WORDS_SHARE``), so this is ten or so messages, a few fewer if they opened up: a
+#: proper first conversation, never a hello and a couple of lines.
+ACQUAINTED_CLOSENESS = 0.05
+
+#: The share of the closeness anything but time together (affection, confidences, thanks, a
+#: return after days away) earns from a stranger. "I love you" or a family secret on the first
+#: evening does not make two people close; with a stranger, closeness is mostly built by time
+#: spent talking, so no burst of warm or open words can stand in for a real first talk.
+STRANGER_WORDS_SHARE = 0.2
+
+
+def _becomes_acquainted(state: Relationship, returning: bool) -> bool:
+    """Whether a stranger may step up to the next stage on this message.
+
+    The bond alone cannot decide it: her default trust already clears the persona's first
+    threshold, which is why the first hello used to make anyone an acquaintance. You are not
+    someone she knows until you have talked properly *and* come back to her: the step is taken
+    on the first message of a later meeting (``MEETING_GAP``), once enough closeness has built
+    up. A long first night therefore ends with her still having only just met you, and the
+    next day she greets someone she knows.
+    """
+    return returning and state.closeness >= ACQUAINTED_CLOSENESS
+
+
+def _restage(
+    state: Relationship, settings: RelationshipSettings, *, may_leave_first: bool = True
+) -> Relationship:
     """Move up when the bond reaches the next threshold; down only when it falls clearly below
-    the current one, so the stage does not flicker around a boundary."""
+    the current one, so the stage does not flicker around a boundary. From the first stage,
+    only when ``may_leave_first`` (see ``_becomes_acquainted``)."""
     index = min(state.stage_index, len(settings.stages) - 1)
     bond = state.bond
     while index + 1 < len(settings.stages) and bond >= settings.stages[index + 1].threshold:
+        if index == 0 and not may_leave_first:
+            break
         index += 1
     while index > 0 and bond < settings.stages[index].threshold - settings.hysteresis:
         index -= 1
@@ -220,8 +259,11 @@ def on_message(
     def record(kind: EventKind, scale: float = 1.0, note: str = "") -> None:
         nonlocal state
         weight = settings.weight(kind)
+        closer = scale
+        if state.stage_index == 0 and kind != "time_together" and weight.closeness > 0:
+            closer *= STRANGER_WORDS_SHARE
         effect = Effect(
-            closeness=weight.closeness * scale,
+            closeness=weight.closeness * closer,
             trust=weight.trust * scale,
             tension=weight.tension * scale,
         )
@@ -230,6 +272,7 @@ def on_message(
             RelationshipEvent(kind=kind, at=now, effect=effect, message_id=message_id, note=note)
         )
 
+    returning = state.last_contact is not None and now - state.last_contact >= MEETING_GAP
     if state.last_contact is not None:
         away = now - state.last_contact
         days = away / timedelta(days=1)
@@ -244,4 +287,5 @@ def on_message(
             record(tag)  # type: ignore[arg-type]
     record("time_together")
     state = state.model_copy(update={"last_contact": now})
-    return _restage(state, settings), events
+    acquainted = _becomes_acquainted(state, returning)
+    return _restage(state, settings, may_leave_first=acquainted), events

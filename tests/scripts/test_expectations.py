@@ -8,15 +8,15 @@ import pytest
 
 from tests.scripts.conftest import RunScript
 
-#: One turn on the scripted backend: she already knows he loves jazz; he gives his name,
-#: thanks her warmly and asks about jazz.
+#: One turn on the scripted backend: she already knows he loves jazz, and him (an acquaintance
+#: just short of a friend); he gives his name, thanks her warmly and asks about jazz.
 STORY = """\
 persona: samantha
 backend:
   scripted: ["Hello Theo, it is lovely to meet you."]
 start: 2026-03-02 09:30
 state:
-  memories: [I love jazz.]
+  {{memories: [I love jazz.], relationship: {{closeness: 0.21}}}}
 steps:
   - user: Call me Theo. Thank you, you're wonderful. Do you like jazz?
     expect:
@@ -39,7 +39,7 @@ HOLDS = [
     # her mood and the relationship
     "mood: {is: exuberant, is_not: [hostile, anxious]}",
     "mood: {pleasure: rises, intensity: {above: 0.1, below: 1.0}}",
-    "relationship: {stage: acquaintance, stage_not: stranger}",
+    "relationship: {stage: friend, stage_not: acquaintance}",
     "relationship: {events: [affection, gratitude], no_events: insult}",
     "relationship: {closeness: rises, tension: steady, bond: rises, strained: false}",
     # memory
@@ -79,12 +79,12 @@ FAILS = [
     ("mood: {arousal: {above: 0.95}}", "expected mood arousal above +0.95, but it is +"),
     ("mood: {dominance: steady}", "expected mood dominance steady, but mood dominance went"),
     (
-        "relationship: {stage: friend}",
-        "expected stage friend, but the stage is acquaintance (it was stranger)",
+        "relationship: {stage: close}",
+        "expected stage close, but the stage is friend (it was acquaintance)",
     ),
     (
-        "relationship: {stage_not: acquaintance}",
-        "expected stage not acquaintance, but the stage is acquaintance",
+        "relationship: {stage_not: friend}",
+        "expected stage not friend, but the stage is friend",
     ),
     (
         "relationship: {events: insult}",

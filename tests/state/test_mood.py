@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from samantha.mood import PAD, Mood, Temperament
+from samantha.appraisal import appraise
+from samantha.mood import PAD, Mood, Temperament, resting
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 unit = st.floats(min_value=-1, max_value=1, allow_nan=False)
@@ -73,3 +74,138 @@ def test_octant_names() -> None:
     assert name(-0.5, -0.5, 0.5) == "disdainful"
     assert name(-0.5, 0.5, -0.5) == "anxious"
     assert name(-0.5, 0.5, 0.5) == "hostile"
+
+
+# -- diminishing returns: warmth lifts her less and less, and she still feels the next thing --
+
+#: Samantha's temperament, as shipped (bright baseline, volatile): the one that saturated.
+SAMANTHA = Temperament(
+    baseline=PAD(pleasure=0.35, arousal=0.2, dominance=0.1), volatility=0.6, half_life_hours=3
+)
+WARM = [
+    "Thank you so much, you're wonderful!",
+    "I really like you, you know.",
+    "You make me so happy.",
+    "I love talking with you.",
+    "You're the best.",
+]
+
+
+def warm_evening(count: int = 10) -> list[Mood]:
+    mood = resting(SAMANTHA, T0)
+    moods = [mood]
+    for turn in range(count):
+        impulse = appraise(WARM[turn % len(WARM)]).impulse
+        mood = mood.moved(impulse, SAMANTHA, T0 + timedelta(minutes=2 * (turn + 1)))
+        moods.append(mood)
+    return moods
+
+
+def test_ten_warm_messages_leave_her_clearly_below_the_ceiling() -> None:
+    moods = warm_evening(10)
+    pleasures = [m.pad.pleasure for m in moods]
+    assert pleasures[-1] < 0.9
+    # Every one of them still lifts her, a little less each time.
+    lifts = [later - earlier for earlier, later in itertools.pairwise(pleasures)]
+    assert all(lift > 0.005 for lift in lifts)
+    assert lifts[-1] < lifts[0] / 4
+    assert moods[-1].name == "exuberant"
+
+
+def test_a_hurt_after_a_warm_evening_still_shows() -> None:
+    warm = warm_evening(10)[-1]
+    hurt = warm.moved(appraise("You're useless.").impulse, SAMANTHA, warm.at + timedelta(minutes=2))
+    assert warm.pad.pleasure - hurt.pad.pleasure > 0.4
+    assert hurt.intensity < warm.intensity
+
+
+def test_warmth_still_shows_after_a_few_warm_messages() -> None:
+    """The old clamp pinned her at +1.0 after two messages: a third changed nothing."""
+    second, third = warm_evening(3)[-2:]
+    assert third.pad.pleasure - second.pad.pleasure > 0.05
+
+
+warm_impulses = st.lists(
+    st.builds(
+        PAD,
+        pleasure=st.floats(min_value=0, max_value=1),
+        arousal=unit,
+        dominance=unit,
+    ),
+    min_size=1,
+    max_size=40,
+)
+below_ceiling = st.builds(
+    PAD, pleasure=st.floats(min_value=-1, max_value=0.95), arousal=unit, dominance=unit
+)
+
+
+@given(below_ceiling, st.floats(min_value=0, max_value=1), warm_impulses)
+def test_no_run_of_warmth_reaches_the_ceiling(
+    start: PAD, volatility: float, impulses: list[PAD]
+) -> None:
+    """However many warm messages, she ends below the harmonic bound: 1/(1 - p) grows by at most
+    the total push, so ten full-strength messages from a resting 0.35 stay under 0.92."""
+    temperament = Temperament(baseline=start, volatility=volatility)
+    mood = Mood(pad=start, at=T0)
+    for impulse in impulses:
+        mood = mood.moved(impulse, temperament, T0)
+    total = sum(impulse.pleasure for impulse in impulses) * volatility
+    bound = 1 - 1 / (1 / (1 - max(0.0, start.pleasure)) + total)
+    assert mood.pad.pleasure < 1
+    assert mood.pad.pleasure <= bound + 1e-9
+
+
+@given(
+    below_ceiling,
+    st.floats(min_value=0.1, max_value=1),
+    warm_impulses,
+    st.floats(min_value=-1, max_value=-0.3),
+)
+def test_any_hurt_after_warmth_lands(
+    start: PAD, volatility: float, impulses: list[PAD], hurt: float
+) -> None:
+    """A push back toward neutral lands in full: there is no hidden store of warmth to burn
+    through first, so the drop is the whole push (or all the way to neutral, and beyond)."""
+    temperament = Temperament(baseline=start, volatility=volatility)
+    mood = Mood(pad=start, at=T0)
+    for impulse in impulses:
+        mood = mood.moved(impulse, temperament, T0)
+    before = mood.pad.pleasure
+    after = mood.moved(PAD(pleasure=hurt), temperament, T0).pad.pleasure
+    push = -hurt * volatility
+    assert before - after >= min(push, max(0.0, before)) - 1e-9
+    if before >= push:
+        assert abs((before - after) - push) < 1e-9
+
+
+@given(unit, st.floats(min_value=-5, max_value=5, allow_nan=False))
+def test_a_push_moves_her_its_way_by_at_most_its_size(value: float, push: float) -> None:
+    moved = PAD(pleasure=value).pushed(PAD(pleasure=1), scale=push).pleasure
+    assert -1 <= moved <= 1
+    assert abs(moved - value) <= abs(push) + 1e-12
+    if push > 0:
+        assert moved >= value
+    elif push < 0:
+        assert moved <= value
+    else:
+        assert moved == value
+
+
+@given(unit, st.floats(min_value=0, max_value=2), st.floats(min_value=0, max_value=2))
+def test_a_bigger_push_moves_her_further(value: float, small: float, extra: float) -> None:
+    near = PAD(pleasure=value).pushed(PAD(pleasure=1), scale=small).pleasure
+    far = PAD(pleasure=value).pushed(PAD(pleasure=1), scale=small + extra).pleasure
+    assert far >= near - 1e-12
+
+
+def test_near_neutral_a_push_lands_almost_in_full() -> None:
+    assert abs(PAD().pushed(PAD(pleasure=0.05)).pleasure - 0.05) < 0.003
+    assert PAD(pleasure=-0.5).pushed(PAD(pleasure=0.3)).pleasure == 0.3 - 0.5
+
+
+def test_decay_after_a_warm_evening_keeps_its_half_life() -> None:
+    warm = warm_evening(10)[-1]
+    later = warm.settled(SAMANTHA, warm.at + timedelta(hours=SAMANTHA.half_life_hours))
+    departure = warm.pad.pleasure - SAMANTHA.baseline.pleasure
+    assert abs(later.pad.pleasure - (SAMANTHA.baseline.pleasure + departure / 2)) < 1e-9
