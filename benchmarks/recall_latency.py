@@ -34,6 +34,7 @@ from samantha.memory.recall import match_expression, query_terms
 from samantha.memory.stream import MemoryStream
 from samantha.models import Role
 from samantha.store import Store
+from samantha.store.memories import RANK_BUDGET
 
 SIZES = (10_000, 100_000)
 DIM = 384
@@ -188,7 +189,13 @@ def measure(
     return results
 
 
-def breakdown(stream: MemoryStream, path: Path, texts: list[str], vecs: list[list[float]]) -> None:
+def breakdown(
+    stream: MemoryStream,
+    path: Path,
+    texts: list[str],
+    vecs: list[list[float]],
+    messages: list[str],
+) -> None:
     """Where a recall's time goes: each step of ``MemoryStream.recall`` timed on its own."""
     persona, store = stream.persona, stream.store
     # The stream's own (private) index, exactly as recall uses it.
@@ -199,6 +206,12 @@ def breakdown(stream: MemoryStream, path: Path, texts: list[str], vecs: list[lis
     def matching(terms: list[str]) -> int:
         sql = "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?"
         return int(reader.execute(sql, (match_expression(terms),)).fetchone()[0])
+
+    def narrowed(terms: list[str]) -> int:
+        """Rows bm25 is computed for once ``MemoryRepository.search`` has narrowed the query."""
+        match, floor = store.run_sync(lambda s: s.memories._narrowed(terms))
+        sql = "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ? AND rowid >= ?"
+        return int(reader.execute(sql, (match, floor)).fetchone()[0])
 
     def search(text: str) -> Callable[[], object]:
         match = match_expression(query_terms(text))
@@ -215,27 +228,32 @@ def breakdown(stream: MemoryStream, path: Path, texts: list[str], vecs: list[lis
 
     queries = range(WARMUP, WARMUP + MEASURED)
     matches = sorted(matching(query_terms(texts[i])) for i in queries)
+    ranked = sorted(narrowed(query_terms(texts[i])) for i in queries)
+    whole = sorted(narrowed(query_terms(m)) for m in messages[WARMUP:])
     total = stream.count()
     terms = sorted({t for i in queries for t in query_terms(texts[i])})
     share = sorted(matching([t]) / total * 100 for t in terms)
     reader.close()
     print(
         f"  FTS matches per query: median {statistics.median(matches):,.0f}, "
-        f"p95 {_percentile(matches, 95):,} (all ranked by bm25 before the top 80 are kept); "
+        f"p95 {_percentile(matches, 95):,}; rows ranked by bm25 after narrowing (RANK_BUDGET "
+        f"{RANK_BUDGET:,}): median {statistics.median(ranked):,.0f}, p95 "
+        f"{_percentile(ranked, 95):,} (whole messages: median {statistics.median(whole):,.0f}, "
+        f"p95 {_percentile(whole, 95):,}); "
         f"the {len(terms)} distinct query terms each match a median "
         f"{statistics.median(share):.2f}% of memories (p95 {_percentile(share, 95):.2f}%)"
     )
     hits = [[i for i, _ in index.search(vecs[q], 80)] for q in queries]
     for label, (wall, cpu) in (
         (
-            "memories.search (FTS5 bm25, top 80, hydrated)",
+            "memories.search (narrowed, FTS5 bm25, top 80, hydrated)",
             clocked([search(texts[i]) for i in queries]),
         ),
         ("VectorIndex.search (Hamming 256 + rescoring)", clocked([ann(vecs[i]) for i in queries])),
         ("memories.many (hydrate 80 dense hits)", clocked([many(h) for h in hits])),
         ("memories.vectors(after newest) per recall", clocked([newer for _ in queries])),
     ):
-        print(f"  {label:<48} ms  {Stats.of(wall, cpu)}")
+        print(f"  {label:<56} ms  {Stats.of(wall, cpu)}")
 
     # The binary index against an exact scan: how many of the true top 10 it returns.
     unit, ids = index._unit, index._ids
@@ -282,7 +300,7 @@ def main() -> None:
                 results[size] = measure(stream, texts, vecs, messages, size)
                 if size == SIZES[-1]:
                     print(f"breakdown at {size:,} (each step alone):")
-                    breakdown(stream, path, texts, vecs)
+                    breakdown(stream, path, texts, vecs, messages)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -11,7 +11,8 @@ recalls with it (k=10, now = the question's time, the current conversation exclu
 engine does, touch=False so the configurations share one database); a hit is a recalled
 memory whose sources include the planting message or whose text contains the planted value.
 The engine itself recalls with touch=True (recalled memories get their recency renewed), so the
-default and the suggested weights are also replayed that way, each on its own database.
+default and the suggested weights are also replayed that way, each on its own database. Another
+replay narrows the full-text search as hard as it is at 100,000 memories (``at_scale``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from samantha.memory.model import MemoryKind, Recalled
 from samantha.memory.recall import RecallSettings, query_terms
 from samantha.memory.stream import MemorySettings, MemoryStream
 from samantha.models import Role
+from samantha.store import memories
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -341,6 +343,43 @@ def _paired(a: Config, b: Config, outcomes: dict[str, Outcome], k: int) -> str:
     return f"@{k}: {wins} questions better, {losses} worse"
 
 
+#: The memory count at which ``memories.RANK_BUDGET`` is checked here (recall_latency's size).
+AT_SCALE = 100_000
+
+
+def at_scale(sets: Sequence[ConversationSet], folder: Path) -> None:
+    """Replay with the full-text search narrowed as hard as it is at ``AT_SCALE`` memories.
+
+    A search ranks only about ``RANK_BUDGET`` rows, taking the query's rarest words first;
+    this set's few thousand memories rarely reach that, so the budget is scaled down by
+    ``AT_SCALE`` over the set's size (about one memory per message) to see what narrowing
+    costs in recall where it bites. Halving it again shows the margin.
+    """
+    budget = memories.RANK_BUDGET
+    rows: list[Config] = []
+    results: dict[str, Outcome] = {}
+    try:
+        for share in (1.0, 0.5):
+            parts = []
+            for data in sets:
+                memories.RANK_BUDGET = max(1, round(budget * share * len(data.lines) / AT_SCALE))
+                parts.append(replay(data, [BM25, FULL], folder)[0])
+            merged = _merge(parts)
+            for config in (BM25, FULL):
+                label = (
+                    f"{config.label.split(' (')[0]}, budget {budget * share:,.0f} at {AT_SCALE:,}"
+                )
+                rows.append(Config(label, config.settings))
+                results[label] = merged[config.label]
+    finally:
+        memories.RANK_BUDGET = budget
+    _table(
+        f"Narrowed full-text search (RANK_BUDGET {budget:,}) as at {AT_SCALE:,} memories:",
+        rows,
+        results,
+    )
+
+
 def main() -> None:
     began = time.perf_counter()
     sets = [conversation_set(seed) for seed in SEEDS]
@@ -394,6 +433,7 @@ def main() -> None:
             questions,
             lambda q: "asked once" if q.nth == 1 else "asked again",
         )
+        at_scale(sets, folder)
         _table(
             "TOY dense fusion (random-indexing bag-of-words + hand-made synonyms; NOT a real"
             " model):",

@@ -87,11 +87,20 @@ def query_terms(text: str, limit: int = 16) -> list[str]:
 def coverage(text: str, groups: Sequence[Sequence[str]]) -> float:
     """How many of the query's words (or their topic's words) the memory has, 0..1. BM25 alone
     swings wildly in a small memory, where a common word scores near nothing."""
-    if not groups:
+    return _coverage(text, _prefixes(groups))
+
+
+def _prefixes(groups: Sequence[Sequence[str]]) -> list[frozenset[str]]:
+    """Each group as the set of its words' first five letters (a crude stem)."""
+    return [frozenset(w[:5] for w in group) for group in groups]
+
+
+def _coverage(text: str, prefixes: Sequence[frozenset[str]]) -> float:
+    """``coverage`` with the groups prepared once per recall, not once per candidate."""
+    if not prefixes:
         return 0.0
     words = {w[:5] for w in _WORD.findall(text.lower())}
-    found = sum(1 for group in groups if any(w[:5] in words for w in group))
-    return found / len(groups)
+    return sum(1 for group in prefixes if not group.isdisjoint(words)) / len(prefixes)
 
 
 def match_expression(terms: Sequence[str]) -> str:
@@ -132,38 +141,42 @@ def score(
             memories[memory.id] = memory
             relevance[memory.id] = max(0.0, strengths[memory.id] / top)
     hidden = set(exclude_sources)
-    ranked = []
+    prefixes = _prefixes(groups)
+    # Scored as plain tuples; only the k that are returned become ``Recalled`` models.
+    ranked: list[tuple[float, int, Memory, float, float, float]] = []
     for memory_id, memory in memories.items():
         if memory.source_ids and hidden.issuperset(memory.source_ids):
             continue  # it is already in the prompt, verbatim
         relevant = relevance[memory_id]
         if groups:
-            relevant = 0.7 * relevant + 0.3 * coverage(memory.text, groups)
+            relevant = 0.7 * relevant + 0.3 * _coverage(memory.text, prefixes)
         if memory.kind is MemoryKind.EPISODE and memory.text.rstrip().endswith("?"):
             # An old question matches a new one word for word but never holds the answer.
             relevant *= 0.3
-        parts = (recency(memory, now, settings.half_life_hours), memory.importance / 10, relevant)
+        fresh, weight = recency(memory, now, settings.half_life_hours), memory.importance / 10
         total = (
-            settings.recency_weight * parts[0]
-            + settings.importance_weight * parts[1]
-            + settings.relevance_weight * parts[2]
+            settings.recency_weight * fresh
+            + settings.importance_weight * weight
+            + settings.relevance_weight * relevant
         )
-        ranked.append(
-            Recalled(
-                memory=memory,
-                score=total,
-                recency=parts[0],
-                importance=parts[1],
-                relevance=parts[2],
-            )
-        )
-    ranked.sort(key=lambda r: (-r.score, -r.memory.id))
+        ranked.append((total, memory_id, memory, fresh, weight, relevant))
+    ranked.sort(key=lambda r: (-r[0], -r[1]))
     # The same words twice (a fact and the message it was the whole of) take one place.
     seen: set[str] = set()
-    unique = []
-    for hit in ranked:
-        words = " ".join(hit.memory.text.lower().split()).rstrip(".!?")
+    unique: list[Recalled] = []
+    for total, _, memory, fresh, weight, relevant in ranked:
+        if len(unique) == k:
+            break
+        words = " ".join(memory.text.lower().split()).rstrip(".!?")
         if words not in seen:
             seen.add(words)
-            unique.append(hit)
-    return unique[:k]
+            unique.append(
+                Recalled(
+                    memory=memory,
+                    score=total,
+                    recency=fresh,
+                    importance=weight,
+                    relevance=relevant,
+                )
+            )
+    return unique

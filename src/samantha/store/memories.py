@@ -5,13 +5,40 @@ Plain synchronous SQL like the other repositories; ``Store`` runs it on its own 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from samantha.memory.model import Memory, MemoryKind
 
+_DISJUNCTION = re.compile(r'"[^"]*"(?: OR "[^"]*")*')
+_QUOTED = re.compile(r'"([^"]*)"')
+
+#: Rows FTS5 may rank per search. It computes bm25 for every matching row before the best are
+#: kept (~1 us a row, more per extra word), so this bounds a search's cost however many
+#: memories there are. 1,000 is 1% of 100,000 memories; on benchmarks/recall_quality.py a
+#: budget of 1% of the memories loses no recall, 0.5% does.
+RANK_BUDGET = 1000
+#: Common words that still score the rare words' rows: each costs a seek per row, and past
+#: the rarest few they changed no result on benchmarks/recall_quality.py.
+SCORING_WORDS = 4
+#: Per database file: its size (highest memory id) when counted, and each word's memory count.
+_FREQUENCIES: dict[str, tuple[int, dict[str, int]]] = {}
+
 _COLUMNS = "m.id, m.persona, m.kind, m.text, m.importance, m.created_at, m.accessed_at, m.due_at"
+
+
+def expression_terms(match: str) -> list[str] | None:
+    """The words of a ``samantha.memory.recall.match_expression`` (quoted words OR'ed), or
+    None for any other FTS5 expression, which is then run as it is."""
+    if not _DISJUNCTION.fullmatch(match):
+        return None
+    return _QUOTED.findall(match)
+
+
+def _disjunction(words: Sequence[str]) -> str:
+    return " OR ".join(f'"{w}"' for w in words)
 
 
 def _utc(at: datetime) -> str:
@@ -227,22 +254,121 @@ class MemoryRepository:
     def search(
         self, persona: str, match: str, limit: int, kinds: Iterable[MemoryKind] | None = None
     ) -> list[tuple[Memory, float]]:
-        """Full-text matches with their BM25 rank (lower is better), best first."""
-        sql = (
-            f"SELECT {_COLUMNS}, bm25(memories_fts) AS rank FROM memories_fts"
-            " JOIN memories m ON m.id = memories_fts.rowid"
-            " WHERE memories_fts MATCH ? AND m.persona = ?"
-        )
-        params: list[object] = [match, persona]
-        if kinds is not None:
-            wanted = [k.value for k in kinds]
-            sql += f" AND m.kind IN ({','.join('?' * len(wanted))})"
-            params.extend(wanted)
-        sql += " ORDER BY rank LIMIT ?"
-        params.append(limit)
-        rows = self._conn.execute(sql, params).fetchall()
-        memories = self._hydrate(rows)
-        return [(m, float(r["rank"])) for m, r in zip(memories, rows, strict=True)]
+        """Full-text matches with their BM25 rank (lower is better), best first.
+
+        FTS5 computes bm25 for every matching row before the best are kept, so a search costs
+        what its commonest word costs; a ``match_expression`` is first narrowed to about
+        ``RANK_BUDGET`` rows (``_narrowed``). Rows are ranked inside FTS5 alone (narrow rows,
+        a top-n sort) and only the winners are read; if other personas' or kinds' memories
+        took places, the search widens.
+        """
+        floor = 0
+        words = expression_terms(match)
+        if words is not None:
+            match, floor = self._narrowed(words)
+        wanted = [k.value for k in kinds] if kinds is not None else None
+        inner = limit
+        while True:
+            ranked = self._conn.execute(
+                "SELECT rowid, bm25(memories_fts) AS rank FROM memories_fts"
+                " WHERE memories_fts MATCH ? AND rowid >= ? ORDER BY rank LIMIT ?",
+                (match, floor, inner),
+            ).fetchall()
+            found = self._owned([r[0] for r in ranked], persona, wanted)
+            if len(found) >= limit or len(found) == len(ranked):
+                break
+            if len(ranked) == inner:
+                inner *= 8
+            elif floor:
+                floor = 0  # the newest matches were others': rank them all
+            else:
+                break
+        return [(found[r[0]], float(r[1])) for r in ranked if r[0] in found][:limit]
+
+    def _owned(
+        self, memory_ids: list[int], persona: str, kinds: list[str] | None
+    ) -> dict[int, Memory]:
+        """The persona's memories (of ``kinds``) among ``memory_ids``."""
+        found: dict[int, Memory] = {}
+        for start in range(0, len(memory_ids), 500):
+            chunk = memory_ids[start : start + 500]
+            sql = (
+                f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ?"
+                f" AND m.id IN ({','.join('?' * len(chunk))})"
+            )
+            params: list[object] = [persona, *chunk]
+            if kinds is not None:
+                sql += f" AND m.kind IN ({','.join('?' * len(kinds))})"
+                params.extend(kinds)
+            found.update(
+                (m.id, m) for m in self._hydrate(self._conn.execute(sql, params).fetchall())
+            )
+        return found
+
+    def _narrowed(self, words: Sequence[str]) -> tuple[str, int]:
+        """An expression matching only the query's rarest words, and the lowest rowid to rank.
+
+        Words are taken rarest first while their memories add up to at most ``RANK_BUDGET``
+        (always the rarest one that occurs at all). A word in thousands of memories adds
+        thousands of rows to rank and little signal (its IDF is low), so the commoner words
+        no longer match on their own: ``(rare) AND (rare OR common)`` matches exactly the rows
+        of ``rare``, while bm25 scores every phrase, so of those rows the ones that also hold
+        the common words still rank first. When even the rarest word is over the budget, only
+        its newest ``RANK_BUDGET`` memories are ranked.
+        """
+        docs = self._frequencies(words)
+        present = sorted((w for w in words if docs[w]), key=lambda w: docs[w])
+        if not present:
+            return _disjunction(words), 0
+        kept = present[:1]
+        total = docs[present[0]]
+        for word in present[1:]:
+            if total + docs[word] > RANK_BUDGET:
+                break
+            kept.append(word)
+            total += docs[word]
+        expression = _disjunction(kept)
+        if len(kept) < len(present):
+            scoring = present[: len(kept) + SCORING_WORDS]
+            expression = f"({expression}) AND ({_disjunction(scoring)})"
+        floor = 0
+        if total > RANK_BUDGET:
+            row = self._conn.execute(
+                "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ?"
+                " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                (expression, RANK_BUDGET - 1),
+            ).fetchone()
+            floor = int(row[0]) if row else 0
+        return expression, floor
+
+    def _frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        """How many memories hold each word. Counting reads the word's whole posting list, so
+        counts are kept per database file (in this process) until it has grown by a tenth:
+        choosing the rarest words needs their order, not exact figures. A word in no memory is
+        counted again each time (a cheap lookup), so a memory that brings it is found at once.
+        """
+        size = int(self._conn.execute("SELECT coalesce(max(id), 0) FROM memories").fetchone()[0])
+        path = str(self._conn.execute("PRAGMA database_list").fetchone()[2])
+        cache = _FREQUENCIES.get(path) if path else None
+        if cache is None or not cache[0] <= size <= cache[0] * 1.1 + 100:
+            cache = (size, {})
+            if path:
+                _FREQUENCIES[path] = cache
+        known = cache[1]
+        counts: dict[str, int] = {}
+        for word in words:
+            count = known.get(word)
+            if count is None:
+                count = int(
+                    self._conn.execute(
+                        "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?",
+                        (_disjunction([word]),),
+                    ).fetchone()[0]
+                )
+                if count:
+                    known[word] = count
+            counts[word] = count
+        return counts
 
     def due_between(self, persona: str, start: datetime, end: datetime) -> list[Memory]:
         rows = self._conn.execute(
