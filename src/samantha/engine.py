@@ -804,7 +804,19 @@ class Companion(CompanionRecords):
                 chats=self._chat_cache,
                 partner=self.partner,
             )
-        # Counting can load a tokenizer (a few hundred ms once): keep it off the event loop.
+        if self.counter.loaded:
+            # Counting is fast now (and cached per message): a thread hop would cost more.
+            return compose(
+                sections,
+                history,
+                self.counter,
+                window,
+                reserve,
+                self._token_cache,
+                self._chat_cache,
+                self.partner,
+            )
+        # The first count loads a tokenizer (a few hundred ms): keep that off the event loop.
         return await asyncio.to_thread(
             compose,
             sections,

@@ -39,6 +39,11 @@ class TokenCounter:
         self._failed: str | None = None
         self._lock = threading.Lock()
 
+    @property
+    def loaded(self) -> bool:
+        """The tokenizer is ready (or known to be missing): counting no longer loads it."""
+        return self._encoding is not None or self._failed is not None
+
     def _load(self) -> Any:
         with self._lock:
             if self._encoding is None and self._failed is None:
