@@ -121,6 +121,23 @@ def load_settings(**overrides: Any) -> Settings:
     return load(**overrides)
 
 
+def peek_setting(name: str) -> str | None:
+    """One plain string setting, read before the full settings are (the chat's theme, for
+    its first frame): the environment, then the config file. Anything unreadable is None
+    here; ``load_settings`` reports it properly a moment later."""
+    value = os.environ.get(f"SAMANTHA_{name.upper()}")
+    if value:
+        return value
+    import tomllib
+
+    try:
+        with Paths.from_env().config_file.open("rb") as file:
+            found = tomllib.load(file).get(name)
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, str) and found else None
+
+
 def __getattr__(name: str) -> Any:
     """``Settings`` and ``BackendSpec`` on first use: importing them loads pydantic."""
     if name in _FROM_MODEL:

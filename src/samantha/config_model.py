@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     """Embedding model for dense recall when the backend serves /v1/embeddings (for example
     'text-embedding-3-small' or 'nomic-embed-text'); unset, recall uses full-text search only."""
 
+    theme: str | None = None
+    """The chat's colour theme (pick one with Ctrl+P, "Change theme"; it is remembered here)."""
+
     persona: str = "samantha"
     """The companion to talk to: a shipped persona's name, one in your personas folder, or a path."""
 

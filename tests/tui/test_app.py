@@ -13,6 +13,7 @@ from samantha.tui.screens.chat import ChatScreen
 from samantha.tui.widgets.prompt_input import PromptInput
 from samantha.tui.widgets.status_line import StatusLine
 from tests.conftest import MakeCompanion
+from tests.tui.conftest import BuildApp
 from tests.tui.helpers import notes, settle, shown, until
 
 SIZE = (100, 30)
@@ -106,3 +107,32 @@ async def test_without_settings_up_front_the_chat_opens_with_what_the_loader_rea
         # Her voice exists once her settings do (off, as the settings say).
         assert app.voice_session is not None
         assert not app.voice.on
+
+
+async def test_a_theme_picked_is_remembered_for_next_time(build_app: BuildApp) -> None:
+    import tomllib
+
+    from samantha.config import Paths
+
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        app.theme = "nord"
+        await pilot.pause()
+    saved = tomllib.loads(Paths.from_env().config_file.read_text(encoding="utf-8"))
+    assert saved["theme"] == "nord"
+
+    # The next start reads it before the first frame, without loading the settings.
+    again = make_app(None, cursor_blink=False, open_companion=lambda s, c: app.companion)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.theme == "nord"
+        await again.action_quit()
+
+
+async def test_an_unknown_theme_in_the_config_is_ignored(build_app: BuildApp) -> None:
+    app = build_app(theme="no-such-theme")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"

@@ -106,6 +106,9 @@ class SamanthaApp(App[None]):
             self._make_voice(self.settings)
         #: Why the companion could not be opened, if it could not.
         self.open_error: SamanthaError | None = None
+        #: The theme she opens in: the one you picked last time (saved when you leave).
+        self._saved_theme = self._wanted_theme()
+        self._start_theme: str | None = None
 
     # -- looks ---------------------------------------------------------------------------
 
@@ -131,7 +134,18 @@ class SamanthaApp(App[None]):
     def companion(self, companion: Companion) -> None:
         self._companion = companion
 
+    def _wanted_theme(self) -> str | None:
+        if self.settings is not None:
+            return self.settings.theme
+        from samantha.config import peek_setting
+
+        return peek_setting("theme")
+
     def on_mount(self) -> None:
+        if self._saved_theme in self.available_themes:
+            self.theme = self._saved_theme
+        # Compared on the way out, so a theme is saved only when it was changed.
+        self._start_theme = self.theme
         self.push_screen(self._chat())
         if self._companion is None:
             # After the first frame: the import and open would compete with it for the GIL.
@@ -214,7 +228,15 @@ class SamanthaApp(App[None]):
             greet=self.greet or introduce,
         )
 
+    def _save_theme(self) -> None:
+        """Remember a theme picked in the palette for next time (one write, on the way out)."""
+        if self._start_theme is None or self.theme == self._start_theme:
+            return
+        with suppress(SamanthaError):  # a theme is not worth an error on the way out
+            write_settings({"theme": self.theme})
+
     async def on_unmount(self) -> None:
+        self._save_theme()
         if self.voice_session is not None:
             await self.voice_session.aclose()
         if self.owns_companion and self._companion is not None:
