@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.widgets import Input, Select
 
 from samantha.backends.scripted import ScriptedBackend
-from samantha.config import Paths
+from samantha.config import Paths, Settings
 from samantha.store import Store
 from samantha.tui.screens.chat import ChatScreen
 from samantha.tui.screens.duet import DuetLine, DuetScreen
@@ -191,3 +191,36 @@ async def test_esc_stops_mid_line_keeping_what_was_said_then_closes(
         await until(pilot, lambda: isinstance(app.screen, ChatScreen))
     kept = stored("SELECT status, text FROM messages WHERE role = 'assistant'")
     assert kept == [("interrupted", "This line is cut ")]
+
+
+async def test_each_side_can_speak_through_the_offline_voice_and_a_failure_is_one_sentence(
+    build_app: BuildApp,
+) -> None:
+    from samantha.duet import Duet
+    from samantha.errors import BackendUnreachable
+
+    app = build_app()
+    # She speaks through a server (the scripted backend stands in for it).
+    settings = app.companion.settings
+    app.companion.settings = settings.model_copy(update={"backend": "ollama"})
+    chosen: list[tuple[str, str]] = []
+    failing = ScriptedBackend(replies=[BackendUnreachable("Cannot reach the server: start it.")])
+
+    def open_duet(first: Settings, second: Settings, human: str, current: object) -> Duet:
+        chosen.extend([(first.persona, first.backend), (second.persona, second.backend)])
+        return Duet.open(first, second, backends=(failing, ScriptedBackend()), human=human)
+
+    app.open_duet = open_duet
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, app, "rain", "2")
+        screen.query_one("#second", Select).value = "alan"
+        assert screen.query_one("#via-first", Select).value == "yours"
+        screen.query_one("#via-second", Select).value = "offline"
+        screen.query_one("#topic", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert chosen == [("samantha", "ollama"), ("alan", "offline")]
+        assert status(app) == "Cannot reach the server: start it."
+        assert not screen.query_one("#start").disabled
+    kept = stored("SELECT role, text FROM messages ORDER BY id")
+    assert kept == [("user", "I'm Alan. I'd like to talk with you about rain.")]

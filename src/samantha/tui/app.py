@@ -330,17 +330,18 @@ class SamanthaApp(App[None]):
 
     # -- duets ---------------------------------------------------------------------------------
 
-    async def start_duet(self, first: str, second: str, human: str) -> Duet:
-        """Two companions (persona keys) speaking through your backend settings, opened off
-        the event loop (persona files, the database)."""
+    async def start_duet(
+        self, first: str, second: str, human: str, offline: tuple[bool, bool] = (False, False)
+    ) -> Duet:
+        """Two companions (persona keys) speaking through your backend settings, or either
+        through the offline voice, opened off the event loop (persona files, the database)."""
         settings = self.companion.settings
-        return await asyncio.to_thread(
-            self.open_duet,
-            settings.model_copy(update={"persona": first}),
-            settings.model_copy(update={"persona": second}),
-            human,
-            self.companion,
-        )
+        offline_voice = {"backend": "offline", "model": None, "base_url": None}
+        sides = [
+            settings.model_copy(update={"persona": key, **(offline_voice if off else {})})
+            for key, off in zip((first, second), offline, strict=True)
+        ]
+        return await asyncio.to_thread(self.open_duet, sides[0], sides[1], human, self.companion)
 
     def report(self, exc: SamanthaError) -> None:
         # The sentence can quote a server's words: show them as typed, never as markup.

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 #: How many lines a duet runs when the user does not say (the CLI's default too).
 DEFAULT_LINES = 12
 MAX_LINES = 200
+SIDES = ("first", "second")
 #: Speaker colours for personas without an accent of their own, first side then second.
 FALLBACK_COLOURS = ("magenta", "cyan")
 
@@ -77,6 +78,7 @@ class DuetScreen(Screen[None]):
         & #setup > Horizontal { height: auto; }
         & #setup Select { width: 24; }
         & #setup .word { width: auto; padding: 0 1; color: $text-muted; }
+        & #setup .lead { width: 9; text-align: right; }
         & #setup Input { background: $boost; }
         & #topic { width: 1fr; }
         & #lines { width: 7; }
@@ -86,7 +88,7 @@ class DuetScreen(Screen[None]):
             border: round $accent 60%;
             border-title-color: $accent;
         }
-        & #status { height: 1; padding: 0 1; color: $text-muted; }
+        & #status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
         & #status.-failed { color: $error; }
         & #step-in { margin: 0 1; background: $boost; }
         & #controls { height: auto; padding: 0 1; }
@@ -123,8 +125,14 @@ class DuetScreen(Screen[None]):
         others = [k for k in keys if k != first]
         second = self.partner if self.partner in others else (others[0] if others else None)
         options = [(Content(visible(p.name)), p.key) for p in personas]
+        # Each side speaks through your backend or the offline voice (the CLI takes any two).
+        backend = self.companion.backend
+        voices = [(Content(visible(f"{backend.name} · {backend.model}")), "yours")]
+        if not backend.is_offline:
+            voices.append((Content("offline voice"), "offline"))
         with Vertical(id="setup"):
             with Horizontal():
+                yield Static(Content("between"), classes="word lead")
                 yield Select(options, value=first or Select.NULL, id="first", compact=True)
                 yield Static(Content("and"), classes="word")
                 yield Select(options, value=second or Select.NULL, id="second", compact=True)
@@ -132,7 +140,14 @@ class DuetScreen(Screen[None]):
                 yield Input(str(DEFAULT_LINES), id="lines", type="integer", compact=True)
                 yield Static(Content("lines"), classes="word")
             with Horizontal():
-                yield Static(Content("talk about"), classes="word")
+                yield Static(Content("through"), classes="word lead")
+                yield Select(voices, value="yours", allow_blank=False, id="via-first", compact=True)
+                yield Static(Content("and"), classes="word")
+                yield Select(
+                    voices, value="yours", allow_blank=False, id="via-second", compact=True
+                )
+            with Horizontal():
+                yield Static(Content("about"), classes="word lead")
                 yield Input(placeholder="anything (a topic, then Enter)", id="topic", compact=True)
         yield VerticalScroll(id="talk")
         yield Static(Content("Pick two companions and a topic, then Start."), id="status")
@@ -157,7 +172,7 @@ class DuetScreen(Screen[None]):
     def action_start(self) -> None:
         if self.running:
             return
-        first, second = (self.query_one(f"#{side}", Select).value for side in ("first", "second"))
+        first, second = (self.query_one(f"#{side}", Select).value for side in SIDES)
         if not isinstance(first, str) or not isinstance(second, str):
             self._status("Pick two companions first.", failed=True)
             return
@@ -168,7 +183,9 @@ class DuetScreen(Screen[None]):
         if lines is None:
             self._status(f"Lines must be a number from 1 to {MAX_LINES}.", failed=True)
             return
-        self.run_duet(first, second, self.query_one("#topic", Input).value.strip(), lines)
+        offline = tuple(self.query_one(f"#via-{side}", Select).value == "offline" for side in SIDES)
+        topic = self.query_one("#topic", Input).value.strip()
+        self.run_duet(first, second, topic, lines, (offline[0], offline[1]))
 
     def _lines(self) -> int | None:
         text = self.query_one("#lines", Input).value.strip() or str(DEFAULT_LINES)
@@ -179,7 +196,9 @@ class DuetScreen(Screen[None]):
         return None
 
     @work(exclusive=True, group="duet")
-    async def run_duet(self, first: str, second: str, topic: str, lines: int) -> None:
+    async def run_duet(
+        self, first: str, second: str, topic: str, lines: int, offline: tuple[bool, bool]
+    ) -> None:
         from samantha.duet import DuetEnded, LineDone, Paused, Spoken, SteppedIn
 
         self._show_running(True)
@@ -190,7 +209,8 @@ class DuetScreen(Screen[None]):
         said = 0
         try:
             core = await self.companion.core_memory()
-            self.duet = duet = await self.host.start_duet(first, second, core.user_name or "you")
+            human = core.user_name or "you"
+            self.duet = duet = await self.host.start_duet(first, second, human, offline)
             self._colours = {
                 side.persona.name: side.persona.accent_color or fallback
                 for side, fallback in zip(duet.sides, FALLBACK_COLOURS, strict=True)
@@ -294,7 +314,15 @@ class DuetScreen(Screen[None]):
     # -- looks -------------------------------------------------------------------------------
 
     def _show_running(self, running: bool) -> None:
-        for selector in ("#first", "#second", "#topic", "#lines", "#start"):
+        for selector in (
+            "#first",
+            "#second",
+            "#via-first",
+            "#via-second",
+            "#topic",
+            "#lines",
+            "#start",
+        ):
             self.query_one(selector).disabled = running
         for selector in ("#pause", "#stop", "#step-in"):
             self.query_one(selector).disabled = not running
