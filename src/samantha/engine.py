@@ -15,6 +15,7 @@ from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from pydantic import BaseModel
 
@@ -791,43 +792,28 @@ class Companion(CompanionRecords):
     ) -> Prompt:
         sections = await self._sections(history, now, last_seen, state, recalled, plans)
         window, reserve = self.backend.context_window, self.reply_tokens
+        counter = self.counter
         if not self.use_tokenizer:
             # The offline voice has no tokenizer of its own; counting is a labelled estimate.
             from samantha.tokens import EstimateCounter
 
-            return compose(
-                sections,
-                history,
-                EstimateCounter(),
-                window,
-                reserve,
-                chats=self._chat_cache,
-                partner=self.partner,
-            )
-        if self.counter.loaded:
-            # Counting is fast now (and cached per message): a thread hop would cost more.
-            return compose(
-                sections,
-                history,
-                self.counter,
-                window,
-                reserve,
-                self._token_cache,
-                self._chat_cache,
-                self.partner,
-            )
-        # The first count loads a tokenizer (a few hundred ms): keep that off the event loop.
-        return await asyncio.to_thread(
+            counter = EstimateCounter()
+        fit = partial(
             compose,
             sections,
             history,
-            self.counter,
+            counter,
             window,
             reserve,
             self._token_cache,
             self._chat_cache,
             self.partner,
         )
+        if counter.loaded:
+            # Counting is fast (and cached per message): a thread hop would cost more.
+            return fit()
+        # The first count loads a tokenizer (a few hundred ms): keep that off the event loop.
+        return await asyncio.to_thread(fit)
 
     def _hints(
         self,
