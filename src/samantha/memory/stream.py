@@ -205,7 +205,13 @@ class MemoryStream:
 
         def work(s: Store) -> list[Recalled]:
             lexical = (
-                s.memories.search(persona, match_expression(terms), settings.candidates, wanted)
+                s.memories.search(
+                    persona,
+                    match_expression(terms),
+                    settings.candidates,
+                    wanted,
+                    skip_messages=exclude_sources,
+                )
                 if terms
                 else []
             )

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 
-from samantha.memory.model import Memory, MemoryKind
+from samantha.memory.model import EPISODE_KINDS, Memory, MemoryKind
 
 _DISJUNCTION = re.compile(r'"[^"]*"(?: OR "[^"]*")*')
 _QUOTED = re.compile(r'"([^"]*)"')
@@ -23,6 +23,9 @@ RANK_BUDGET = 1000
 #: Common words that still score the rare words' rows: each costs a seek per row, and past
 #: the rarest few they changed no result on benchmarks/recall_quality.py.
 SCORING_WORDS = 4
+#: At most this many prompt messages are kept out of a search (a prompt's worth, well within
+#: SQLite's limit on parameters).
+MAX_SKIPPED = 2000
 #: Per database file: its size (highest memory id) when counted, and each word's memory count.
 _FREQUENCIES: dict[str, tuple[int, dict[str, int]]] = {}
 
@@ -254,7 +257,13 @@ class MemoryRepository:
         return found[0] if found else None
 
     def search(
-        self, persona: str, match: str, limit: int, kinds: Iterable[MemoryKind] | None = None
+        self,
+        persona: str,
+        match: str,
+        limit: int,
+        kinds: Iterable[MemoryKind] | None = None,
+        *,
+        skip_messages: Collection[int] = (),
     ) -> list[tuple[Memory, float]]:
         """Full-text matches with their BM25 rank (lower is better), best first.
 
@@ -263,18 +272,24 @@ class MemoryRepository:
         ``RANK_BUDGET`` rows (``_narrowed``). Rows are ranked inside FTS5 alone (narrow rows,
         a top-n sort) and only the winners are read; if other personas' or kinds' memories
         took places, the search widens.
+
+        ``skip_messages``: messages already in the prompt; their episodes take no place among
+        the candidates (in a long chat they were most of them, and recall could never
+        offer them anyway).
         """
         floor = 0
         words = expression_terms(match)
         if words is not None:
             match, floor = self._narrowed(words)
         wanted = [k.value for k in kinds] if kinds is not None else None
+        skipped = self._episodes_of(skip_messages)
+        unless = f" AND rowid NOT IN ({','.join('?' * len(skipped))})" if skipped else ""
         inner = limit
         while True:
             ranked = self._conn.execute(
                 "SELECT rowid, bm25(memories_fts) AS rank FROM memories_fts"
-                " WHERE memories_fts MATCH ? AND rowid >= ? ORDER BY rank LIMIT ?",
-                (match, floor, inner),
+                f" WHERE memories_fts MATCH ? AND rowid >= ?{unless} ORDER BY rank LIMIT ?",
+                (match, floor, *skipped, inner),
             ).fetchall()
             found = self._owned([r[0] for r in ranked], persona, wanted)
             if len(found) >= limit or len(found) == len(ranked):
@@ -286,6 +301,20 @@ class MemoryRepository:
             else:
                 break
         return [(found[r[0]], float(r[1])) for r in ranked if r[0] in found][:limit]
+
+    def _episodes_of(self, message_ids: Collection[int]) -> list[int]:
+        """The episode memories (one per message, theirs or hers) of these messages."""
+        if not message_ids:
+            return []
+        ids = list(message_ids)[:MAX_SKIPPED]
+        kinds = [k.value for k in EPISODE_KINDS]
+        rows = self._conn.execute(
+            "SELECT ms.memory_id FROM memory_sources ms JOIN memories m ON m.id = ms.memory_id"
+            f" WHERE ms.message_id IN ({','.join('?' * len(ids))})"
+            f" AND m.kind IN ({','.join('?' * len(kinds))})",
+            (*ids, *kinds),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
 
     def _owned(
         self, memory_ids: list[int], persona: str, kinds: list[str] | None
