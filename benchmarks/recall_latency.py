@@ -209,7 +209,7 @@ def breakdown(
 
     def narrowed(terms: list[str]) -> int:
         """Rows bm25 is computed for once ``MemoryRepository.search`` has narrowed the query."""
-        match, floor = store.run_sync(lambda s: s.memories._narrowed(terms))
+        match, floor, _ = store.run_sync(lambda s: s.memories._narrowed(terms))
         sql = "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ? AND rowid >= ?"
         return int(reader.execute(sql, (match, floor)).fetchone()[0])
 

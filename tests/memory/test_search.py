@@ -112,3 +112,29 @@ def test_recall_through_the_stream_prefers_the_rare_word(memory: MemoryStream) -
     hits = memory.recall("coffee with Ottilie?", k=3, now=START, touch=False)
     assert hits
     assert all("Ottilie" in hit.memory.text for hit in hits)
+
+
+def found_texts(stream: MemoryStream, words: list[str], persona: str = "samantha") -> list[str]:
+    match = match_expression(words)
+    return [
+        m.text
+        for m, _ in stream.store.run_sync(lambda s: s.memories.search(persona, match, 10, None))
+    ]
+
+
+def test_a_rare_word_only_another_persona_has_does_not_hide_hers(memory: MemoryStream) -> None:
+    add(memory, [f"Coffee chat number {i}." for i in range(30)])
+    add(memory, ["Anselm phoned.", "Anselm again."], persona="theodora")
+    found = found_texts(memory, ["coffee", "anselm"])
+    assert len(found) == 10
+    assert all(text.startswith("Coffee chat") for text in found)
+
+
+def test_a_forgotten_rare_word_does_not_hide_the_rest(memory: MemoryStream) -> None:
+    [anselm] = add(memory, ["Anselm phoned."])
+    add(memory, [f"Coffee chat number {i}." for i in range(30)])
+    assert found_texts(memory, ["coffee", "anselm"]) == ["Anselm phoned."]
+    memory.store.run_sync(lambda s: s.memories.delete([anselm.id]), write=True)
+    found = found_texts(memory, ["coffee", "anselm"])
+    assert len(found) == 10
+    assert "Anselm phoned." not in found

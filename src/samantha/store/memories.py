@@ -23,6 +23,8 @@ RANK_BUDGET = 1000
 #: Common words that still score the rare words' rows: each costs a seek per row, and past
 #: the rarest few they changed no result on benchmarks/recall_quality.py.
 SCORING_WORDS = 4
+#: Rounds of "the rarest words found nothing of hers: try the next" before all are ranked.
+NARROWING_TRIES = 3
 #: At most this many prompt messages are kept out of a search (a prompt's worth, well within
 #: SQLite's limit on parameters).
 MAX_SKIPPED = 2000
@@ -131,13 +133,19 @@ class MemoryRepository:
         self, memory_id: int, *, text: str | None = None, importance: int | None = None
     ) -> None:
         if text is not None:
+            self._forget_counts()
             self._conn.execute("UPDATE memories SET text = ? WHERE id = ?", (text, memory_id))
         if importance is not None:
             self._conn.execute(
                 "UPDATE memories SET importance = ? WHERE id = ?", (importance, memory_id)
             )
 
+    def _forget_counts(self) -> None:
+        """Word counts go stale when memories go or change (the highest id may not move)."""
+        _FREQUENCIES.pop(str(self._conn.execute("PRAGMA database_list").fetchone()[2]), None)
+
     def delete(self, memory_ids: Sequence[int]) -> int:
+        self._forget_counts()
         cur = self._conn.executemany(
             "DELETE FROM memories WHERE id = ?", [(i,) for i in memory_ids]
         )
@@ -277,12 +285,33 @@ class MemoryRepository:
         the candidates (in a long chat they were most of them, and recall could never
         offer them anyway).
         """
-        floor = 0
-        words = expression_terms(match)
-        if words is not None:
-            match, floor = self._narrowed(words)
         wanted = [k.value for k in kinds] if kinds is not None else None
         skipped = self._episodes_of(skip_messages)
+        words = expression_terms(match)
+        if words is None:
+            return self._ranked(match, 0, limit, persona, wanted, skipped)
+        # The rarest words can find nothing of hers: another persona's word, one only in the
+        # prompt's own messages, or one just forgotten. Then the next rarest are tried.
+        left = list(words)
+        for _ in range(NARROWING_TRIES):
+            narrowed, floor, used = self._narrowed(left)
+            found = self._ranked(narrowed, floor, limit, persona, wanted, skipped)
+            left = [w for w in left if w not in used]
+            if found or not used or not left:
+                return found
+        return self._ranked(_disjunction(left), 0, limit, persona, wanted, skipped)
+
+    def _ranked(
+        self,
+        match: str,
+        floor: int,
+        limit: int,
+        persona: str,
+        wanted: list[str] | None,
+        skipped: list[int],
+    ) -> list[tuple[Memory, float]]:
+        """Rank ``match`` inside FTS5 and read only the persona's best ``limit``; widened
+        while other personas' or kinds' memories took places."""
         unless = f" AND rowid NOT IN ({','.join('?' * len(skipped))})" if skipped else ""
         inner = limit
         while True:
@@ -336,8 +365,9 @@ class MemoryRepository:
             )
         return found
 
-    def _narrowed(self, words: Sequence[str]) -> tuple[str, int]:
-        """An expression matching only the query's rarest words, and the lowest rowid to rank.
+    def _narrowed(self, words: Sequence[str]) -> tuple[str, int, list[str]]:
+        """An expression matching only the query's rarest words, the lowest rowid to rank,
+        and the words it must match (none when no word occurs at all).
 
         Words are taken rarest first while their memories add up to at most ``RANK_BUDGET``
         (always the rarest one that occurs at all). A word in thousands of memories adds
@@ -350,7 +380,7 @@ class MemoryRepository:
         docs = self._frequencies(words)
         present = sorted((w for w in words if docs[w]), key=lambda w: docs[w])
         if not present:
-            return _disjunction(words), 0
+            return _disjunction(words), 0, []
         kept = present[:1]
         total = docs[present[0]]
         for word in present[1:]:
@@ -370,7 +400,7 @@ class MemoryRepository:
                 (expression, RANK_BUDGET - 1),
             ).fetchone()
             floor = int(row[0]) if row else 0
-        return expression, floor
+        return expression, floor, kept
 
     def _frequencies(self, words: Sequence[str]) -> dict[str, int]:
         """How many memories hold each word. Counting reads the word's whole posting list, so
