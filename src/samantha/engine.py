@@ -633,7 +633,7 @@ class Companion(CompanionRecords):
         finished = False
         # A server that ignores max_tokens would otherwise be read (and stored) for as long as
         # it goes on: stop at about twice the budget's length in characters.
-        limit, length = self.reply_tokens * CHARS_PER_TOKEN_CAP, 0
+        limit, length, capped = self.reply_tokens * CHARS_PER_TOKEN_CAP, 0, False
         chunks = self.backend.stream(request)
         try:
             async for chunk in chunks:
@@ -644,11 +644,16 @@ class Companion(CompanionRecords):
                     if first_token is None:
                         first_token = time.perf_counter()
                     text = chunk.text[: max(0, limit - length)]
+                    if len(text) < len(chunk.text):
+                        # Cut mid-chunk: she stops after her last whole word.
+                        text = text[: text.rfind(" ") + 1]
+                        capped = True
                     length += len(text)
                     if text:
                         parts.append(text)
                         yield ReplyChunk(text)
-                    if length >= limit:
+                    if capped or length >= limit:
+                        capped = True
                         break
             finished = True
         except SamanthaError:
@@ -676,9 +681,12 @@ class Companion(CompanionRecords):
                 persona.relationship,
             )
 
+        # Cut off at the cap, her reply is marked so (she sees it was cut, next turn).
+        status = MessageStatus.INTERRUPTED if capped else MessageStatus.COMPLETE
+
         def settle_turn(s: Store) -> Message:
             message = s.conversations.add_message(
-                conversation.id, Role.ASSISTANT, persona.name, reply, end, tokens=completion_tokens
+                conversation.id, Role.ASSISTANT, persona.name, reply, end, status, completion_tokens
             )
             s.memories.add(self.key, MemoryKind.REPLY, reply[:4000], 1, end, [message.id])
             s.state.save(after.snapshot(self.key, end, message.id))
@@ -703,7 +711,7 @@ class Companion(CompanionRecords):
         done = time.perf_counter()
         yield TurnResult(
             reply=reply,
-            status=MessageStatus.COMPLETE,
+            status=status,
             user_message=user_message,
             reply_message=reply_message,
             prompt=prompt,

@@ -49,8 +49,9 @@ def runaway_reply(reply_tokens: int) -> str:
     from samantha.engine import CHARS_PER_TOKEN_CAP
 
     whole = "".join(f"w{i} " for i in range(RUNAWAY_CHUNKS))
-    assert len(whole) > reply_tokens * CHARS_PER_TOKEN_CAP  # the fault really runs away
-    return whole[: reply_tokens * CHARS_PER_TOKEN_CAP]
+    limit = reply_tokens * CHARS_PER_TOKEN_CAP
+    assert len(whole) > limit  # the fault really runs away
+    return whole[: whole.rfind(" ", 0, limit) + 1]  # her last whole word within the cap
 
 
 @dataclass(frozen=True)

@@ -69,11 +69,12 @@ async def test_a_fault_is_one_sentence_and_the_companion_carries_on(
         if fault.id == "reply-far-past-max-tokens":
             # The server ignored max_tokens: she stops at the cap, and what she said is kept.
             assert server.chat_requests[0].json["max_tokens"] == companion.reply_tokens
-            reply = runaway_reply(companion.reply_tokens)
+            reply, status = runaway_reply(companion.reply_tokens), "interrupted"
         else:
-            reply = "".join(HEALTHY)
+            reply, status = "".join(HEALTHY), "complete"
         assert result.reply == reply
-        expected.append(("assistant", reply, "complete"))
+        assert result.status == status
+        expected.append(("assistant", reply, status))
     else:
         with pytest.raises(SamanthaError) as info:
             await collect(companion, "hello?")

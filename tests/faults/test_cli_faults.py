@@ -49,14 +49,12 @@ def problems_with(
         found.append(f"traceback or key in the output: {err!r}")
     lines = err.splitlines()
     if fault.error is None:
-        reply = (
-            runaway_reply(samantha_reply_tokens())
-            if fault.id == "reply-far-past-max-tokens"
-            else "".join(HEALTHY)
-        )
+        runaway = fault.id == "reply-far-past-max-tokens"
+        reply = runaway_reply(samantha_reply_tokens()) if runaway else "".join(HEALTHY)
         if (code, out, lines) != (0, reply + "\n", []):
             found.append(f"expected a clean reply, got {code}: {err!r}")
-        assistant = [("assistant", reply, "complete")]
+        # Cut at the cap, her reply is kept and marked as cut off.
+        assistant = [("assistant", reply, "interrupted" if runaway else "complete")]
     else:
         if code != EXIT_BACKEND:
             found.append(f"exit code {code}, not {EXIT_BACKEND}: {err!r}")
