@@ -298,3 +298,19 @@ def test_stepping_in_with_nothing_is_refused(clock: FixedClock) -> None:
     with pytest.raises(InputError, match="nothing to send"):
         duet.step_in("   ")
     asyncio.run(duet.aclose())
+
+
+async def test_a_partner_who_gives_a_nickname_is_still_the_partner(clock: FixedClock) -> None:
+    duet, a, _ = open_duet(
+        clock, ["Hello.", "Al it is.", "Sure."], ["Call me Al, everyone does.", "Sure."]
+    )
+    try:
+        await lines_of(duet, "names", 5)
+    finally:
+        await duet.aclose()
+    # His later lines reach her as his, never as a third voice's.
+    contents = [m.content for m in a.requests[-1].messages[1:] if m.role == "user"]
+    assert contents[-2:] == ["Call me Al, everyone does.", "Sure."]
+    assert not [c for c in contents if "joining in" in c]
+    speakers = rows("SELECT DISTINCT speaker FROM messages WHERE role = 'user'")
+    assert sorted(speakers) == [("Alan",), ("Samantha",)]

@@ -429,8 +429,9 @@ class Companion(CompanionRecords):
         await self._load_core()
         now = self.clock.now()
         persona = self.persona
-        guest = speaker is not None and speaker != self.user_name
-        speaker = speaker or self.user_name or "you"
+        partner = self.partner or self.user_name
+        guest = speaker is not None and speaker != partner
+        speaker = speaker or partner or "you"
         key = self.key
         stream = self.memory
         learn = (
@@ -454,7 +455,9 @@ class Companion(CompanionRecords):
         user_message = added.message
         if added.facts or added.user_name:
             self._core_cache = None
-        if added.user_name:
+        if added.user_name and self.partner is None:
+            # In a group talk the partner keeps the name she knows them by ("Call me Al"
+            # must not make Alan's next lines someone else's).
             self.user_name = added.user_name
         handled = None if guest else await self._memory_command(conversation, user_message, started)
         if handled is not None:
@@ -702,7 +705,7 @@ class Companion(CompanionRecords):
             learned, name = await self.mind.learn(user_message, end, user, persona.name, fresh)
         if learned or name:
             self._core_cache = None
-        if name:
+        if name and self.partner is None:
             self.user_name = name
         if prompt.dropped:
             await self.mind.summarise(
