@@ -314,3 +314,33 @@ async def test_a_partner_who_gives_a_nickname_is_still_the_partner(clock: FixedC
     assert not [c for c in contents if "joining in" in c]
     speakers = rows("SELECT DISTINCT speaker FROM messages WHERE role = 'user'")
     assert sorted(speakers) == [("Alan",), ("Samantha",)]
+
+
+async def test_words_you_said_before_a_stop_are_kept_by_both(clock: FixedClock) -> None:
+    a = ScriptedBackend(replies=["She talks and talks " + "on " * 300], pace=0.01)
+    duet = Duet.open(
+        Settings(persona="samantha"),
+        Settings(persona="alan"),
+        backends=(a, ScriptedBackend()),
+        clock=clock,
+        human="Theo",
+    )
+    talking = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in duet.run("rain", 4):
+            if isinstance(event, Spoken):
+                talking.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(talking.wait(), timeout=10)
+    duet.step_in("Sorry to cut in")
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await duet.aclose()
+    kept = rows(
+        "SELECT c.persona, m.speaker FROM messages m JOIN conversations c"
+        " ON c.id = m.conversation_id WHERE m.text = 'Sorry to cut in' ORDER BY c.persona"
+    )
+    assert kept == [("alan~samantha", "Theo"), ("samantha~alan", "Theo")]

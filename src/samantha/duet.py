@@ -169,52 +169,77 @@ class Duet:
             if topic.strip()
             else f"I'm {self.sides[1].persona.name}. What's on your mind?"
         )
-        said: tuple[list[str], list[str]] = ([], [])
-        reason, ended = f"{turns} turns", turns
-        for turn in range(turns):
-            index = turn % 2
-            speaker, listener = self.sides[index], self.sides[1 - index]
-            if not self._going.is_set():
-                yield Paused(turn)
-                await self._going.wait()
-            if self._waiting:
-                words = "\n".join(self._waiting)
-                self._waiting.clear()
-                yield SteppedIn(self.human, words)
-                # Both hear you: the one who just spoke keeps it in her history, the next
-                # one has the other's last line first and then answers you.
-                await listener.hear(words, self.human)
-                await speaker.hear(heard, listener.persona.name, learn=True)
-                events = speaker.turn(words, speaker=self.human)
-            else:
-                events = speaker.turn(heard)
-            parts: list[str] = []
-            async with aclosing(events):
-                async for event in events:
-                    if isinstance(event, ReplyChunk):
-                        parts.append(event.text)
-                        yield Spoken(speaker.persona.name, event.text)
-                    elif isinstance(event, TurnResult):
-                        parts = [event.reply]
-            line = "".join(parts).strip()
-            yield LineDone(speaker.persona.name, line, turn + 1)
-            ended = turn + 1
-            if GOODBYE.search(line):
-                reason = f"{speaker.persona.name} said goodbye"
-                break
-            if repeating(said[index], line):
-                reason = "they were repeating themselves"
-                break
-            said[index].append(line)
-            heard = line or "..."
-        if self._waiting:
+        finished = False
+        storing: asyncio.Future[None] | None = None
+        try:
+            said: tuple[list[str], list[str]] = ([], [])
+            reason, ended = f"{turns} turns", turns
+            for turn in range(turns):
+                index = turn % 2
+                speaker, listener = self.sides[index], self.sides[1 - index]
+                if not self._going.is_set():
+                    yield Paused(turn)
+                    await self._going.wait()
+                if self._waiting:
+                    words = "\n".join(self._waiting)
+                    self._waiting.clear()
+                    # Stored before it is shown, so what is on screen is on disk; shielded,
+                    # so a stop right now cannot leave one of them without it.
+                    storing = asyncio.ensure_future(self._hear_you(listener, speaker, heard, words))
+                    await asyncio.shield(storing)
+                    yield SteppedIn(self.human, words)
+                    events = speaker.turn(words, speaker=self.human)
+                else:
+                    events = speaker.turn(heard)
+                parts: list[str] = []
+                async with aclosing(events):
+                    async for event in events:
+                        if isinstance(event, ReplyChunk):
+                            parts.append(event.text)
+                            yield Spoken(speaker.persona.name, event.text)
+                        elif isinstance(event, TurnResult):
+                            parts = [event.reply]
+                line = "".join(parts).strip()
+                yield LineDone(speaker.persona.name, line, turn + 1)
+                ended = turn + 1
+                if GOODBYE.search(line):
+                    reason = f"{speaker.persona.name} said goodbye"
+                    break
+                if repeating(said[index], line):
+                    reason = "they were repeating themselves"
+                    break
+                said[index].append(line)
+                heard = line or "..."
+            finished = True
+        finally:
+            if storing is not None and not storing.done():
+                await asyncio.shield(storing)
+            # Stopped (Esc, Ctrl-C) with your words not yet heard: they are kept all the same.
+            if not finished and self._waiting:
+                await asyncio.shield(self._keep_waiting())
+        unanswered = await self._keep_waiting()
+        if unanswered:
             # You spoke as it ended: no one answers, but both keep what you said.
-            words = "\n".join(self._waiting)
-            self._waiting.clear()
-            yield SteppedIn(self.human, words)
-            for side in self.sides:
-                await side.hear(words, self.human)
+            yield SteppedIn(self.human, unanswered)
         yield DuetEnded(reason, ended)
+
+    async def _hear_you(
+        self, listener: Companion, speaker: Companion, heard: str, words: str
+    ) -> None:
+        """Both hear you: the one who just spoke keeps it in her history; the next one has
+        the other's last line first, then answers you."""
+        await listener.hear(words, self.human)
+        await speaker.hear(heard, listener.persona.name, learn=True)
+
+    async def _keep_waiting(self) -> str | None:
+        """Store what you said that no one has answered yet, in both conversations."""
+        if not self._waiting:
+            return None
+        words = "\n".join(self._waiting)
+        self._waiting.clear()
+        for side in self.sides:
+            await side.hear(words, self.human)
+        return words
 
     async def aclose(self) -> None:
         first, second = self.sides

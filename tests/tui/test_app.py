@@ -136,3 +136,24 @@ async def test_an_unknown_theme_in_the_config_is_ignored(build_app: BuildApp) ->
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.theme == "textual-dark"
+
+
+async def test_a_theme_that_cannot_be_saved_does_not_spoil_the_exit(
+    build_app: BuildApp, tmp_path: object, monkeypatch: object
+) -> None:
+    from pathlib import Path
+
+    import pytest
+
+    assert isinstance(tmp_path, Path)
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    app = build_app()
+    # The config path runs through a regular file: writing it fails with an OSError.
+    monkeypatch.setenv("SAMANTHA_CONFIG", str(blocker / "config.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await pilot.pause()
+    assert app.return_code in (None, 0)

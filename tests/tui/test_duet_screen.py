@@ -224,3 +224,59 @@ async def test_each_side_can_speak_through_the_offline_voice_and_a_failure_is_on
         assert not screen.query_one("#start").disabled
     kept = stored("SELECT role, text FROM messages ORDER BY id")
     assert kept == [("user", "I'm Alan. I'd like to talk with you about rain.")]
+
+
+async def test_words_typed_just_before_esc_are_shown_and_kept(build_app: BuildApp) -> None:
+    first = GatedBackend(replies=["Rain is lovely and it goes on and on."])
+    app = build_app(duet=(first, ScriptedBackend()))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.companion.set_user_name("Theo")
+        screen = await open_screen(pilot, app, "rain", "4")
+        screen.query_one("#second", Select).value = "alan"
+        await pilot.press("enter")
+        await first.allow(2)
+        screen.query_one("#step-in", Input).value = "Wait for me"
+        await pilot.press("enter")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert said(app) == [("Samantha", "Rain is …"), ("Theo", "Wait for me")]
+    kept = stored("SELECT speaker FROM messages WHERE text = 'Wait for me'")
+    assert kept == [("Theo",), ("Theo",)]
+
+
+async def test_a_duet_stopped_while_opening_is_closed(build_app: BuildApp) -> None:
+    import threading
+
+    from samantha.duet import Duet
+
+    app = build_app()
+    release = threading.Event()
+    made: list[Duet] = []
+    closed: list[Duet] = []
+
+    def slow_open(first: Settings, second: Settings, human: str, current: object) -> Duet:
+        release.wait(10)
+        duet = Duet.open(first, second, backends=(ScriptedBackend(), ScriptedBackend()))
+        made.append(duet)
+        close = duet.aclose
+
+        async def recorded() -> None:
+            closed.append(duet)
+            await close()
+
+        duet.aclose = recorded  # type: ignore[method-assign]
+        return duet
+
+    app.open_duet = slow_open
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, app, "rain", "2")
+        screen.query_one("#second", Select).value = "alan"
+        await pilot.press("enter")
+        await until(pilot, lambda: status(app) == "Opening both of them…")
+        await pilot.press("escape")
+        await pilot.pause()
+        release.set()
+        await until(pilot, lambda: bool(closed))
+        assert made == closed
+        assert status(app) == "Stopped. Everything said is saved."

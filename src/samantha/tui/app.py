@@ -46,6 +46,17 @@ LoadSettings = Callable[[], "Settings"]
 OpenDuet = Callable[["Settings", "Settings", str, "Companion"], "Duet"]
 
 
+#: Duets being closed after a stop during their opening (kept so they are not collected).
+_CLOSING: set[asyncio.Future[None]] = set()
+
+
+def _close_unused(opening: asyncio.Future[Duet]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        closing = asyncio.ensure_future(opening.result().aclose())
+        _CLOSING.add(closing)
+        closing.add_done_callback(_CLOSING.discard)
+
+
 def open_from_settings(settings: Settings, current: Companion | None) -> Companion:
     from samantha.engine import Companion
 
@@ -232,11 +243,12 @@ class SamanthaApp(App[None]):
         """Remember a theme picked in the palette for next time (one write, on the way out)."""
         if self._start_theme is None or self.theme == self._start_theme:
             return
-        with suppress(SamanthaError):  # a theme is not worth an error on the way out
+        # A theme is not worth an error on the way out (a read-only config folder, say).
+        with suppress(SamanthaError, OSError):
             write_settings({"theme": self.theme})
 
     async def on_unmount(self) -> None:
-        self._save_theme()
+        self._save_theme()  # never raises
         if self.voice_session is not None:
             await self.voice_session.aclose()
         if self.owns_companion and self._companion is not None:
@@ -341,7 +353,15 @@ class SamanthaApp(App[None]):
             settings.model_copy(update={"persona": key, **(offline_voice if off else {})})
             for key, off in zip((first, second), offline, strict=True)
         ]
-        return await asyncio.to_thread(self.open_duet, sides[0], sides[1], human, self.companion)
+        opening = asyncio.ensure_future(
+            asyncio.to_thread(self.open_duet, sides[0], sides[1], human, self.companion)
+        )
+        try:
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            # Stopped while opening: the thread carries on, so close what it opens.
+            opening.add_done_callback(_close_unused)
+            raise
 
     def report(self, exc: SamanthaError) -> None:
         # The sentence can quote a server's words: show them as typed, never as markup.

@@ -109,6 +109,9 @@ class DuetScreen(Screen[None]):
         self.duet: Duet | None = None
         self._speaking: DuetLine | None = None
         self._colours: dict[str, str] = {}
+        #: What you said that the duet has not shown yet (it is stored even if stopped first).
+        self._unshown: list[str] = []
+        self._human = "you"
 
     @property
     def host(self) -> SamanthaApp:
@@ -209,7 +212,7 @@ class DuetScreen(Screen[None]):
         said = 0
         try:
             core = await self.companion.core_memory()
-            human = core.user_name or "you"
+            self._human = human = core.user_name or "you"
             self.duet = duet = await self.host.start_duet(first, second, human, offline)
             self._colours = {
                 side.persona.name: side.persona.accent_color or fallback
@@ -232,6 +235,7 @@ class DuetScreen(Screen[None]):
                             self._speaking = await self._line(event.speaker)
                         self._speaking = None
                     elif isinstance(event, SteppedIn):
+                        self._unshown.clear()
                         line = await self._line(event.speaker, you=True)
                         line.add(event.text)
                     elif isinstance(event, Paused):
@@ -245,11 +249,15 @@ class DuetScreen(Screen[None]):
             saved = " What was said so far is saved." if said else ""
             self._status(f"{exc}{saved}", failed=True)
         finally:
-            # Cancelled too (Esc): the engines have saved what was said, marked as cut off.
+            # Cancelled too (Esc): the engines have saved what was said, marked as cut off,
+            # and what you had just said (the duet keeps it in both conversations).
             self._cut()
             self.duet = None
             if duet is not None:
                 await duet.aclose()
+            if self._unshown:
+                words, self._unshown = "\n".join(self._unshown), []
+                (await self._line(self._human, you=True)).add(words)
             self._show_running(False)
 
     async def _line(self, speaker: str, *, you: bool = False) -> DuetLine:
@@ -271,6 +279,7 @@ class DuetScreen(Screen[None]):
         if self.duet is None or not event.value.strip():
             return
         self.duet.step_in(event.value)
+        self._unshown.append(event.value.strip())
         event.input.clear()
         self._status("They will hear you after this line.")
         self._pause_label()
