@@ -243,8 +243,11 @@ class Duet:
 
     async def aclose(self) -> None:
         first, second = self.sides
-        await first.backend.aclose()
-        await second.backend.aclose()
-        first.store.close()
-        if second.store is not first.store:
-            second.store.close()
+        try:
+            await first.backend.aclose()
+            await second.backend.aclose()
+        finally:
+            # The database is closed even if a backend's connection would not close cleanly.
+            first.store.close()
+            if second.store is not first.store:
+                second.store.close()

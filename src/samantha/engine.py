@@ -529,6 +529,8 @@ class Companion(CompanionRecords):
                 speaker, text, now, conversation_id=conversation.id, learn=learn
             )
         )
+        if added.facts or added.user_name:
+            self._core_cache = None  # what she learned joins the prompt next turn
         return added.message
 
     async def regenerate(self) -> AsyncGenerator[TurnEvent, None]:

@@ -255,7 +255,7 @@ class DuetScreen(Screen[None]):
             self.duet = None
             if duet is not None:
                 await duet.aclose()
-            if self._unshown:
+            if self._unshown and self.is_attached:
                 words, self._unshown = "\n".join(self._unshown), []
                 (await self._line(self._human, you=True)).add(words)
             self._show_running(False)
@@ -276,7 +276,10 @@ class DuetScreen(Screen[None]):
 
     @on(Input.Submitted, "#step-in")
     def step_in(self, event: Input.Submitted) -> None:
-        if self.duet is None or not event.value.strip():
+        if not event.value.strip():
+            return
+        if self.duet is None:
+            self._status("They are not talking yet: send it again in a moment.")
             return
         self.duet.step_in(event.value)
         self._unshown.append(event.value.strip())
@@ -323,6 +326,8 @@ class DuetScreen(Screen[None]):
     # -- looks -------------------------------------------------------------------------------
 
     def _show_running(self, running: bool) -> None:
+        if not self.is_attached:
+            return  # the screen went while the duet was closing
         for selector in (
             "#first",
             "#second",
@@ -339,6 +344,8 @@ class DuetScreen(Screen[None]):
         self.query_one("#step-in" if running else "#topic").focus()
 
     def _status(self, text: str, *, failed: bool = False) -> None:
+        if not self.is_attached:
+            return
         status = self.query_one("#status", Static)
         status.update(Content(visible(text)))
         status.set_class(failed, "-failed")
