@@ -628,6 +628,7 @@ class Companion(CompanionRecords):
                 recalled,
                 plans,
                 was_strained=before.relationship.strained,
+                addressee=None if learn else user_message.speaker,
             ),
         )
         prepared = time.perf_counter()
@@ -839,14 +840,16 @@ class Companion(CompanionRecords):
         *,
         first_meeting: bool = False,
         was_strained: bool = False,
+        addressee: str | None = None,
     ) -> VoiceHints:
+        """``addressee``: a third voice she answers (you, in a duet), instead of her partner."""
         # The offline voice says "you" where the prompt says "the user".
-        user = self.user_name or "you"
+        user = addressee or self.user_name or "you"
         if self._voice_persona is None or self._voice_persona[0] != user:
             self._voice_persona = (user, self.persona.filled(user))
         return voice_hints(
             self._voice_persona[1],
-            self.user_name,
+            addressee or self.user_name,
             now,
             last_contact,
             state,

@@ -130,7 +130,9 @@ class DuetScreen(Screen[None]):
         options = [(Content(visible(p.name)), p.key) for p in personas]
         # Each side speaks through your backend or the offline voice (the CLI takes any two).
         backend = self.companion.backend
-        voices = [(Content(visible(f"{backend.name} · {backend.model}")), "yours")]
+        yours = "offline voice" if backend.is_offline else f"{backend.name} · {backend.model}"
+        yours = yours if len(yours) <= 20 else yours[:19] + "…"
+        voices = [(Content(visible(yours)), "yours")]
         if not backend.is_offline:
             voices.append((Content("offline voice"), "offline"))
         with Vertical(id="setup"):
