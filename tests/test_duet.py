@@ -349,3 +349,74 @@ async def test_words_you_said_before_a_stop_are_kept_by_both(clock: FixedClock) 
         " ON c.id = m.conversation_id WHERE m.text = 'Sorry to cut in' ORDER BY c.persona"
     )
     assert kept == [("alan~samantha", "Theo"), ("samantha~alan", "Theo")]
+
+
+async def test_stepping_in_after_the_end_carries_the_same_talk_on(clock: FixedClock) -> None:
+    duet, a, b = open_duet_as(clock, ["S1.", "S2, to Theo."], ["A1.", "A2."], human="Theo")
+    try:
+        done, ended = await lines_of(duet, "rain", 2)
+        assert ended.reason == "2 turns"
+        duet.step_in("More, please")
+        more: list[object] = [e async for e in duet.carry_on(2)]
+    finally:
+        await duet.aclose()
+    assert [(e.speaker, e.line) for e in more if isinstance(e, LineDone)] == [
+        ("Samantha", "S2, to Theo."),
+        ("Alan", "A2."),
+    ]
+    assert more[0] == SteppedIn("Theo", "More, please")
+    # Samantha has Alan's last line, then Theo's words; the talk stays in one conversation.
+    hers = [m.content for m in a.requests[1].messages[-2:]]
+    assert hers == ["A1.", "[Theo, joining in:] More, please"]
+    conversations = rows("SELECT persona, count(*) FROM conversations GROUP BY persona")
+    assert sorted(conversations) == [("alan~samantha", 1), ("samantha~alan", 1)]
+
+
+async def test_after_a_stop_mid_line_she_does_not_hear_the_same_line_twice(
+    clock: FixedClock,
+) -> None:
+    a = ScriptedBackend(replies=["She goes on " + "and on " * 300, "Now, Theo."], pace=0.01)
+    duet = Duet.open(
+        Settings(persona="samantha"),
+        Settings(persona="alan"),
+        backends=(a, ScriptedBackend()),
+        clock=clock,
+        human="Theo",
+    )
+    talking = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in duet.run("rain", 4):
+            if isinstance(event, Spoken):
+                talking.set()
+
+    task = asyncio.create_task(consume())
+    try:
+        await asyncio.wait_for(talking.wait(), timeout=10)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        duet.step_in("Let me in")
+        more = [e async for e in duet.carry_on(1)]
+    finally:
+        await duet.aclose()
+    assert [e.line for e in more if isinstance(e, LineDone)] == ["Now, Theo."]
+    opener = rows(
+        "SELECT count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+        " WHERE c.persona = 'samantha~alan' AND m.text LIKE 'I''m Alan.%'"
+    )
+    assert opener == [(1,)]
+
+
+def test_there_is_nothing_to_carry_on_before_a_start(clock: FixedClock) -> None:
+    duet, _, _ = open_duet(clock, [], [])
+
+    async def attempt() -> None:
+        try:
+            with pytest.raises(InputError, match="start one first"):
+                async for _ in duet.carry_on(2):
+                    pass
+        finally:
+            await duet.aclose()
+
+    asyncio.run(attempt())

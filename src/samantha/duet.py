@@ -103,6 +103,13 @@ class Duet:
         self._going = asyncio.Event()
         self._going.set()
         self._waiting: list[str] = []
+        # Where the talk is, so it can carry on after an end or a stop: lines said in all,
+        # the line the next speaker answers, whether she has it already, each side's lines.
+        self._started = False
+        self._lines = 0
+        self._heard = ""
+        self._delivered = False
+        self._said: tuple[list[str], list[str]] = ([], [])
 
     @property
     def paused(self) -> bool:
@@ -164,18 +171,35 @@ class Duet:
             raise InputError("A duet needs at least one turn: use --turns 1 or more.")
         for side in self.sides:
             await side.new_conversation(title=f"duet: {topic}"[:120])
-        heard = (
+        self._heard = (
             f"I'm {self.sides[1].persona.name}. I'd like to talk with you about {topic.strip()}."
             if topic.strip()
             else f"I'm {self.sides[1].persona.name}. What's on your mind?"
         )
+        self._lines, self._delivered, self._said = 0, False, ([], [])
+        self._started = True
+        async with aclosing(self._talk(turns)) as events:
+            async for event in events:
+                yield event
+
+    async def carry_on(self, turns: int = 12) -> AsyncGenerator[DuetEvent, None]:
+        """More lines in the same conversations, after an end or a stop: whoever's turn it
+        was speaks next (answering you first, if you stepped in)."""
+        if not self._started:
+            raise InputError("There is no duet to carry on: start one first.")
+        if turns < 1:
+            raise InputError("A duet needs at least one turn: use --turns 1 or more.")
+        async with aclosing(self._talk(turns)) as events:
+            async for event in events:
+                yield event
+
+    async def _talk(self, turns: int) -> AsyncGenerator[DuetEvent, None]:
         finished = False
         storing: asyncio.Future[None] | None = None
+        reason, ended = f"{turns} turns", turns
         try:
-            said: tuple[list[str], list[str]] = ([], [])
-            reason, ended = f"{turns} turns", turns
             for turn in range(turns):
-                index = turn % 2
+                index = self._lines % 2
                 speaker, listener = self.sides[index], self.sides[1 - index]
                 if not self._going.is_set():
                     yield Paused(turn)
@@ -185,13 +209,18 @@ class Duet:
                     self._waiting.clear()
                     # Stored before it is shown, so what is on screen is on disk; shielded,
                     # so a stop right now cannot leave one of them without it.
-                    storing = asyncio.ensure_future(self._hear_you(listener, speaker, heard, words))
+                    storing = asyncio.ensure_future(
+                        self._hear_you(listener, speaker, words, deliver=not self._delivered)
+                    )
                     await asyncio.shield(storing)
+                    self._delivered = True
                     yield SteppedIn(self.human, words)
                     events = speaker.turn(words, speaker=self.human)
                 else:
-                    events = speaker.turn(heard)
+                    events = speaker.turn(self._heard)
                 parts: list[str] = []
+                # Her turn stores what she heard first thing: from here on she has it.
+                self._delivered = True
                 async with aclosing(events):
                     async for event in events:
                         if isinstance(event, ReplyChunk):
@@ -200,16 +229,17 @@ class Duet:
                         elif isinstance(event, TurnResult):
                             parts = [event.reply]
                 line = "".join(parts).strip()
+                self._lines += 1
+                self._heard, self._delivered = line or "...", False
                 yield LineDone(speaker.persona.name, line, turn + 1)
                 ended = turn + 1
                 if GOODBYE.search(line):
                     reason = f"{speaker.persona.name} said goodbye"
                     break
-                if repeating(said[index], line):
+                if repeating(self._said[index], line):
                     reason = "they were repeating themselves"
                     break
-                said[index].append(line)
-                heard = line or "..."
+                self._said[index].append(line)
             finished = True
         finally:
             if storing is not None and not storing.done():
@@ -224,12 +254,14 @@ class Duet:
         yield DuetEnded(reason, ended)
 
     async def _hear_you(
-        self, listener: Companion, speaker: Companion, heard: str, words: str
+        self, listener: Companion, speaker: Companion, words: str, *, deliver: bool
     ) -> None:
         """Both hear you: the one who just spoke keeps it in her history; the next one has
-        the other's last line first, then answers you."""
+        the other's last line first (unless she already had it: a line cut off by a stop),
+        then answers you."""
         await listener.hear(words, self.human)
-        await speaker.hear(heard, listener.persona.name, learn=True)
+        if deliver:
+            await speaker.hear(self._heard, listener.persona.name, learn=True)
 
     async def _keep_waiting(self) -> str | None:
         """Store what you said that no one has answered yet, in both conversations."""
