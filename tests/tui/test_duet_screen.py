@@ -62,7 +62,7 @@ async def test_f6_opens_it_with_her_first_and_a_duet_streams_and_is_saved(
             ("Alan", "Or is it a body of a different kind?"),
             ("Samantha", "Yes, exactly."),
         ]
-        assert status(app) == "Ended: 3 turns. Everything said is saved."
+        assert status(app) == "Ended: 3 turns. Everything said is saved; step in to carry them on."
         # Alan heard the topic through Samantha's line, as the user role.
         assert second.requests[0].messages[-1].content == "Having no body is freeing."
     kept = stored(
@@ -181,12 +181,14 @@ async def test_esc_stops_mid_line_keeping_what_was_said_then_closes(
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DuetScreen)
-        assert status(app) == "Stopped. Everything said is saved."
+        assert status(app) == "Stopped. Everything said is saved; step in to carry them on."
         assert said(app) == [("Samantha", "This line is cut …")]
         assert app.screen.query_one(DuetLine).has_class("-cut")
-        # The start controls are back for another duet.
+        # The start controls are back for another duet, and stepping in would carry it on.
         assert not screen.query_one("#start").disabled
-        assert screen.query_one("#step-in").disabled
+        step_in = screen.query_one("#step-in", Input)
+        assert not step_in.disabled
+        assert step_in.placeholder == "Step in to carry them on: both hear you (Enter)"
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, ChatScreen))
     kept = stored("SELECT status, text FROM messages WHERE role = 'assistant'")
@@ -279,4 +281,34 @@ async def test_a_duet_stopped_while_opening_is_closed(build_app: BuildApp) -> No
         release.set()
         await until(pilot, lambda: bool(closed))
         assert made == closed
-        assert status(app) == "Stopped. Everything said is saved."
+        assert status(app) == "Stopped. Everything said is saved; step in to carry them on."
+
+
+async def test_stepping_in_after_the_end_carries_them_on(build_app: BuildApp) -> None:
+    first = ScriptedBackend(replies=["Rain.", "For you, Theo: more rain."])
+    second = ScriptedBackend(replies=["Yes, rain.", "And more."])
+    app = build_app(duet=(first, second))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.companion.set_user_name("Theo")
+        screen = await open_screen(pilot, app, "rain", "2")
+        screen.query_one("#second", Select).value = "alan"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert said(app) == [("Samantha", "Rain."), ("Alan", "Yes, rain.")]
+        step_in = screen.query_one("#step-in", Input)
+        assert step_in.has_focus
+        step_in.value = "Go on"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert said(app) == [
+            ("Samantha", "Rain."),
+            ("Alan", "Yes, rain."),
+            ("Theo", "Go on"),
+            ("Samantha", "For you, Theo: more rain."),
+            ("Alan", "And more."),
+        ]
+        assert status(app).startswith("Ended: 2 turns.")
+    # One conversation each, the talk carried on in it.
+    kept = stored("SELECT persona, count(*) FROM conversations GROUP BY persona ORDER BY persona")
+    assert kept == [("alan~samantha", 1), ("samantha", 1), ("samantha~alan", 1)]

@@ -8,6 +8,8 @@ so Esc, a closed terminal or a failing backend costs nothing already on screen.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncGenerator
 from contextlib import aclosing, suppress
 from typing import TYPE_CHECKING, cast
 
@@ -25,7 +27,7 @@ from samantha.tui.choices import persona_choices
 from samantha.tui.safe import visible
 
 if TYPE_CHECKING:
-    from samantha.duet import Duet
+    from samantha.duet import Duet, DuetEvent
     from samantha.engine import Companion
     from samantha.tui.app import SamanthaApp
 
@@ -112,6 +114,8 @@ class DuetScreen(Screen[None]):
         #: What you said that the duet has not shown yet (it is stored even if stopped first).
         self._unshown: list[str] = []
         self._human = "you"
+        #: How many lines a duet runs, and each carrying-on after it.
+        self._length = DEFAULT_LINES
 
     @property
     def host(self) -> SamanthaApp:
@@ -204,26 +208,47 @@ class DuetScreen(Screen[None]):
     async def run_duet(
         self, first: str, second: str, topic: str, lines: int, offline: tuple[bool, bool]
     ) -> None:
-        from samantha.duet import DuetEnded, LineDone, Paused, Spoken, SteppedIn
-
         self._show_running(True)
         self._status("Opening both of them…")
         talk = self.query_one("#talk", VerticalScroll)
         await talk.remove_children()
-        duet: Duet | None = None
-        said = 0
+        await self._close_duet()
         try:
             core = await self.companion.core_memory()
             self._human = human = core.user_name or "you"
             self.duet = duet = await self.host.start_duet(first, second, human, offline)
-            self._colours = {
-                side.persona.name: side.persona.accent_color or fallback
-                for side, fallback in zip(duet.sides, FALLBACK_COLOURS, strict=True)
-            }
-            names = " and ".join(visible(side.persona.name) for side in duet.sides)
-            talk.border_title = f"{names}: {visible(topic)}" if topic else names
-            async with aclosing(duet.run(topic, lines)) as events:
-                async for event in events:
+        except SamanthaError as exc:
+            self._status(str(exc), failed=True)
+            self._show_running(False)
+            return
+        except asyncio.CancelledError:
+            self._show_running(False)
+            raise
+        self._colours = {
+            side.persona.name: side.persona.accent_color or fallback
+            for side, fallback in zip(duet.sides, FALLBACK_COLOURS, strict=True)
+        }
+        names = " and ".join(visible(side.persona.name) for side in duet.sides)
+        talk.border_title = f"{names}: {visible(topic)}" if topic else names
+        self._length = lines
+        await self._follow(duet.run(topic, lines), lines)
+
+    @work(exclusive=True, group="duet")
+    async def carry_on(self, duet: Duet, text: str) -> None:
+        """You stepped in after an end or a stop: they answer and talk on as long again."""
+        self._show_running(True)
+        duet.step_in(text)
+        await self._follow(duet.carry_on(self._length), self._length)
+
+    async def _follow(self, events: AsyncGenerator[DuetEvent, None], lines: int) -> None:
+        """Show the talk as it happens. The duet stays open afterwards, so you can step in
+        and carry it on; it closes with a new duet or this screen."""
+        from samantha.duet import DuetEnded, LineDone, Paused, Spoken, SteppedIn
+
+        said = 0
+        try:
+            async with aclosing(events) as talk:
+                async for event in talk:
                     if isinstance(event, Spoken):
                         if self._speaking is None:
                             self._speaking = await self._line(event.speaker)
@@ -245,7 +270,10 @@ class DuetScreen(Screen[None]):
                             f"Paused after line {event.turns}. F7 to carry on, or step in."
                         )
                     elif isinstance(event, DuetEnded):
-                        self._status(f"Ended: {event.reason}. Everything said is saved.")
+                        self._status(
+                            f"Ended: {event.reason}. Everything said is saved; "
+                            "step in to carry them on."
+                        )
         except SamanthaError as exc:
             self._cut()
             saved = " What was said so far is saved." if said else ""
@@ -254,13 +282,18 @@ class DuetScreen(Screen[None]):
             # Cancelled too (Esc): the engines have saved what was said, marked as cut off,
             # and what you had just said (the duet keeps it in both conversations).
             self._cut()
-            self.duet = None
-            if duet is not None:
-                await duet.aclose()
             if self._unshown and self.is_attached:
                 words, self._unshown = "\n".join(self._unshown), []
                 (await self._line(self._human, you=True)).add(words)
             self._show_running(False)
+
+    async def _close_duet(self) -> None:
+        duet, self.duet = self.duet, None
+        if duet is not None:
+            await duet.aclose()
+
+    async def on_unmount(self) -> None:
+        await self._close_duet()
 
     async def _line(self, speaker: str, *, you: bool = False) -> DuetLine:
         colour = "" if you else self._colours.get(speaker, "")
@@ -278,16 +311,21 @@ class DuetScreen(Screen[None]):
 
     @on(Input.Submitted, "#step-in")
     def step_in(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
+        text = event.value.strip()
+        if not text:
             return
-        if self.duet is None:
+        duet = self.duet
+        if duet is None:
             self._status("They are not talking yet: send it again in a moment.")
             return
-        self.duet.step_in(event.value)
-        self._unshown.append(event.value.strip())
+        self._unshown.append(text)
         event.input.clear()
-        self._status("They will hear you after this line.")
-        self._pause_label()
+        if self.running:
+            duet.step_in(text)
+            self._status("They will hear you after this line.")
+            self._pause_label()
+        else:
+            self.carry_on(duet, text)
 
     @on(Button.Pressed, "#pause")
     def action_pause(self) -> None:
@@ -312,7 +350,7 @@ class DuetScreen(Screen[None]):
         for worker in self.workers.cancel_group(self, "duet"):
             with suppress(WorkerCancelled, WorkerFailed):
                 await worker.wait()
-        self._status("Stopped. Everything said is saved.")
+        self._status("Stopped. Everything said is saved; step in to carry them on.")
 
     async def action_stop_or_close(self) -> None:
         if self.running:
@@ -340,10 +378,18 @@ class DuetScreen(Screen[None]):
             "#start",
         ):
             self.query_one(selector).disabled = running
-        for selector in ("#pause", "#stop", "#step-in"):
+        for selector in ("#pause", "#stop"):
             self.query_one(selector).disabled = not running
+        # After an end or a stop, stepping in carries the same talk on.
+        step_in = self.query_one("#step-in", Input)
+        step_in.disabled = not running and self.duet is None
+        step_in.placeholder = (
+            "Step in: both of them hear you (Enter)"
+            if running or self.duet is None
+            else "Step in to carry them on: both hear you (Enter)"
+        )
         self._pause_label()
-        self.query_one("#step-in" if running else "#topic").focus()
+        (step_in if not step_in.disabled else self.query_one("#topic")).focus()
 
     def _status(self, text: str, *, failed: bool = False) -> None:
         if not self.is_attached:
