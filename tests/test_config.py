@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,48 @@ def test_config_names_nothing_it_does_not_have() -> None:
 
     with pytest.raises(AttributeError):
         _ = samantha.config.NoSuchThing  # type: ignore[attr-defined]
+
+
+# -- time zone -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def local_zone_restored() -> Iterator[None]:
+    """The setting changes the process's local zone: put the machine's back afterwards."""
+    import os
+    import time
+
+    before = os.environ.get("TZ")
+    yield
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+def test_a_timezone_in_the_config_is_what_her_clock_speaks(
+    isolated_home: Path, local_zone_restored: None
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from samantha.prompt import time_text
+
+    write_config(isolated_home, 'timezone = "Asia/Tokyo"\n')
+    assert load_settings().timezone == "Asia/Tokyo"
+    noon_utc = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    assert noon_utc.astimezone().utcoffset() == timedelta(hours=9)
+    assert time_text(noon_utc, "Theo", None).startswith(
+        "It is now Thursday, 26 November 2026, 21:00 (JST)."
+    )
+
+
+def test_an_unknown_timezone_is_one_sentence(
+    isolated_home: Path, local_zone_restored: None
+) -> None:
+    write_config(isolated_home, 'timezone = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    text = one_sentence(info.value)
+    assert "no time zone called 'Mars/Olympus'" in text
+    assert "timezone" in text

@@ -13,7 +13,15 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -103,6 +111,23 @@ class Settings(BaseSettings):
     embedding_model: str | None = None
     """Embedding model for dense recall when the backend serves /v1/embeddings (for example
     'text-embedding-3-small' or 'nomic-embed-text'); unset, recall uses full-text search only."""
+
+    timezone: str | None = None
+    """Your time zone, as an IANA name ('Europe/Oslo'), when the computer's is not yours: what
+    "today", "on Friday" and the time in her prompt mean. Unset, the computer's (or TZ)."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"no time zone called {value!r}; try one like 'Europe/Oslo'") from exc
+        return value
 
     theme: str | None = None
     """The chat's colour theme (pick one with Ctrl+P, "Change theme"; it is remembered here)."""
@@ -196,7 +221,7 @@ def load_settings(**overrides: Any) -> Settings:
     """Build settings from flags (``overrides``; None means 'not given'), env and the file."""
     given = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return Settings(**given)
+        settings = Settings(**given)
     except tomllib.TOMLDecodeError as exc:
         path = Paths.from_env().config_file
         raise ConfigError(
@@ -215,3 +240,15 @@ def load_settings(**overrides: Any) -> Settings:
             f"The setting '{where}' is invalid ({err['msg']}): check the flag, SAMANTHA_"
             f"{where.upper()} or {Paths.from_env().config_file}."
         ) from exc
+    if settings.timezone:
+        use_timezone(settings.timezone)
+    return settings
+
+
+def use_timezone(name: str) -> None:
+    """Make ``name`` this process's local zone. Every date she reads or says goes through
+    local time (``astimezone()``), so setting it once here is what makes them all agree."""
+    import time
+
+    os.environ["TZ"] = name
+    time.tzset()
