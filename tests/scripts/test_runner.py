@@ -140,6 +140,21 @@ steps:
     assert result.passed, result.failure_report()
 
 
+async def test_a_story_can_start_with_a_stranger(run_script: RunScript) -> None:
+    result = await run_script(
+        """
+backend: scripted
+state:
+  relationship: {stage: stranger}
+steps:
+  - expect: {relationship: {stage: stranger}}
+  - user: Hi, I'm new here.
+    expect: {relationship: {stage: stranger}}
+"""
+    )
+    assert result.passed, result.failure_report()
+
+
 @pytest.mark.parametrize(
     ("state", "line", "problem"),
     [

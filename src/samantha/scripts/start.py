@@ -101,7 +101,9 @@ def starting_relationship(
     reached = max(i for i, s in enumerate(rules.stages) if bond >= s.threshold or i == 0)
     if given.stage is None:
         index = reached
-    elif bond < rules.stages[index].threshold - rules.hysteresis or reached > index:
+    elif bond < rules.stages[index].threshold - rules.hysteresis or (reached > index > 0):
+        # (Anyone may still be a stranger: leaving the first stage takes a real first talk
+        # and a return, not just a bond over its threshold.)
         raise ScriptError(
             f"{where}: closeness {closeness:.2f}, trust {trust:.2f} and tension {tension:.2f} "
             f"make a bond of {bond:.2f}, which is the stage '{names[reached]}', not "
