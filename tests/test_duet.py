@@ -355,6 +355,7 @@ async def test_stepping_in_after_the_end_carries_the_same_talk_on(clock: FixedCl
     duet, a, b = open_duet_as(clock, ["S1.", "S2, to Theo."], ["A1.", "A2."], human="Theo")
     try:
         done, ended = await lines_of(duet, "rain", 2)
+        assert [d.line for d in done] == ["S1.", "A1."]
         assert ended.reason == "2 turns"
         duet.step_in("More, please")
         more: list[object] = [e async for e in duet.carry_on(2)]
@@ -368,6 +369,9 @@ async def test_stepping_in_after_the_end_carries_the_same_talk_on(clock: FixedCl
     # Samantha has Alan's last line, then Theo's words; the talk stays in one conversation.
     hers = [m.content for m in a.requests[1].messages[-2:]]
     assert hers == ["A1.", "[Theo, joining in:] More, please"]
+    # Alan heard Theo too, then her answer to him.
+    his = [m.content for m in b.requests[1].messages[-2:]]
+    assert his == ["[Theo, joining in:] More, please", "S2, to Theo."]
     conversations = rows("SELECT persona, count(*) FROM conversations GROUP BY persona")
     assert sorted(conversations) == [("alan~samantha", 1), ("samantha~alan", 1)]
 
