@@ -223,12 +223,16 @@ class MemoryStream:
                 dense = [(found[i], sim) for i, sim in hits if i in found and sim > 0.2]
                 if wanted is not None:
                     dense = [(m, sim) for m, sim in dense if m.kind in wanted]
-            ranked = score(lexical, dense, when, settings, k, exclude_sources, groups)
-            if touch and ranked:
-                s.memories.touch([r.memory.id for r in ranked], when)
-            return ranked
+            return score(lexical, dense, when, settings, k, exclude_sources, groups)
 
-        return self.store.run_sync(work, write=touch)
+        # Searched outside any transaction (WAL readers block no one); only renewing what
+        # came to mind takes the write lock, for a moment, so other windows never wait on
+        # a search.
+        ranked = self.store.run_sync(work)
+        if touch and ranked:
+            chosen = [r.memory.id for r in ranked]
+            self.store.run_sync(lambda s: s.memories.touch(chosen, when), write=True)
+        return ranked
 
     def _vector_index(self, s: Store, model: str) -> VectorIndex | None:
         """Load the persona's vectors once, then only the new ones on each call."""
