@@ -321,8 +321,10 @@ async def test_a_partner_who_gives_a_nickname_is_still_the_partner(clock: FixedC
     assert sorted(speakers) == [("Alan",), ("Samantha",)]
 
 
-async def test_words_you_said_before_a_stop_are_kept_by_both(clock: FixedClock) -> None:
-    a = ScriptedBackend(replies=["She talks and talks " + "on " * 300], pace=0.01)
+async def stopped_while_she_talks(clock: FixedClock, replies: list[str], *, say: str = "") -> Duet:
+    """A duet (Theo listening) stopped as Samantha's long first line streams; ``say`` is
+    what Theo types just before the stop."""
+    a = ScriptedBackend(replies=replies, pace=0.01)
     duet = Duet.open(
         Settings(persona="samantha"),
         Settings(persona="alan"),
@@ -339,10 +341,18 @@ async def test_words_you_said_before_a_stop_are_kept_by_both(clock: FixedClock) 
 
     task = asyncio.create_task(consume())
     await asyncio.wait_for(talking.wait(), timeout=10)
-    duet.step_in("Sorry to cut in")
+    if say:
+        duet.step_in(say)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    return duet
+
+
+async def test_words_you_said_before_a_stop_are_kept_by_both(clock: FixedClock) -> None:
+    duet = await stopped_while_she_talks(
+        clock, ["She talks and talks " + "on " * 300], say="Sorry to cut in"
+    )
     await duet.aclose()
     kept = rows(
         "SELECT c.persona, m.speaker FROM messages m JOIN conversations c"
@@ -379,27 +389,8 @@ async def test_stepping_in_after_the_end_carries_the_same_talk_on(clock: FixedCl
 async def test_after_a_stop_mid_line_she_does_not_hear_the_same_line_twice(
     clock: FixedClock,
 ) -> None:
-    a = ScriptedBackend(replies=["She goes on " + "and on " * 300, "Now, Theo."], pace=0.01)
-    duet = Duet.open(
-        Settings(persona="samantha"),
-        Settings(persona="alan"),
-        backends=(a, ScriptedBackend()),
-        clock=clock,
-        human="Theo",
-    )
-    talking = asyncio.Event()
-
-    async def consume() -> None:
-        async for event in duet.run("rain", 4):
-            if isinstance(event, Spoken):
-                talking.set()
-
-    task = asyncio.create_task(consume())
+    duet = await stopped_while_she_talks(clock, ["She goes on " + "and on " * 300, "Now, Theo."])
     try:
-        await asyncio.wait_for(talking.wait(), timeout=10)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
         duet.step_in("Let me in")
         more = [e async for e in duet.carry_on(1)]
     finally:
