@@ -34,7 +34,7 @@ from samantha.memory.recall import match_expression, query_terms
 from samantha.memory.stream import MemoryStream
 from samantha.models import Role
 from samantha.store import Store
-from samantha.store.memories import RANK_BUDGET
+from samantha.store.memory_search import RANK_BUDGET
 
 SIZES = (10_000, 100_000)
 DIM = 384
@@ -209,7 +209,7 @@ def breakdown(
 
     def narrowed(terms: list[str]) -> int:
         """Rows bm25 is computed for once ``MemoryRepository.search`` has narrowed the query."""
-        match, floor, _ = store.run_sync(lambda s: s.memories._narrowed(terms))
+        match, floor, _ = store.run_sync(lambda s: s.memories.searcher.narrowed(terms))
         sql = "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ? AND rowid >= ?"
         return int(reader.execute(sql, (match, floor)).fetchone()[0])
 

@@ -34,7 +34,7 @@ from samantha.memory.model import MemoryKind, Recalled
 from samantha.memory.recall import RecallSettings, query_terms
 from samantha.memory.stream import MemorySettings, MemoryStream
 from samantha.models import Role
-from samantha.store import memories
+from samantha.store import memory_search
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -343,7 +343,7 @@ def _paired(a: Config, b: Config, outcomes: dict[str, Outcome], k: int) -> str:
     return f"@{k}: {wins} questions better, {losses} worse"
 
 
-#: The memory count at which ``memories.RANK_BUDGET`` is checked here (recall_latency's size).
+#: The memory count at which ``memory_search.RANK_BUDGET`` is checked here (recall_latency's size).
 AT_SCALE = 100_000
 
 
@@ -355,14 +355,16 @@ def at_scale(sets: Sequence[ConversationSet], folder: Path) -> None:
     ``AT_SCALE`` over the set's size (about one memory per message) to see what narrowing
     costs in recall where it bites. Halving it again shows the margin.
     """
-    budget = memories.RANK_BUDGET
+    budget = memory_search.RANK_BUDGET
     rows: list[Config] = []
     results: dict[str, Outcome] = {}
     try:
         for share in (1.0, 0.5):
             parts = []
             for data in sets:
-                memories.RANK_BUDGET = max(1, round(budget * share * len(data.lines) / AT_SCALE))
+                memory_search.RANK_BUDGET = max(
+                    1, round(budget * share * len(data.lines) / AT_SCALE)
+                )
                 parts.append(replay(data, [BM25, FULL], folder)[0])
             merged = _merge(parts)
             for config in (BM25, FULL):
@@ -372,7 +374,7 @@ def at_scale(sets: Sequence[ConversationSet], folder: Path) -> None:
                 rows.append(Config(label, config.settings))
                 results[label] = merged[config.label]
     finally:
-        memories.RANK_BUDGET = budget
+        memory_search.RANK_BUDGET = budget
     _table(
         f"Narrowed full-text search (RANK_BUDGET {budget:,}) as at {AT_SCALE:,} memories:",
         rows,

@@ -12,7 +12,7 @@ import pytest
 from samantha.memory.model import Memory, MemoryKind
 from samantha.memory.recall import match_expression
 from samantha.memory.stream import MemoryStream
-from samantha.store import Store, memories
+from samantha.store import Store, memory_search
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 #: Small, so a "very common" word needs a few dozen memories, not thousands.
@@ -21,7 +21,7 @@ BUDGET = 10
 
 @pytest.fixture
 def memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryStream]:
-    monkeypatch.setattr(memories, "RANK_BUDGET", BUDGET)
+    monkeypatch.setattr(memory_search, "RANK_BUDGET", BUDGET)
     with MemoryStream.open(tmp_path / "memory.db", persona="samantha") as stream:
         yield stream
 

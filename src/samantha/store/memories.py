@@ -5,45 +5,14 @@ Plain synchronous SQL like the other repositories; ``Store`` runs it on its own 
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 
-from samantha.memory.model import EPISODE_KINDS, Memory, MemoryKind
-
-_DISJUNCTION = re.compile(r'"[^"]*"(?: OR "[^"]*")*')
-_QUOTED = re.compile(r'"([^"]*)"')
-
-#: Rows FTS5 may rank per search. It computes bm25 for every matching row before the best are
-#: kept (~1 us a row, more per extra word), so this bounds a search's cost however many
-#: memories there are. 1,000 is 1% of 100,000 memories; on benchmarks/recall_quality.py a
-#: budget of 1% of the memories loses no recall, 0.5% does.
-RANK_BUDGET = 1000
-#: Common words that still score the rare words' rows: each costs a seek per row, and past
-#: the rarest few they changed no result on benchmarks/recall_quality.py.
-SCORING_WORDS = 4
-#: Rounds of "the rarest words found nothing of hers: try the next" before all are ranked.
-NARROWING_TRIES = 3
-#: At most this many prompt messages are kept out of a search (a prompt's worth, well within
-#: SQLite's limit on parameters).
-MAX_SKIPPED = 2000
-#: Per database file: its size (highest memory id) when counted, and each word's memory count.
-_FREQUENCIES: dict[str, tuple[int, dict[str, int]]] = {}
+from samantha.memory.model import Memory, MemoryKind
+from samantha.store.memory_search import MAX_SKIPPED, MemorySearch, forget_counts
 
 _COLUMNS = "m.id, m.persona, m.kind, m.text, m.importance, m.created_at, m.accessed_at, m.due_at"
-
-
-def expression_terms(match: str) -> list[str] | None:
-    """The words of a ``samantha.memory.recall.match_expression`` (quoted words OR'ed), or
-    None for any other FTS5 expression, which is then run as it is."""
-    if not _DISJUNCTION.fullmatch(match):
-        return None
-    return _QUOTED.findall(match)
-
-
-def _disjunction(words: Sequence[str]) -> str:
-    return " OR ".join(f'"{w}"' for w in words)
 
 
 def _utc(at: datetime) -> str:
@@ -71,6 +40,7 @@ def _memory(row: sqlite3.Row, sources: list[int]) -> Memory:
 class MemoryRepository:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self.searcher = MemorySearch(conn, self._owned)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -133,19 +103,15 @@ class MemoryRepository:
         self, memory_id: int, *, text: str | None = None, importance: int | None = None
     ) -> None:
         if text is not None:
-            self._forget_counts()
+            forget_counts(self._conn)
             self._conn.execute("UPDATE memories SET text = ? WHERE id = ?", (text, memory_id))
         if importance is not None:
             self._conn.execute(
                 "UPDATE memories SET importance = ? WHERE id = ?", (importance, memory_id)
             )
 
-    def _forget_counts(self) -> None:
-        """Word counts go stale when memories go or change (the highest id may not move)."""
-        _FREQUENCIES.pop(str(self._conn.execute("PRAGMA database_list").fetchone()[2]), None)
-
     def delete(self, memory_ids: Sequence[int]) -> int:
-        self._forget_counts()
+        forget_counts(self._conn)
         cur = self._conn.executemany(
             "DELETE FROM memories WHERE id = ?", [(i,) for i in memory_ids]
         )
@@ -273,77 +239,16 @@ class MemoryRepository:
         *,
         skip_messages: Collection[int] = (),
     ) -> list[tuple[Memory, float]]:
-        """Full-text matches with their BM25 rank (lower is better), best first.
-
-        FTS5 computes bm25 for every matching row before the best are kept, so a search costs
-        what its commonest word costs; a ``match_expression`` is first narrowed to about
-        ``RANK_BUDGET`` rows (``_narrowed``). Rows are ranked inside FTS5 alone (narrow rows,
-        a top-n sort) and only the winners are read; if other personas' or kinds' memories
-        took places, the search widens.
+        """Full-text matches with their BM25 rank (lower is better), best first
+        (``memory_search``: ranked by their rarest words, so a search costs what they cost).
 
         ``skip_messages``: messages already in the prompt; their episodes take no place among
         the candidates (in a long chat they were most of them, and recall could never
         offer them anyway).
         """
         wanted = [k.value for k in kinds] if kinds is not None else None
-        skipped = self._episodes_of(skip_messages)
-        words = expression_terms(match)
-        if words is None:
-            return self._ranked(match, 0, limit, persona, wanted, skipped)
-        # The rarest words can find nothing of hers: another persona's word, one only in the
-        # prompt's own messages, or one just forgotten. Then the next rarest are tried.
-        left = list(words)
-        for _ in range(NARROWING_TRIES):
-            narrowed, floor, used = self._narrowed(left)
-            found = self._ranked(narrowed, floor, limit, persona, wanted, skipped)
-            left = [w for w in left if w not in used]
-            if found or not used or not left:
-                return found
-        return self._ranked(_disjunction(left), 0, limit, persona, wanted, skipped)
-
-    def _ranked(
-        self,
-        match: str,
-        floor: int,
-        limit: int,
-        persona: str,
-        wanted: list[str] | None,
-        skipped: list[int],
-    ) -> list[tuple[Memory, float]]:
-        """Rank ``match`` inside FTS5 and read only the persona's best ``limit``; widened
-        while other personas' or kinds' memories took places."""
-        unless = f" AND rowid NOT IN ({','.join('?' * len(skipped))})" if skipped else ""
-        inner = limit
-        while True:
-            ranked = self._conn.execute(
-                "SELECT rowid, bm25(memories_fts) AS rank FROM memories_fts"
-                f" WHERE memories_fts MATCH ? AND rowid >= ?{unless} ORDER BY rank LIMIT ?",
-                (match, floor, *skipped, inner),
-            ).fetchall()
-            found = self._owned([r[0] for r in ranked], persona, wanted)
-            if len(found) >= limit or len(found) == len(ranked):
-                break
-            if len(ranked) == inner:
-                inner *= 8
-            elif floor:
-                floor = 0  # the newest matches were others': rank them all
-            else:
-                break
-        return [(found[r[0]], float(r[1])) for r in ranked if r[0] in found][:limit]
-
-    def _episodes_of(self, message_ids: Collection[int]) -> list[int]:
-        """The episode memories (one per message, theirs or hers) of these messages."""
-        if not message_ids:
-            return []
-        ids = list(message_ids)[:MAX_SKIPPED]
-        kinds = [k.value for k in EPISODE_KINDS]
-        rows = self._conn.execute(
-            "SELECT ms.memory_id FROM memory_sources ms JOIN memories m ON m.id = ms.memory_id"
-            f" WHERE ms.message_id IN ({','.join('?' * len(ids))})"
-            f" AND m.kind IN ({','.join('?' * len(kinds))})",
-            (*ids, *kinds),
-        ).fetchall()
-        return [int(r[0]) for r in rows]
+        skipped = self.episodes_of(list(skip_messages)[:MAX_SKIPPED])
+        return self.searcher.search(persona, match, limit, wanted, skipped)
 
     def _owned(
         self, memory_ids: list[int], persona: str, kinds: list[str] | None
@@ -364,72 +269,6 @@ class MemoryRepository:
                 (m.id, m) for m in self._hydrate(self._conn.execute(sql, params).fetchall())
             )
         return found
-
-    def _narrowed(self, words: Sequence[str]) -> tuple[str, int, list[str]]:
-        """An expression matching only the query's rarest words, the lowest rowid to rank,
-        and the words it must match (none when no word occurs at all).
-
-        Words are taken rarest first while their memories add up to at most ``RANK_BUDGET``
-        (always the rarest one that occurs at all). A word in thousands of memories adds
-        thousands of rows to rank and little signal (its IDF is low), so the commoner words
-        no longer match on their own: ``(rare) AND (rare OR common)`` matches exactly the rows
-        of ``rare``, while bm25 scores every phrase, so of those rows the ones that also hold
-        the common words still rank first. When even the rarest word is over the budget, only
-        its newest ``RANK_BUDGET`` memories are ranked.
-        """
-        docs = self._frequencies(words)
-        present = sorted((w for w in words if docs[w]), key=lambda w: docs[w])
-        if not present:
-            return _disjunction(words), 0, []
-        kept = present[:1]
-        total = docs[present[0]]
-        for word in present[1:]:
-            if total + docs[word] > RANK_BUDGET:
-                break
-            kept.append(word)
-            total += docs[word]
-        expression = _disjunction(kept)
-        if len(kept) < len(present):
-            scoring = present[: len(kept) + SCORING_WORDS]
-            expression = f"({expression}) AND ({_disjunction(scoring)})"
-        floor = 0
-        if total > RANK_BUDGET:
-            row = self._conn.execute(
-                "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ?"
-                " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                (expression, RANK_BUDGET - 1),
-            ).fetchone()
-            floor = int(row[0]) if row else 0
-        return expression, floor, kept
-
-    def _frequencies(self, words: Sequence[str]) -> dict[str, int]:
-        """How many memories hold each word. Counting reads the word's whole posting list, so
-        counts are kept per database file (in this process) until it has grown by a tenth:
-        choosing the rarest words needs their order, not exact figures. A word in no memory is
-        counted again each time (a cheap lookup), so a memory that brings it is found at once.
-        """
-        size = int(self._conn.execute("SELECT coalesce(max(id), 0) FROM memories").fetchone()[0])
-        path = str(self._conn.execute("PRAGMA database_list").fetchone()[2])
-        cache = _FREQUENCIES.get(path) if path else None
-        if cache is None or not cache[0] <= size <= cache[0] * 1.1 + 100:
-            cache = (size, {})
-            if path:
-                _FREQUENCIES[path] = cache
-        known = cache[1]
-        counts: dict[str, int] = {}
-        for word in words:
-            count = known.get(word)
-            if count is None:
-                count = int(
-                    self._conn.execute(
-                        "SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?",
-                        (_disjunction([word]),),
-                    ).fetchone()[0]
-                )
-                if count:
-                    known[word] = count
-            counts[word] = count
-        return counts
 
     def due_between(self, persona: str, start: datetime, end: datetime) -> list[Memory]:
         rows = self._conn.execute(
