@@ -15,22 +15,21 @@ from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from pydantic import BaseModel
 
-from samantha.appraisal import APPRAISAL_INSTRUCTIONS, Appraisal, appraise, parse_verdict
+from samantha.appraisal import Appraisal, appraise
 from samantha.backends.base import (
     Backend,
     ChatMessage,
     ReplyRequest,
-    VoiceHints,
     create_backend,
 )
 from samantha.clock import Clock, SystemClock
 from samantha.config import Paths, Settings
-from samantha.engine_prompt import prompt_sections, voice_hints
-from samantha.engine_records import CompanionRecords, clean_text
+from samantha.engine_context import CompanionContext
+from samantha.engine_feelings import CompanionFeelings
+from samantha.engine_records import clean_text
 from samantha.errors import InputError, SamanthaError
 from samantha.inner_state import InnerState
 from samantha.memory.mind import Mind
@@ -45,20 +44,16 @@ from samantha.memory.recall import RecallSettings
 from samantha.memory.stream import Added, MemorySettings, MemoryStream
 from samantha.models import (
     Conversation,
-    EventRecord,
     Message,
     MessageStatus,
     Role,
-    StateSnapshot,
 )
 from samantha.persona import Persona, find_persona, load_persona
-from samantha.prompt import Prompt, Section, compose
+from samantha.prompt import Prompt
 from samantha.relationship import RelationshipEvent, on_message
 from samantha.store import Store
 from samantha.tokens import TokenCounter
 
-#: How many stored messages a turn considers; the token budget decides how many are sent.
-HISTORY_FETCH = 400
 #: A reply is cut at this many characters per token of her reply budget (about twice the
 #: length a tokenizer allows), for servers that ignore max_tokens.
 CHARS_PER_TOKEN_CAP = 8
@@ -105,7 +100,7 @@ class TurnResult(BaseModel):
 TurnEvent = ReplyChunk | TurnResult
 
 
-class Companion(CompanionRecords):
+class Companion(CompanionContext, CompanionFeelings):
     def __init__(
         self,
         *,
@@ -354,58 +349,6 @@ class Companion(CompanionRecords):
 
     async def check_backend(self) -> str:
         return await self.backend.check()
-
-    # -- mood and relationship -------------------------------------------------------------
-
-    async def inner_state(self) -> InnerState:
-        """How she is right now: the last stored state, settled over the time since."""
-        persona = self.persona
-        if self._state is None:
-            snap = await self.store.run(lambda s: s.state.latest(self.key))
-            if snap is None:
-                self._state = InnerState.first_meeting(
-                    persona.temperament, persona.relationship, self.clock.now()
-                )
-            else:
-                self._state = InnerState.from_snapshot(snap, persona.relationship)
-        return self._state.settled(persona.temperament, persona.relationship, self.clock.now())
-
-    async def set_inner_state(self, state: InnerState) -> None:
-        """Replace her state (conversation scripts start from a given mood or stage)."""
-        key, now = self.key, self.clock.now()
-        await self.store.run(lambda s: s.state.save(state.snapshot(key, now, None)), write=True)
-        self._state = state
-
-    async def relationship_events(self, limit: int = 50) -> list[EventRecord]:
-        key = self.key
-        return await self.store.run(lambda s: s.state.events(key, limit))
-
-    async def state_history(self, since: datetime | None = None) -> list[StateSnapshot]:
-        key = self.key
-        return await self.store.run(lambda s: s.state.history(key, since))
-
-    def _appraise(self, text: str) -> Appraisal:
-        return appraise(text)
-
-    async def _appraise_message(self, text: str) -> Appraisal:
-        """The lexicon reading, or the model's when configured; never fails the turn."""
-        if self.settings.appraiser != "model" or self.backend.is_offline:
-            return appraise(text)
-        request = ReplyRequest(
-            messages=[
-                ChatMessage(role="system", content=APPRAISAL_INSTRUCTIONS),
-                ChatMessage(role="user", content=text[:4000]),
-            ],
-            max_tokens=120,
-            temperature=0.0,
-        )
-        try:
-            async with asyncio.timeout(self.settings.request_timeout):
-                parts = [chunk.text async for chunk in self.backend.stream(request)]
-            verdict = parse_verdict("".join(parts), text)
-        except SamanthaError:
-            verdict = None  # the reply itself will meet (and report) the same problem
-        return verdict or appraise(text)
 
     # -- the turn ------------------------------------------------------------------------
 
@@ -734,130 +677,6 @@ class Companion(CompanionRecords):
             events=events,
             recalled=recalled,
             extracted=learned,
-        )
-
-    async def _recent(self, conversation: Conversation) -> list[Message]:
-        """The last ``HISTORY_FETCH`` messages not yet folded into the summary: all of them
-        once, then only what is new (including what another samantha process wrote)."""
-        cid = conversation.id
-        if not self._history:
-            fresh = await self.store.run(
-                lambda s: s.conversations.recent_messages(cid, HISTORY_FETCH)
-            )
-        else:
-            after = self._history[-1].id
-            fresh = await self.store.run(
-                lambda s: s.conversations.messages_after(cid, after, HISTORY_FETCH)
-            )
-        self._history = (self._history + fresh)[-HISTORY_FETCH:]
-        summary = await self.mind.summary(cid)
-        if summary is not None:
-            self._history = [m for m in self._history if m.id > summary[1]]
-        return self._history
-
-    @property
-    def reply_tokens(self) -> int:
-        return self.persona.max_reply_tokens or self.settings.reply_tokens
-
-    def _filled(self) -> Persona:
-        """Her persona with the user's name in every field, made once per name (it is used
-        for the prompt, the lorebook and the offline voice on every turn)."""
-        user = self.user_name or "the user"
-        if self._filled_persona is None or self._filled_persona[0] != user:
-            self._filled_persona = (user, self.persona.filled(user))
-        return self._filled_persona[1]
-
-    async def _sections(
-        self,
-        history: Sequence[Message],
-        now: datetime,
-        last_seen: datetime | None,
-        state: InnerState,
-        recalled: Sequence[Recalled],
-        plans: Sequence[Memory],
-    ) -> list[Section]:
-        core = await self.core_memory()
-        summary = None
-        if self.conversation is not None:
-            found = await self.mind.summary(self.conversation.id)
-            summary = found[0] if found is not None else None
-        return prompt_sections(
-            self._filled(),
-            self.user_name,
-            core,
-            history,
-            now,
-            last_seen,
-            state,
-            recalled,
-            plans,
-            summary,
-            self.settings.memory_tokens,
-        )
-
-    async def _compose(
-        self,
-        history: list[Message],
-        now: datetime,
-        last_seen: datetime | None,
-        state: InnerState,
-        recalled: Sequence[Recalled] = (),
-        plans: Sequence[Memory] = (),
-    ) -> Prompt:
-        sections = await self._sections(history, now, last_seen, state, recalled, plans)
-        window, reserve = self.backend.context_window, self.reply_tokens
-        counter = self.counter
-        if not self.use_tokenizer:
-            # The offline voice has no tokenizer of its own; counting is a labelled estimate.
-            from samantha.tokens import EstimateCounter
-
-            counter = EstimateCounter()
-        fit = partial(
-            compose,
-            sections,
-            history,
-            counter,
-            window,
-            reserve,
-            self._token_cache,
-            self._chat_cache,
-            self.partner,
-        )
-        if counter.loaded:
-            # Counting is fast (and cached per message): a thread hop would cost more.
-            return fit()
-        # The first count loads a tokenizer (a few hundred ms): keep that off the event loop.
-        return await asyncio.to_thread(fit)
-
-    def _hints(
-        self,
-        now: datetime,
-        last_contact: datetime | None,
-        state: InnerState,
-        appraisal: Appraisal,
-        recalled: Sequence[Recalled] = (),
-        plans: Sequence[Memory] = (),
-        *,
-        first_meeting: bool = False,
-        was_strained: bool = False,
-        addressee: str | None = None,
-    ) -> VoiceHints:
-        """``addressee``: a third voice she answers (you, in a duet), instead of her partner."""
-        # The offline voice says "you" where the prompt says "the user".
-        user = addressee or self.user_name or "you"
-        if self._voice_persona is None or self._voice_persona[0] != user:
-            self._voice_persona = (user, self.persona.filled(user))
-        return voice_hints(
-            self._voice_persona[1],
-            addressee or self.user_name,
-            now,
-            last_contact,
-            state,
-            appraisal,
-            recalled,
-            plans,
-            first_meeting=first_meeting,
-            was_strained=was_strained,
         )
 
     async def _save_partial(self, conversation: Conversation, parts: list[str]) -> None:
