@@ -50,15 +50,21 @@ def _disjunction(words: Sequence[str]) -> str:
     return " OR ".join(f'"{w}"' for w in words)
 
 
+def _path_of(conn: sqlite3.Connection) -> str:
+    return str(conn.execute("PRAGMA database_list").fetchone()[2])
+
+
 def forget_counts(conn: sqlite3.Connection) -> None:
     """Word counts go stale when memories go or change (the highest id may not move)."""
-    _FREQUENCIES.pop(str(conn.execute("PRAGMA database_list").fetchone()[2]), None)
+    _FREQUENCIES.pop(_path_of(conn), None)
 
 
 class MemorySearch:
     def __init__(self, conn: sqlite3.Connection, owned: Owned) -> None:
         self._conn = conn
         self._owned = owned
+        #: The database file, naming its cache of word counts ("" in memory: not cached).
+        self._path = _path_of(conn)
 
     def search(
         self,
@@ -158,7 +164,7 @@ class MemorySearch:
         counted again each time (a cheap lookup), so a memory that brings it is found at once.
         """
         size = int(self._conn.execute("SELECT coalesce(max(id), 0) FROM memories").fetchone()[0])
-        path = str(self._conn.execute("PRAGMA database_list").fetchone()[2])
+        path = self._path
         cache = _FREQUENCIES.get(path) if path else None
         if cache is None or not cache[0] <= size <= cache[0] * 1.1 + 100:
             cache = (size, {})
