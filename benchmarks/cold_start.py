@@ -108,7 +108,7 @@ def _importtime(env: dict[str, str]) -> list[tuple[int, str, float, float]]:
     order: list[str] = []
     for _ in range(IMPORTTIME_RUNS):
         proc = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", "import samantha.cli, samantha.engine"],
+            [sys.executable, "-X", "importtime", "-c", "import samantha.cli.main, samantha.engine"],
             env=env,
             capture_output=True,
             text=True,
@@ -182,7 +182,7 @@ def main() -> None:
         entries = _importtime(env)
         total = max(cumulative for depth, _, _, cumulative in entries if depth == 0)
         print(
-            f"imports for say (python -X importtime -c 'import samantha.cli, samantha.engine', "
+            f"imports for say (python -X importtime -c 'import samantha.cli.main, samantha.engine', "
             f"best of {IMPORTTIME_RUNS}; importtime itself inflates these): "
             f"largest top-level import {total:.1f} ms"
         )

@@ -100,8 +100,8 @@ async def _run(label: str, context_window: int | None, seed: int) -> RunResult:
     from samantha.backends.scripted import ScriptedBackend
     from samantha.clock import FixedClock
     from samantha.config import Paths, Settings
+    from samantha.domain.conversation import Role
     from samantha.engine import Companion, TurnResult
-    from samantha.models import Role
     from samantha.persona import find_persona, load_persona
     from samantha.store import Store
 

@@ -9,9 +9,9 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
-from samantha.appraisal import appraise
-from samantha.mood import Mood, Temperament
-from samantha.relationship import Relationship, RelationshipSettings, on_message
+from samantha.state.appraisal import appraise
+from samantha.state.mood import Mood, Temperament
+from samantha.state.relationship import Relationship, RelationshipSettings, on_message
 
 WARM = [
     "Thank you so much, you're wonderful!",

@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 
 from memory_data import clustered_vectors, fact_text, library_revision, memory_text, near, query
+from samantha.domain.conversation import Role
+from samantha.domain.memory import MemoryKind
 from samantha.memory.extract import IMPORTANCE
-from samantha.memory.model import MemoryKind
 from samantha.memory.recall import match_expression, query_terms
 from samantha.memory.stream import MemoryStream
-from samantha.models import Role
 from samantha.store import Store
 from samantha.store.memory_search import RANK_BUDGET
 

@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from memory_data import ConversationSet, Fact, Line, conversation_set, library_revision
-from samantha.memory.model import MemoryKind, Recalled
+from samantha.domain.conversation import Role
+from samantha.domain.memory import MemoryKind, Recalled
 from samantha.memory.recall import RecallSettings, query_terms
 from samantha.memory.stream import MemorySettings, MemoryStream
-from samantha.models import Role
 from samantha.store import memory_search
 
 if TYPE_CHECKING:

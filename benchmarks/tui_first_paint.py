@@ -125,8 +125,8 @@ def _open_long_conversation(home: Path) -> tuple[list[float], int]:
     os.environ.update(_env(home))
     from samantha.backends.scripted import ScriptedBackend
     from samantha.config import Settings
+    from samantha.domain.conversation import Role
     from samantha.engine import Companion
-    from samantha.models import Role
     from samantha.tui.app import make_app
     from samantha.tui.widgets.transcript import Transcript
 

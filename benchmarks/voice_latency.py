@@ -15,10 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-from samantha.voice.audio import Audio, NullSink
-from samantha.voice.endpoint import Endpoint
-from samantha.voice.tts import OpenAISpeech
-from samantha.voice.voice import Voice
+from samantha.speech.audio import Audio, NullSink
+from samantha.speech.endpoint import Endpoint
+from samantha.speech.tts import OpenAISpeech
+from samantha.speech.voice import Voice
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_MS = 300.0
@@ -67,7 +67,7 @@ async def one_reply(voice: Voice, sink: TimedSink, rate: float) -> float:
 
 async def measure(runs: int, delay: float, rate: float) -> list[float]:
     sys.path.insert(0, str(REPO))
-    from tests.voice.fakeaudio import FakeAudio
+    from tests.speech.fakeaudio import FakeAudio
 
     with FakeAudio(delay=delay) as server:
         sink = TimedSink()

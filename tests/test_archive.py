@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from samantha import archive
+from samantha.store import archive
 from samantha.backends.scripted import ScriptedBackend
-from samantha.cli import app
+from samantha.cli.main import app
 from samantha.config import Paths
 from samantha.engine import Companion
 from samantha.errors import InputError, StorageError

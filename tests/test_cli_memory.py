@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from samantha.cli import app
+from samantha.cli.main import app
 from tests.test_cli import assert_one_line_error, run
 
 

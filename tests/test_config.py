@@ -270,8 +270,8 @@ def test_importing_config_leaves_pydantic_for_first_use() -> None:
         "assert PRESETS['openai'].key_env == 'OPENAI_API_KEY' and Paths\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'pydantic_settings'}))\n"
         "from samantha.config import Settings\n"
-        "import samantha.config, samantha.config_model\n"
-        "assert Settings is samantha.config.Settings is samantha.config_model.Settings\n"
+        "import samantha.config, samantha.config.model\n"
+        "assert Settings is samantha.config.Settings is samantha.config.model.Settings\n"
         "assert 'pydantic_settings' in sys.modules\n"
     )
     done = subprocess.run(
@@ -311,7 +311,7 @@ def test_a_timezone_in_the_config_is_what_her_clock_speaks(
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from samantha.prompt import time_text
+    from samantha.engine.prompt import time_text
 
     write_config(isolated_home, 'timezone = "Asia/Tokyo"\n')
     assert load_settings().timezone == "Asia/Tokyo"

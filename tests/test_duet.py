@@ -11,9 +11,9 @@ import pytest
 from samantha.backends.scripted import ScriptedBackend
 from samantha.clock import FixedClock
 from samantha.config import Paths, Settings
-from samantha.duet import Duet, DuetEnded, LineDone, Paused, Spoken, SteppedIn, repeating
+from samantha.domain.conversation import Role
+from samantha.engine.duet import Duet, DuetEnded, LineDone, Paused, Spoken, SteppedIn, repeating
 from samantha.errors import InputError
-from samantha.models import Role
 from samantha.store import Store
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import tiktoken.registry
 
-from samantha.tokens import EstimateCounter, TokenCounter, encoding_for, estimate
+from samantha.engine.tokens import EstimateCounter, TokenCounter, encoding_for, estimate
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tiktoken"
 O200K_FILE = "fb374d419588a4632f3f557e76b4b70aebbca790"

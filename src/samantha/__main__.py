@@ -1,5 +1,5 @@
 """``python -m samantha`` runs the same command line as ``samantha``."""
 
-from samantha.cli import main
+from samantha.cli.main import main
 
 main()

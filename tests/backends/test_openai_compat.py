@@ -13,6 +13,7 @@ import pytest
 
 from samantha.backends.openai_compat import OpenAICompatBackend
 from samantha.config import load_settings
+from samantha.domain.conversation import MessageStatus, Role
 from samantha.engine import Companion, TurnResult
 from samantha.errors import (
     BackendAuthError,
@@ -25,7 +26,6 @@ from samantha.errors import (
     SamanthaError,
     StreamCutOff,
 )
-from samantha.models import MessageStatus, Role
 from tests.conftest import MakeCompanion, collect
 from tests.fakeserver import (
     FakeOpenAI,

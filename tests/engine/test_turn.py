@@ -10,9 +10,9 @@ import pytest
 from samantha.backends.base import Chunk, ReplyRequest
 from samantha.backends.scripted import ScriptedBackend
 from samantha.clock import FixedClock
+from samantha.domain.conversation import MessageStatus, Role
 from samantha.engine import Companion, ReplyChunk, TurnResult
 from samantha.errors import BackendUnreachable, InputError, StreamCutOff
-from samantha.models import MessageStatus, Role
 from tests.conftest import MakeCompanion, collect
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from samantha.appraisal import Appraisal
 from samantha.config import Paths
-from samantha.engine_prompt import voice_hints
-from samantha.inner_state import InnerState
-from samantha.memory.model import Memory, MemoryKind, Recalled
-from samantha.mood import PAD
+from samantha.domain.memory import Memory, MemoryKind, Recalled
+from samantha.engine.sections import voice_hints
 from samantha.persona import find_persona, load_persona
+from samantha.state.appraisal import Appraisal
+from samantha.state.inner import InnerState
+from samantha.state.mood import PAD
 
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 

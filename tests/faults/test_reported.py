@@ -76,7 +76,7 @@ async def test_the_smallest_allowed_window_still_fits_the_budget(
 
 
 def test_saving_settings_first_keeps_the_data_folder_private(isolated_home: Path) -> None:
-    from samantha.config_file import write_settings
+    from samantha.config.file import write_settings
     from samantha.store import Store
 
     before = os.umask(0o022)

@@ -159,7 +159,7 @@ def test_what_samantha_writes_is_private_whatever_the_umask(
 
 
 def test_the_config_file_samantha_writes_is_private(isolated_home: Path) -> None:
-    from samantha.config_file import write_settings
+    from samantha.config.file import write_settings
 
     before = os.umask(0)
     try:

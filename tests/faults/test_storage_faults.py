@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from samantha import archive
+from samantha.store import archive
 from samantha.backends.base import Chunk, ReplyRequest
 from samantha.backends.scripted import ScriptedBackend
 from samantha.config import Paths
@@ -250,7 +250,7 @@ def test_a_full_disk_through_the_command_line_is_exit_4(
 
     monkeypatch.setattr(db.sqlite3, "connect", full)
     monkeypatch.setattr("sys.argv", ["samantha", "say", "hello"])
-    from samantha.cli import main
+    from samantha.cli.main import main
 
     with pytest.raises(SystemExit) as exit_info:
         main()

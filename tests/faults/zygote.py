@@ -3,7 +3,7 @@
 Starting Python and importing samantha and the openai client costs 0.5-1.9 s of CPU per
 process; the fault suite starts well over a hundred processes (every fault kind, 50 kill points,
 writers racing each other), which would dominate CI. The zygote pays the imports once and then
-``fork()``s: each child is a separate OS process that runs ``samantha.cli.main`` with its own
+``fork()``s: each child is a separate OS process that runs ``samantha.cli.main.main`` with its own
 argv, environment, working folder and stdout/stderr files, exits through the normal interpreter
 shutdown (so warnings printed at exit are seen), and can be SIGKILLed like any other. Only the
 import itself is not exercised per child; tests/test_cli.py starts real interpreters for that.
@@ -72,7 +72,7 @@ def _warm_up() -> None:
     HTTP client, the tokenizer); it leaves no connection, thread or event loop behind to fork."""
     import tempfile
 
-    from samantha.cli import main
+    from samantha.cli.main import main
 
     with tempfile.TemporaryDirectory() as home:
         saved = dict(os.environ)
@@ -108,7 +108,7 @@ def _become(request: dict[str, Any]) -> None:
         os.dup2(target, fd)
         os.close(target)
     sys.argv = ["samantha", *request["argv"]]
-    from samantha.cli import main
+    from samantha.cli.main import main
 
     main()  # ends in SystemExit, which unwinds to a normal interpreter exit
     raise SystemExit(0)

@@ -8,8 +8,8 @@ from samantha.backends.offline import OfflineBackend
 from samantha.backends.scripted import ScriptedBackend
 from samantha.clock import FixedClock
 from samantha.config import Settings
+from samantha.domain.memory import MemoryKind
 from samantha.engine import TurnResult
-from samantha.memory.model import MemoryKind
 from tests.conftest import MakeCompanion, collect
 
 

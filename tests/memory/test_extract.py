@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from samantha.domain.memory import MemoryKind
 from samantha.memory.dates import describe, find_dates
 from samantha.memory.extract import extract
-from samantha.memory.model import MemoryKind
 
 MONDAY = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from samantha.memory.model import MemoryKind
+from samantha.domain.memory import MemoryKind
 from samantha.memory.recall import RecallSettings
 from samantha.memory.stream import MemorySettings, MemoryStream
 from samantha.store import Store

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from samantha.memory.model import Memory, MemoryKind
+from samantha.domain.memory import Memory, MemoryKind
 from samantha.memory.recall import match_expression
 from samantha.memory.stream import MemoryStream
 from samantha.store import Store, memory_search

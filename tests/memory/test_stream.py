@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from samantha.memory.model import MemoryKind
+from samantha.domain.conversation import Role
+from samantha.domain.memory import MemoryKind
 from samantha.memory.stream import MemoryStream
 from samantha.memory.vectors import VectorIndex, to_blob
-from samantha.models import Role
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 

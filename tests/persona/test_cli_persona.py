@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from samantha.cli import app
+from samantha.cli.main import app
 from samantha.errors import PersonaError
 from samantha.persona import Persona, load_persona, shipped_personas_dir
 from samantha.persona.cards import load_card

@@ -6,7 +6,7 @@ import statistics
 
 import pytest
 
-from samantha.appraisal import appraise
+from samantha.state.appraisal import appraise
 
 # (text, pleasure, arousal, dominance) as a reader would rate *her* reaction, each in [-1, 1].
 LABELLED = [

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from samantha.appraisal import appraise
-from samantha.mood import PAD, Mood, Temperament, resting
+from samantha.state.appraisal import appraise
+from samantha.state.mood import PAD, Mood, Temperament, resting
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 unit = st.floats(min_value=-1, max_value=1, allow_nan=False)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from samantha.appraisal import EventTag
 from samantha.persona import load_persona
 from samantha.persona.loader import shipped_personas_dir
-from samantha.relationship import (
+from samantha.state.appraisal import EventTag
+from samantha.state.relationship import (
     ACQUAINTED_CLOSENESS,
     MEETING_GAP,
     Relationship,
@@ -90,7 +90,7 @@ def test_three_weeks_of_silence_lower_closeness_and_count_as_a_return() -> None:
 
 
 def test_persona_weights_override_defaults() -> None:
-    from samantha.relationship import Effect
+    from samantha.state.relationship import Effect
 
     gentle = RelationshipSettings(event_weights={"insult": Effect(tension=0.01)})
     state, _ = on_message(Relationship(at=T0), gentle, ["insult"], T0)

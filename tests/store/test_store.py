@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from samantha.clock import FixedClock
+from samantha.domain.conversation import MessageStatus, Role
 from samantha.errors import DatabaseCorrupt, StorageError
-from samantha.models import MessageStatus, Role
 from samantha.store import Store
 from samantha.store.migrations import MIGRATIONS, schema_version
 

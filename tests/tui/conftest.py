@@ -13,8 +13,8 @@ import pytest
 from samantha.backends.base import Backend
 from samantha.backends.scripted import ScriptedBackend
 from samantha.config import Paths, Settings
-from samantha.duet import Duet
 from samantha.engine import Companion
+from samantha.engine.duet import Duet
 from samantha.persona import find_persona, load_persona
 from samantha.store import Store
 from samantha.tui.app import SamanthaApp, make_app

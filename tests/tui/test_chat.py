@@ -7,8 +7,8 @@ from textual.widgets._toast import Toast
 
 from samantha.backends.scripted import ScriptedBackend
 from samantha.config import Paths
+from samantha.domain.conversation import MessageStatus, Role
 from samantha.errors import BackendUnreachable
-from samantha.models import MessageStatus, Role
 from samantha.store import Store
 from samantha.tui.app import SamanthaApp
 from samantha.tui.screens.chat import BROKE_OFF, NO_REPLY

@@ -7,8 +7,8 @@ import re
 from textual.command import CommandList, CommandPalette
 
 from samantha.backends.scripted import ScriptedBackend
+from samantha.domain.conversation import Role
 from samantha.memory import MemoryKind
-from samantha.models import Role
 from samantha.tui.screens.chat import ChatScreen
 from samantha.tui.screens.confirm import ConfirmModal
 from samantha.tui.screens.context import ContextModal

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from samantha.config import Paths, load_settings
-from samantha.config_file import read_config, write_settings
+from samantha.config.file import read_config, write_settings
 from samantha.errors import ConfigError
 
 

@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList
 
 from samantha.backends.scripted import ScriptedBackend
+from samantha.domain.conversation import Role
 from samantha.engine import Companion
-from samantha.models import Role
 from samantha.store import Store
 from samantha.tui.app import SamanthaApp
 from samantha.tui.screens.ask import AskModal

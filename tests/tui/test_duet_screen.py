@@ -198,7 +198,7 @@ async def test_esc_stops_mid_line_keeping_what_was_said_then_closes(
 async def test_each_side_can_speak_through_the_offline_voice_and_a_failure_is_one_sentence(
     build_app: BuildApp,
 ) -> None:
-    from samantha.duet import Duet
+    from samantha.engine.duet import Duet
     from samantha.errors import BackendUnreachable
 
     app = build_app()
@@ -250,7 +250,7 @@ async def test_words_typed_just_before_esc_are_shown_and_kept(build_app: BuildAp
 async def test_a_duet_stopped_while_opening_is_closed(build_app: BuildApp) -> None:
     import threading
 
-    from samantha.duet import Duet
+    from samantha.engine.duet import Duet
 
     app = build_app()
     release = threading.Event()

@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 from samantha.backends.scripted import ScriptedBackend
 from samantha.clock import FixedClock
 from samantha.config import Paths
-from samantha.models import Role
+from samantha.domain.conversation import Role
 from samantha.tui.screens.chat import ChatScreen
 from samantha.tui.screens.onboarding import OnboardingScreen
 from samantha.tui.widgets.transcript import Greeting, ReplyMessage, Transcript

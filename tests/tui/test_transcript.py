@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from textual.app import App, ComposeResult
 from textual.widgets import Markdown
 
-from samantha.models import Message, MessageStatus, Role
+from samantha.domain.conversation import Message, MessageStatus, Role
 from samantha.tui.widgets.reply_stream import safe_break
 from samantha.tui.widgets.transcript import ReplyMessage, Transcript, UserMessage
 from tests.tui.helpers import screen_text, shown, until

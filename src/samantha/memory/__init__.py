@@ -1,5 +1,5 @@
 """Memory: a stream of everything said, facts drawn from it, recall, reflection and summaries."""
 
-from samantha.memory.model import CoreMemory, Memory, MemoryKind, NewFact, Recalled
+from samantha.domain.memory import CoreMemory, Memory, MemoryKind, NewFact, Recalled
 
 __all__ = ["CoreMemory", "Memory", "MemoryKind", "NewFact", "Recalled"]

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from samantha.domain.memory import MemoryKind, NewFact
 from samantha.memory.dates import find_dates
-from samantha.memory.model import MemoryKind, NewFact
 
 RELATIONS = (
     "best friend|friend|sister|brother|mother|mom|mum|father|dad|wife|husband|partner|"

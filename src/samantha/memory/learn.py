@@ -13,8 +13,8 @@ from datetime import date, datetime, time
 
 from pydantic import BaseModel, Field, ValidationError
 
-from samantha.memory.model import FACT_KINDS, Memory, MemoryKind, NewFact
-from samantha.models import Message, Role
+from samantha.domain.conversation import Message, Role
+from samantha.domain.memory import FACT_KINDS, Memory, MemoryKind, NewFact
 
 EXTRACTION_INSTRUCTIONS = """You read one message a person wrote to their companion and list the
 facts worth remembering about the person and their world: people and their names, likes and

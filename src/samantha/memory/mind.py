@@ -13,12 +13,12 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from samantha.backends.base import Backend, ChatMessage, ReplyRequest
+from samantha.domain.conversation import Message
+from samantha.domain.memory import FACT_KINDS, Memory, MemoryKind, Recalled
 from samantha.errors import SamanthaError
 from samantha.memory import learn
 from samantha.memory.dates import describe
-from samantha.memory.model import FACT_KINDS, Memory, MemoryKind, Recalled
 from samantha.memory.stream import MemoryStream
-from samantha.models import Message
 from samantha.store import Store
 
 #: Plans this close (before or after now) are mentioned in the prompt's time section.

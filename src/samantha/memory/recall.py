@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
-from samantha.memory.model import Memory, MemoryKind, Recalled
+from samantha.domain.memory import Memory, MemoryKind, Recalled
 
 _WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
 #: Words that carry no topic; matching on them would recall everything.

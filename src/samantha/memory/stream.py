@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from samantha.memory.extract import episode_importance, extract
-from samantha.memory.model import (
+from samantha.domain.conversation import Conversation, Message, Role
+from samantha.domain.memory import (
     EPISODE_KINDS,
     CoreBlock,
     CoreMemory,
@@ -29,6 +29,7 @@ from samantha.memory.model import (
     NewFact,
     Recalled,
 )
+from samantha.memory.extract import episode_importance, extract
 from samantha.memory.recall import (
     RecallSettings,
     match_expression,
@@ -36,7 +37,6 @@ from samantha.memory.recall import (
     query_terms,
     score,
 )
-from samantha.models import Conversation, Message, Role
 from samantha.store import Store
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from samantha.domain.memory import CoreMemory, Memory
 from samantha.errors import InputError
-from samantha.memory.model import CoreMemory, Memory
 
 #: An export bigger than this is not one of ours; refuse it before parsing.
 MAX_BYTES = 200 * 1024 * 1024

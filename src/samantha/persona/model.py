@@ -10,11 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from samantha.mood import Temperament
 from samantha.persona.colors import normalise_color
 from samantha.persona.lorebook import Lorebook
 from samantha.persona.macros import fill
-from samantha.relationship import RelationshipSettings
+from samantha.state.mood import Temperament
+from samantha.state.relationship import RelationshipSettings
 
 #: Keep the shipped schema's ``$schema`` stable so editors pick the right draft.
 JSON_SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"

@@ -5,7 +5,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from samantha.models import Conversation, ConversationSummary, Message, MessageStatus, Role
+from samantha.domain.conversation import (
+    Conversation,
+    ConversationSummary,
+    Message,
+    MessageStatus,
+    Role,
+)
 
 
 def _conversation(row: sqlite3.Row) -> Conversation:

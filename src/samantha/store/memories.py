@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 
-from samantha.memory.model import Memory, MemoryKind
+from samantha.domain.memory import Memory, MemoryKind
 from samantha.store.memory_search import MAX_SKIPPED, MemorySearch, forget_counts
 
 _COLUMNS = "m.id, m.persona, m.kind, m.text, m.importance, m.created_at, m.accessed_at, m.due_at"

@@ -13,7 +13,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Sequence
 
-from samantha.memory.model import Memory
+from samantha.domain.memory import Memory
 
 _DISJUNCTION = re.compile(r'"[^"]*"(?: OR "[^"]*")*')
 _QUOTED = re.compile(r'"([^"]*)"')

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from samantha.models import EventRecord, StateSnapshot
+from samantha.domain.conversation import EventRecord, StateSnapshot
 
 _COLUMNS = (
     "persona, at, message_id, pleasure, arousal, dominance, mood_at, closeness, trust, tension,"

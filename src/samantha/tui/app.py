@@ -22,7 +22,7 @@ from textual.app import App, SystemCommand
 from textual.color import Color, ColorParseError
 from textual.screen import Screen
 
-from samantha.config_file import Value, as_fields, write_settings
+from samantha.config.file import Value, as_fields, write_settings
 from samantha.errors import SamanthaError
 from samantha.tui.commands import COMMANDS
 from samantha.tui.safe import visible
@@ -30,10 +30,10 @@ from samantha.tui.screens.chat import ChatScreen
 
 if TYPE_CHECKING:
     from samantha.config import Settings
-    from samantha.duet import Duet
     from samantha.engine import Companion
+    from samantha.engine.duet import Duet
+    from samantha.speech.session import VoiceSession
     from samantha.tui.screens.onboarding import Answers
-    from samantha.voice.session import VoiceSession
 
 #: Opens a companion for settings; gets the one in use, if any (to share its clock, say).
 OpenCompanion = Callable[["Settings", "Companion | None"], "Companion"]
@@ -66,7 +66,7 @@ def open_from_settings(settings: Settings, current: Companion | None) -> Compani
 def open_duet_from_settings(
     first: Settings, second: Settings, human: str, current: Companion
 ) -> Duet:
-    from samantha.duet import Duet
+    from samantha.engine.duet import Duet
 
     return Duet.open(first, second, clock=current.clock, human=human)
 
@@ -165,7 +165,7 @@ class SamanthaApp(App[None]):
             self.title = self._companion.persona.name
 
     def _make_voice(self, settings: Settings) -> VoiceSession:
-        from samantha.voice.session import VoiceSession
+        from samantha.speech.session import VoiceSession
 
         self.voice_session = VoiceSession(settings, None, on_error=self._voice_failed)
         return self.voice_session

@@ -14,7 +14,7 @@ from textual.widgets import Static
 from samantha.tui.safe import collapsed, visible
 
 if TYPE_CHECKING:
-    from samantha.prompt import Prompt
+    from samantha.engine.prompt import Prompt
 
 #: How the prompt's token count was made, in a word.
 ACCURACY_WORDS = {"exact": "exact", "approximate": "approx.", "estimate": "estimate"}

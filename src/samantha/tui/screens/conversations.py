@@ -17,8 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from samantha.domain.conversation import ConversationSummary, Message, Role
 from samantha.errors import SamanthaError
-from samantha.models import ConversationSummary, Message, Role
 from samantha.timefmt import humanize
 from samantha.tui.safe import visible
 from samantha.tui.screens.ask import AskModal

@@ -27,8 +27,8 @@ from samantha.tui.choices import persona_choices
 from samantha.tui.safe import visible
 
 if TYPE_CHECKING:
-    from samantha.duet import Duet, DuetEvent
     from samantha.engine import Companion
+    from samantha.engine.duet import Duet, DuetEvent
     from samantha.tui.app import SamanthaApp
 
 #: How many lines a duet runs when the user does not say (the CLI's default too).
@@ -243,7 +243,7 @@ class DuetScreen(Screen[None]):
     async def _follow(self, events: AsyncGenerator[DuetEvent, None], lines: int) -> None:
         """Show the talk as it happens. The duet stays open afterwards, so you can step in
         and carry it on; it closes with a new duet or this screen."""
-        from samantha.duet import DuetEnded, LineDone, Paused, Spoken, SteppedIn
+        from samantha.engine.duet import DuetEnded, LineDone, Paused, Spoken, SteppedIn
 
         said = 0
         try:

@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from samantha.models import Message, Role
+from samantha.domain.conversation import Message, Role
 from samantha.tui.safe import collapsed, visible
 
 

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from samantha.config import PRESETS, Paths
-from samantha.config_file import as_fields
+from samantha.config.file import as_fields
 from samantha.errors import SamanthaError
 from samantha.tui.choices import backend_choices, persona_choices
 from samantha.tui.safe import visible

@@ -15,9 +15,9 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Sparkline, Static
 
-from samantha.inner_state import InnerState
-from samantha.models import StateSnapshot
-from samantha.prompt import Prompt
+from samantha.domain.conversation import StateSnapshot
+from samantha.engine.prompt import Prompt
+from samantha.state.inner import InnerState
 from samantha.timefmt import humanize
 from samantha.tui.safe import visible
 from samantha.tui.screens.context import ACCURACY_WORDS

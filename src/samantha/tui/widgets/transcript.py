@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     # The models module loads pydantic: the messages it defines only come with the companion,
     # after the first frame, and ``message_widget`` imports it then.
-    from samantha.models import Message
+    from samantha.domain.conversation import Message
 
 
 #: What makes a reply worth a Markdown widget: emphasis, code, links, headings, lists, tables,
@@ -220,7 +220,7 @@ class EarlierNote(Static):
 
 
 def message_widget(message: Message) -> UserMessage | ReplyMessage:
-    from samantha.models import MessageStatus, Role
+    from samantha.domain.conversation import MessageStatus, Role
 
     if message.role is Role.USER:
         return UserMessage(message.text, message.id)

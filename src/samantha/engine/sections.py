@@ -1,0 +1,151 @@
+"""What the engine puts in front of the model each turn: the prompt's sections (in the order
+``prompt.py`` documents) and the hints the offline voice answers from. Pure functions of a
+persona already filled with the names, her state and what came to mind."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from samantha.backends.base import VoiceHints
+from samantha.domain.conversation import Message
+from samantha.domain.memory import EPISODE_KINDS, CoreMemory, Memory, MemoryKind, Recalled
+from samantha.engine.prompt import Section, persona_text, time_text
+from samantha.engine.tokens import byte_bound
+from samantha.memory.mind import Mind
+from samantha.persona import Persona
+from samantha.persona.lorebook import scan
+from samantha.state.appraisal import Appraisal
+from samantha.state.inner import InnerState
+from samantha.timefmt import humanize
+
+#: After this long without a word, she mentions the time away.
+ABSENCE = timedelta(hours=12)
+#: "My name is Theo." (how the extractor keeps a name): the offline voice does not recall it.
+NAME_FACT = re.compile(r"(?:my name is|i'm called|i am called|call me)\b", re.IGNORECASE)
+
+
+def count_for_budget(text: str) -> int:
+    """Section budgets use the byte bound: cheap, and never under the true count."""
+    return byte_bound(text) // 3 + 1
+
+
+def _speaker_of(kind: MemoryKind, user: str) -> str:
+    """Whose words a recalled memory is, so the model never takes her words for theirs."""
+    if kind is MemoryKind.REPLY:
+        return "You said: "
+    if kind is MemoryKind.REFLECTION:
+        return "Your thought: "
+    return f"{user} said: "
+
+
+def prompt_sections(
+    persona: Persona,
+    user_name: str | None,
+    core: CoreMemory,
+    history: Sequence[Message],
+    now: datetime,
+    last_seen: datetime | None,
+    state: InnerState,
+    recalled: Sequence[Recalled],
+    plans: Sequence[Memory],
+    summary: str | None,
+    memory_tokens: int,
+) -> list[Section]:
+    """``persona`` is already filled with the user's name (``Persona.filled``)."""
+    user = user_name or "the user"
+    sections = [Section("persona", persona_text(persona))]
+    known = [f"Their name is {user_name}."] if user_name else []
+    if core.about_user.strip():
+        known.append(core.about_user.strip())
+    if known:
+        about = f"What you know about {user}, in their words:\n" + "\n".join(known)
+        sections.append(Section("core memory", about))
+    if core.about_me.strip():
+        sections.append(Section("core memory (you)", "About yourself:\n" + core.about_me))
+    mood = [
+        f"Your mood: {state.mood.label}. {state.mood.style_note()}",
+        state.relationship.prompt_note(persona.relationship, user),
+    ]
+    sections.append(Section("mood", "\n".join(m for m in mood if m)))
+    plan_lines = Mind.plan_lines(plans, now, user)
+    sections.append(Section("time", time_text(now, user, last_seen, plan_lines)))
+    entries = scan(persona.lorebook, [m.text for m in history], count_for_budget).in_prompt_order()
+    if entries:
+        lore = "\n".join(e.content for e in entries)
+        sections.append(Section("lorebook", "World notes:\n" + lore, optional=True))
+    lines = []
+    budget = memory_tokens
+    for hit in recalled:
+        when = humanize(now - hit.memory.created_at)
+        line = f"- {_speaker_of(hit.memory.kind, user)}{hit.memory.text} ({when} ago)"
+        cost = count_for_budget(line)
+        if cost > budget:
+            break
+        budget -= cost
+        lines.append(line)
+    if lines:
+        remembered = "Things you remember that may matter now, with when:\n" + "\n".join(lines)
+        sections.append(Section("memories", remembered, optional=True))
+    if summary is not None:
+        earlier = "Earlier in this conversation (a summary):\n" + summary
+        sections.append(Section("summary", earlier, optional=True, trim_from="start"))
+    if persona.post_history_instructions:
+        sections.append(Section("instructions", persona.post_history_instructions))
+    return sections
+
+
+def voice_hints(
+    persona: Persona,
+    user_name: str | None,
+    now: datetime,
+    last_contact: datetime | None,
+    state: InnerState,
+    appraisal: Appraisal,
+    recalled: Sequence[Recalled] = (),
+    plans: Sequence[Memory] = (),
+    *,
+    first_meeting: bool = False,
+    was_strained: bool = False,
+) -> VoiceHints:
+    """``persona`` is already filled with the user's name (``Persona.filled``)."""
+    voice = persona.offline_voice
+    away = humanize(now - last_contact) if last_contact and now - last_contact > ABSENCE else None
+    # The offline voice mentions a fact she recalled, not a raw earlier message of theirs,
+    # nor their name (she calls them by it; "you told me your name is Theo" is odd).
+    facts = [
+        r.memory.text
+        for r in recalled
+        if r.memory.kind not in EPISODE_KINDS
+        and r.relevance >= 0.3
+        and not NAME_FACT.match(r.memory.text)
+    ]
+    today = now.astimezone().date()
+    past = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() < today]
+    coming = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() >= today]
+    return VoiceHints(
+        character=persona.name,
+        user_name=user_name,
+        openers=voice.openers,
+        comfort=voice.comfort,
+        delight=voice.delight,
+        curiosity=voice.curiosity,
+        musings=voice.musings,
+        self_questions=voice.self_questions,
+        greetings=persona.greetings,
+        hurt=voice.hurt,
+        forgiving=voice.forgiving,
+        name_heard=voice.name_heard,
+        missed_you=voice.missed_you,
+        mood=state.mood.name,
+        mood_intensity=state.mood.intensity,
+        strained=state.relationship.strained,
+        events=list(appraisal.tags),
+        memories=facts,
+        past_plans=past,
+        upcoming_plans=coming,
+        time_away=away,
+        first_meeting=first_meeting,
+        was_strained=was_strained,
+    )
