@@ -21,13 +21,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from samantha.store import archive
 from samantha.backends.scripted import ScriptedBackend
 from samantha.cli.main import app
 from samantha.config import Paths
 from samantha.engine import Companion
 from samantha.errors import InputError, StorageError
-from samantha.store import Store
+from samantha.store import Store, archive
 from tests.conftest import MakeCompanion, collect
 
 HOSTILE = "tab\there, NUL\x00byte, \x1b[31mred\x1b[0m, [bold red]markup[/], עברית\u202e, e\u0301"

@@ -10,8 +10,8 @@ from xml.etree import ElementTree
 
 from samantha.conversation_tests.junit import to_xml, write_junit
 from samantha.conversation_tests.results import Outcome, ScriptResult, StepResult
-from tests.fakeserver import FakeOpenAI, stream
 from tests.conversation_tests.conftest import RunScript, WriteScript
+from tests.fakeserver import FakeOpenAI, stream
 
 PASSING = """\
 title: passes

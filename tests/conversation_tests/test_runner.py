@@ -10,8 +10,8 @@ import pytest
 from samantha.backends.base import Backend
 from samantha.backends.scripted import ScriptedBackend
 from samantha.conversation_tests.judge import Judge
-from tests.fakeserver import FakeOpenAI, status, stream
 from tests.conversation_tests.conftest import RunScript
+from tests.fakeserver import FakeOpenAI, status, stream
 
 
 def judge_saying(*answers: str) -> tuple[Judge, ScriptedBackend]:

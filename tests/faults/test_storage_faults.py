@@ -19,13 +19,12 @@ from typing import Any
 
 import pytest
 
-from samantha.store import archive
 from samantha.backends.base import Chunk, ReplyRequest
 from samantha.backends.scripted import ScriptedBackend
 from samantha.config import Paths
 from samantha.engine import Companion, TurnResult
 from samantha.errors import DatabaseCorrupt, DatabaseLocked, SamanthaError, StorageError
-from samantha.store import Store, db
+from samantha.store import Store, archive, db
 from tests.backends.test_openai_compat import assert_one_sentence
 from tests.conftest import MakeCompanion, collect
 from tests.faults.zygote import Zygote

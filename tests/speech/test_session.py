@@ -15,9 +15,9 @@ from samantha.speech.device import NO_EXTRA
 from samantha.speech.errors import Unavailable, VoiceError
 from samantha.speech.session import USAGE, VoiceSession, parse_volume, voice_check
 from tests.fakeserver import refused_base_url
-from tests.test_import_hygiene import loaded_after
 from tests.speech.conftest import voice_settings
 from tests.speech.fakeaudio import FakeAudio
+from tests.test_import_hygiene import loaded_after
 
 ADA = Persona(name="Ada", speech={"openai": "nova"})
 ONE_SECOND = Audio(b"\1\0" * 16_000, 16_000)
