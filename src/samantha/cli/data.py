@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from samantha.cli.common import DebugOpt
+from samantha.cli.safe_output import echo
 
 
 class ExportFormat(StrEnum):
@@ -47,19 +48,19 @@ def export(
         markdown=format is not ExportFormat.JSON,
     )
     if summary is None:
-        typer.echo(f"Nothing to export yet: there is no database at {paths.db_path}.")
+        echo(f"Nothing to export yet: there is no database at {paths.db_path}.")
         return
-    typer.echo(f"Exported to {summary.folder}:")
+    echo(f"Exported to {summary.folder}:")
     if format is not ExportFormat.MARKDOWN:
         rows = sum(summary.rows.values())
         line = f"  samantha.json: {len(summary.rows)} tables, {rows} rows"
         if summary.left_out:
             line += f" (binary columns left out: {', '.join(summary.left_out)})"
-        typer.echo(line)
+        echo(line)
     if format is not ExportFormat.JSON:
         count = summary.transcripts
-        typer.echo(f"  conversations/: {count} transcript{'' if count == 1 else 's'} in Markdown")
-    typer.echo("Only you can read these files; keep them somewhere safe.")
+        echo(f"  conversations/: {count} transcript{'' if count == 1 else 's'} in Markdown")
+    echo("Only you can read these files; keep them somewhere safe.")
 
 
 def wipe(
@@ -75,24 +76,24 @@ def wipe(
     config, personas = plan.kept
     kept = f"Left alone: your config file {config} and your personas in {personas}."
     if not plan.doomed:
-        typer.echo(f"Nothing to wipe: there is no database at {plan.database}.")
-        typer.echo(kept)
+        echo(f"Nothing to wipe: there is no database at {plan.database}.")
+        echo(kept)
         return
-    typer.echo("This deletes, for good:")
+    echo("This deletes, for good:")
     for path in plan.doomed:
-        typer.echo(f"  {path}")
-    typer.echo(kept)
+        echo(f"  {path}")
+    echo(kept)
     if not yes:
         try:
             sure = typer.confirm("Delete them? (`samantha export` first keeps a copy)")
         except typer.Abort:
             sure = False  # no answer (end of input) is not a yes
         if not sure:
-            typer.echo("Nothing was deleted.")
+            echo("Nothing was deleted.")
             raise typer.Exit(1)
     for path in delete(plan):
-        typer.echo(f"Deleted {path}")
-    typer.echo("The next start begins a new, empty database.")
+        echo(f"Deleted {path}")
+    echo("The next start begins a new, empty database.")
 
 
 def repair(debug: DebugOpt = False) -> None:
@@ -103,17 +104,17 @@ def repair(debug: DebugOpt = False) -> None:
     path = Paths.from_env().db_path
     result = check(path)
     if result.outcome == "missing":
-        typer.echo(f"There is no database at {path} yet: nothing to repair.")
+        echo(f"There is no database at {path} yet: nothing to repair.")
         return
     if result.outcome == "sound":
-        typer.echo(f"The database {path} is sound (every page checked): nothing was moved.")
+        echo(f"The database {path} is sound (every page checked): nothing was moved.")
         return
-    typer.echo(f"The database {path} was damaged ({result.reason}).")
+    echo(f"The database {path} was damaged ({result.reason}).")
     for source, target in result.moved:
-        typer.echo(f"Moved {source} to {target}")
+        echo(f"Moved {source} to {target}")
     aside = result.moved[-1][1]
-    typer.echo("Nothing was deleted; the next start begins a new, empty database.")
-    typer.echo(f"To try to rescue what it held: sqlite3 {aside} .recover > rescued.sql")
+    echo("Nothing was deleted; the next start begins a new, empty database.")
+    echo(f"To try to rescue what it held: sqlite3 {aside} .recover > rescued.sql")
 
 
 def register(app: typer.Typer) -> None:

@@ -38,6 +38,7 @@ async def _duet(settings: tuple[Any, Any], topic: str, turns: int) -> None:
     from rich.console import Console
     from rich.text import Text
 
+    from samantha.cli.safe_output import shown
     from samantha.engine.duet import Duet, DuetEnded, LineDone, Spoken
 
     console = Console(highlight=False)
@@ -53,11 +54,12 @@ async def _duet(settings: tuple[Any, Any], topic: str, turns: int) -> None:
             if isinstance(event, Spoken):
                 if speaking != event.speaker:
                     console.print(
-                        Text(f"{event.speaker}: ", style=f"bold {colours[event.speaker]}"), end=""
+                        Text(f"{shown(event.speaker)}: ", style=f"bold {colours[event.speaker]}"),
+                        end="",
                     )
                     speaking = event.speaker
                 # Text(), never markup: what a model says is shown as it is.
-                console.print(Text(event.text), end="")
+                console.print(Text(shown(event.text)), end="")
             elif isinstance(event, LineDone):
                 console.print()
                 speaking = None

@@ -29,6 +29,7 @@ from samantha.cli.common import (
     settings_from,
     with_companion,
 )
+from samantha.cli.safe_output import echo, shown, write
 from samantha.errors import SamanthaError
 
 app = typer.Typer(
@@ -45,7 +46,7 @@ app.add_typer(config_app, name="config")
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"samantha {__version__}")
+        echo(f"samantha {__version__}")
         raise typer.Exit()
 
 
@@ -101,6 +102,14 @@ def say(
     speak: Annotated[
         bool, typer.Option("--speak", help="Also speak the reply aloud (pip install '.[voice]').")
     ] = False,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Into a pipe or file, write her reply exactly as the model sent it, control "
+            "characters and all (a terminal always shows them as symbols).",
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Say one thing and print her reply as it streams."""
@@ -110,7 +119,8 @@ def say(
     piped = sys.stdin.buffer.read().decode("utf-8", "replace") if message == "-" else message
     text = piped.rstrip("\r\n")
     _freeze_startup_objects()
-    asyncio.run(_say(settings, text, speak))
+    # A terminal obeys escape sequences: what a model sends is shown there, never run.
+    asyncio.run(_say(settings, text, speak, raw=raw and not sys.stdout.isatty()))
 
 
 def _freeze_startup_objects() -> None:
@@ -122,7 +132,7 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-async def _say(settings: Any, text: str, speak: bool = False) -> None:
+async def _say(settings: Any, text: str, speak: bool = False, *, raw: bool = False) -> None:
     from contextlib import aclosing
 
     from samantha.engine import Companion, ReplyChunk
@@ -132,7 +142,7 @@ async def _say(settings: Any, text: str, speak: bool = False) -> None:
     voice = await _voice(settings, companion) if speak else None
     try:
         if companion.backend.is_offline and sys.stderr.isatty():
-            print(f"({companion.persona.name}, offline voice)", file=sys.stderr)
+            echo(f"({companion.persona.name}, offline voice)", err=True)
         wrote = False
         try:
             # If printing fails (stdout closed by `| head`), the turn must still be closed,
@@ -141,8 +151,7 @@ async def _say(settings: Any, text: str, speak: bool = False) -> None:
             async with aclosing(events):
                 async for event in events:
                     if isinstance(event, ReplyChunk):
-                        out.write(event.text)
-                        out.flush()
+                        write(event.text if raw else shown(event.text), out)
                         wrote = True
                         if voice is not None:
                             voice.feed(event.text)
@@ -165,12 +174,12 @@ async def _voice(settings: Any, companion: Any) -> Any:
     from samantha.speech.session import VoiceSession
 
     def warn(error: Exception) -> None:
-        typer.echo(f"samantha: {error}", err=True)
+        echo(f"samantha: {error}", err=True)
 
     voice = VoiceSession(settings, companion.persona, on_error=warn)
     note = await voice.turn_on()
     if not voice.on:
-        typer.echo(f"samantha: {note}", err=True)
+        echo(f"samantha: {note}", err=True)
         return None
     return voice
 
@@ -185,7 +194,7 @@ def status(
     from samantha.cli.reports import status_lines
 
     for line in with_companion(settings_from(ctx, persona=persona), status_lines):
-        typer.echo(line)
+        echo(line)
 
 
 @app.command()
@@ -202,7 +211,7 @@ def relationship(
         return await relationship_lines(companion, limit)
 
     for line in with_companion(settings_from(ctx, persona=persona), lines):
-        typer.echo(line)
+        echo(line)
 
 
 @app.command()
@@ -219,7 +228,7 @@ def doctor(
 
     settings = settings_from(ctx, backend=backend, model=model, base_url=base_url, persona=persona)
     for line in asyncio.run(run_doctor(settings)):
-        typer.echo(line)
+        echo(line)
 
 
 @config_app.command("show")
@@ -228,9 +237,9 @@ def config_show(ctx: typer.Context) -> None:
     from samantha.config import Paths
 
     settings = settings_from(ctx)
-    typer.echo(f"# from {Paths.from_env().config_file}, SAMANTHA_* variables and flags")
+    echo(f"# from {Paths.from_env().config_file}, SAMANTHA_* variables and flags")
     for key, value in settings.public_view().items():
-        typer.echo(f"{key} = {_toml_value(value)}")
+        echo(f"{key} = {_toml_value(value)}")
 
 
 def _toml_value(value: Any) -> str:
@@ -248,7 +257,7 @@ def config_path() -> None:
     """Print the config file's path (it may not exist yet)."""
     from samantha.config import Paths
 
-    typer.echo(str(Paths.from_env().config_file))
+    echo(str(Paths.from_env().config_file))
 
 
 for _module in (cli_persona, cli_memory, cli_data, cli_test, cli_duet):
@@ -273,7 +282,7 @@ def _print_traceback(exc: BaseException) -> None:
     for secret in sorted(secrets, key=len, reverse=True):
         if len(secret) >= 4:
             text = text.replace(secret, "***")
-    sys.stderr.write(text)
+    sys.stderr.write(shown(text))
 
 
 def main() -> None:
@@ -284,7 +293,7 @@ def main() -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
-        typer.echo("samantha: stopped; everything said so far is saved.", err=True)
+        echo("samantha: stopped; everything said so far is saved.", err=True)
         sys.exit(130)
     except typer.TyperException as exc:
         # Usage errors: typer prints the usage line and the problem itself.
@@ -292,21 +301,21 @@ def main() -> None:
         if show is not None:
             show()
         else:
-            typer.echo(f"samantha: {exc.format_message()}", err=True)
+            echo(f"samantha: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except SamanthaError as exc:
         if debug:
             _print_traceback(exc)
-        typer.echo(f"samantha: {exc}", err=True)
+        echo(f"samantha: {exc}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        typer.echo("samantha: stopped; everything said so far is saved.", err=True)
+        echo("samantha: stopped; everything said so far is saved.", err=True)
         sys.exit(130)
     except Exception as exc:
         if debug:
             _print_traceback(exc)
             sys.exit(70)
-        typer.echo(
+        echo(
             f"samantha: something unexpected went wrong ({type(exc).__name__}); "
             "run the same command with --debug to see the details.",
             err=True,
@@ -314,7 +323,7 @@ def main() -> None:
         sys.exit(70)
     if code == 130:
         # typer turns Ctrl-C into exit code 130 itself, so the handler above never sees it.
-        typer.echo("samantha: stopped; everything said so far is saved.", err=True)
+        echo("samantha: stopped; everything said so far is saved.", err=True)
     sys.exit(code if isinstance(code, int) else 0)
 
 

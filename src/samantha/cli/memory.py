@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from samantha.cli.common import BackendOpt, DebugOpt, PersonaOpt, settings_from, with_companion
+from samantha.cli.safe_output import echo
 
 memory_app = typer.Typer(
     help="See, search, edit and erase what she remembers about you.", no_args_is_help=True
@@ -185,7 +186,7 @@ def memory_import(
 def _show(ctx: typer.Context, persona: str | None, view: Any) -> None:
     """Run ``view`` on her (offline: looking needs no model) and print its lines."""
     for line in with_companion(settings_from(ctx, persona=persona), view):
-        typer.echo(line)
+        echo(line)
 
 
 def prompt(
@@ -227,7 +228,7 @@ def prompt(
         return lines
 
     for line in asyncio.run(run()):
-        typer.echo(line)
+        echo(line)
 
 
 def register(app: typer.Typer) -> None:

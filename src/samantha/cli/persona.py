@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from samantha.cli.safe_output import echo
+
 persona_app = typer.Typer(
     help="List, check, import and export companions (persona files and Character Cards).",
     no_args_is_help=True,
@@ -50,8 +52,8 @@ def list_personas() -> None:
             tagline = load_persona(found.path).tagline
         except PersonaError:
             tagline = f"(invalid: run samantha persona check {found.path})"
-        typer.echo(f"{found.stem:<{width}}  {found.source:<{source_width}}  {tagline}".rstrip())
-    typer.echo(f"(your own personas go in {_user_dir()})")
+        echo(f"{found.stem:<{width}}  {found.source:<{source_width}}  {tagline}".rstrip())
+    echo(f"(your own personas go in {_user_dir()})")
 
 
 @persona_app.command("show")
@@ -66,7 +68,7 @@ def show(
     path = find_persona(name, _user_dir())
     persona = load_persona(path)
     header = [f"{persona.name}, from {path}"]
-    typer.echo(persona_yaml(persona, header, full=full), nl=False)
+    echo(persona_yaml(persona, header, full=full), nl=False)
 
 
 @persona_app.command("check")
@@ -90,9 +92,9 @@ def check(
             persona = load_card(path) if is_card else load_persona(path)
         except PersonaError as exc:
             failed += 1
-            typer.echo(str(exc))
+            echo(str(exc))
         else:
-            typer.echo(f"ok: {path} ({persona.name})")
+            echo(f"ok: {path} ({persona.name})")
     if failed:
         raise typer.Exit(2)
 
@@ -108,10 +110,10 @@ def schema(
 
     text = schema_json()
     if output is None:
-        typer.echo(text, nl=False)
+        echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
-    typer.echo(f"Wrote the persona schema to {output}.")
+    echo(f"Wrote the persona schema to {output}.")
 
 
 @persona_app.command("import")
@@ -141,10 +143,10 @@ def import_card(
     text = persona_yaml(persona, header)
     parse_persona(text, str(target))  # what is written must load: fail here, not at chat time
     write_private(target, text, force=force)
-    typer.echo(f"Imported {persona.name} to {target}.")
+    echo(f"Imported {persona.name} to {target}.")
     if any(shipped_personas_dir().glob(f"{stem}.y*ml")):
-        typer.echo(f"It takes the place of the shipped persona '{stem}' (delete it to undo).")
-    typer.echo(f"Chat: samantha --persona {stem}")
+        echo(f"It takes the place of the shipped persona '{stem}' (delete it to undo).")
+    echo(f"Chat: samantha --persona {stem}")
 
 
 @persona_app.command("export")
@@ -167,7 +169,7 @@ def export_card(
     persona = load_persona(find_persona(name, _user_dir()))
     data = persona_to_card(persona, card.value)
     if output is None:
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     suffix = output.suffix.lower()
     content: str | bytes
@@ -181,4 +183,4 @@ def export_card(
     else:
         content = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     write_private(output, content, force=True)
-    typer.echo(f"Wrote {persona.name} as a {card.value} card to {output}.")
+    echo(f"Wrote {persona.name} as a {card.value} card to {output}.")
