@@ -13,6 +13,7 @@ from samantha.config import Paths
 from samantha.domain.conversation import Role
 from samantha.tui.screens.chat import ChatScreen
 from samantha.tui.screens.onboarding import OnboardingScreen
+from samantha.tui.widgets.prompt_input import PromptInput
 from samantha.tui.widgets.transcript import Greeting, ReplyMessage, Transcript
 from tests.conftest import collect
 from tests.tui.conftest import BuildApp
@@ -107,3 +108,25 @@ async def test_she_greets_a_returning_user_knowing_how_long_they_were_away(
         transcript = app.screen.query_one(Transcript)
         assert shown(transcript.messages[-1]) == "Three whole days! How did the interview go?"
         assert not app.screen.query(Greeting)
+
+
+async def test_a_switch_after_skipping_the_questions_does_not_ask_them_again(
+    build_app: BuildApp,
+) -> None:
+    app = build_app(ScriptedBackend(replies=["", "Hello. I'm Alan."]), onboarding=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, OnboardingScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await settle(pilot)
+        app.screen.query_one(PromptInput).load_text("/persona alan")
+        await pilot.press("enter")
+
+        def alan_spoke() -> bool:
+            replies = app.screen.query(ReplyMessage)
+            return bool(replies) and shown(replies.last()) == "Hello. I'm Alan."
+
+        # Either the questions come back (the bug) or Alan introduces himself.
+        await until(pilot, lambda: isinstance(app.screen, OnboardingScreen) or alan_spoke())
+        assert isinstance(app.screen, ChatScreen)
+        assert app.companion.persona.name == "Alan"

@@ -151,7 +151,10 @@ class ChatScreen(ChatCommands):
         self.host.session_started()
         if first_run:
             answers = await self.app.push_screen_wait(self._onboarding())
-            if answers is not None and await self.host.apply_onboarding(answers):
+            if answers is None:
+                # Skipped: asked once is enough, even when a switch opens a new chat screen.
+                self.host.onboarding = False
+            elif await self.host.apply_onboarding(answers):
                 return  # a new chat screen, for the companion chosen, takes over
             self._greet_first = True
         if self._greet_first:
