@@ -18,7 +18,8 @@ from samantha.engine import Companion
 from samantha.persona import find_persona, load_persona
 from samantha.store import Store
 
-SHARED_TIKTOKEN = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tiktoken"
+#: The encodings the tests count with, kept in the repository so any clone runs offline.
+TIKTOKEN_FILES = Path(__file__).resolve().parent / "data" / "tiktoken"
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
@@ -54,8 +55,9 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("SAMANTHA_HOME", str(home))
     monkeypatch.setenv("SAMANTHA_OFFLINE_PACE", "0")
-    if "TIKTOKEN_CACHE_DIR" not in os.environ and SHARED_TIKTOKEN.is_dir():
-        monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(SHARED_TIKTOKEN))
+    # Always the repository's copy: a cache dir inherited from the shell (or one that is empty)
+    # would make the counts, and so the prompts, depend on the machine.
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(TIKTOKEN_FILES))
     return home
 
 

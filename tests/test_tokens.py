@@ -1,17 +1,26 @@
-"""Token counting: exact with the shared tiktoken files, a labelled estimate without them."""
+"""Token counting: exact with the encoding files in tests/data, a labelled estimate without."""
 
 from __future__ import annotations
 
 import random
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import tiktoken.registry
 
-from samantha.engine.tokens import EstimateCounter, TokenCounter, encoding_for, estimate
+from samantha.domain.conversation import Message, Role
+from samantha.engine.prompt import Prompt, Section, compose
+from samantha.engine.tokens import (
+    MESSAGE_OVERHEAD,
+    EstimateCounter,
+    TokenCounter,
+    encoding_for,
+    estimate,
+)
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tiktoken"
+ENCODING_FILES = Path(__file__).resolve().parent / "data" / "tiktoken"
 O200K_FILE = "fb374d419588a4632f3f557e76b4b70aebbca790"
 
 #: Token counts under o200k_base and cl100k_base (checked against tiktoken by hand).
@@ -31,13 +40,13 @@ def fresh_tiktoken(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def shared_cache(monkeypatch: pytest.MonkeyPatch) -> Path:
+def encoding_files(monkeypatch: pytest.MonkeyPatch) -> Path:
     # Encodings tiktoken already holds are the same files (it checks their hashes), so the
     # registry is kept: loading o200k again for every test would cost seconds.
-    if not (SHARED / O200K_FILE).is_file():
-        pytest.skip("the shared tiktoken files are not present")
-    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(SHARED))
-    return SHARED
+    # The files are part of the repository: missing ones are a failure, never a skip.
+    assert (ENCODING_FILES / O200K_FILE).is_file(), f"{ENCODING_FILES} lost its encoding files"
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(ENCODING_FILES))
+    return ENCODING_FILES
 
 
 @pytest.fixture
@@ -62,7 +71,7 @@ def no_tiktoken_files(
 # -- exact and approximate -------------------------------------------------------------------
 
 
-def test_gpt_4o_counts_exactly(shared_cache: Path) -> None:
+def test_gpt_4o_counts_exactly(encoding_files: Path) -> None:
     counter = TokenCounter("gpt-4o")
     assert counter.accuracy == "exact"
     assert counter.count(HELLO) == 2
@@ -73,19 +82,19 @@ def test_gpt_4o_counts_exactly(shared_cache: Path) -> None:
     assert "o200k_base" in counter.describe()
 
 
-def test_gpt_4_uses_cl100k(shared_cache: Path) -> None:
+def test_gpt_4_uses_cl100k(encoding_files: Path) -> None:
     assert encoding_for("gpt-4")[0] == "cl100k_base"
     counter = TokenCounter("gpt-4")
     assert counter.accuracy == "exact"
     assert counter.count(HELLO) == 2
 
 
-def test_special_token_text_is_counted_not_refused(shared_cache: Path) -> None:
+def test_special_token_text_is_counted_not_refused(encoding_files: Path) -> None:
     counter = TokenCounter("gpt-4o")
     assert counter.count("say <|endoftext|> to me") > 3
 
 
-def test_llama_is_approximate(shared_cache: Path) -> None:
+def test_llama_is_approximate(encoding_files: Path) -> None:
     counter = TokenCounter("llama3.2")
     assert counter.accuracy == "approximate"
     assert counter.count(HELLO) == 2
@@ -120,13 +129,13 @@ def test_a_corrupt_encoding_file_is_an_estimate_too(
     assert "estimated" in counter.describe()
 
 
-def test_estimate_errs_on_the_large_side(shared_cache: Path) -> None:
+def test_estimate_errs_on_the_large_side(encoding_files: Path) -> None:
     exact = TokenCounter("gpt-4o")
     for text in [HELLO, sample_text(200), "Plain English prose, the way people write it."]:
         assert estimate(text) >= exact.count(text)
 
 
-def test_the_offline_voice_counter_never_loads_a_tokenizer(shared_cache: Path) -> None:
+def test_the_offline_voice_counter_never_loads_a_tokenizer(encoding_files: Path) -> None:
     counter = EstimateCounter()
     assert counter.accuracy == "estimate"
     assert counter.count(HELLO) == estimate(HELLO)
@@ -141,7 +150,7 @@ def counters() -> list[TokenCounter]:
 
 
 @pytest.mark.parametrize("budget", [64, 100, 500, 2000])
-def test_truncate_keeps_head_and_tail_within_the_budget(shared_cache: Path, budget: int) -> None:
+def test_truncate_keeps_head_and_tail_within_the_budget(encoding_files: Path, budget: int) -> None:
     text = "BEGINNING " + sample_text(3000) + " THE-END"
     for counter in counters():
         cut = counter.truncate(text, budget)
@@ -153,15 +162,67 @@ def test_truncate_keeps_head_and_tail_within_the_budget(shared_cache: Path, budg
 
 
 @pytest.mark.parametrize("budget", [0, 1, 5, 10, 20, 40])
-def test_truncate_never_exceeds_even_a_tiny_budget(shared_cache: Path, budget: int) -> None:
+def test_truncate_never_exceeds_even_a_tiny_budget(encoding_files: Path, budget: int) -> None:
     text = sample_text(3000)
     for counter in counters():
         cut = counter.truncate(text, budget)
         assert counter.count(cut) <= budget, (counter.accuracy, budget, cut)
 
 
-def test_truncate_leaves_text_that_fits_alone(shared_cache: Path) -> None:
+def test_truncate_leaves_text_that_fits_alone(encoding_files: Path) -> None:
     for counter in counters():
         assert counter.truncate(HELLO, 50) == HELLO
         text = sample_text(50)
         assert counter.truncate(text, counter.count(text)) == text
+
+
+# -- the prompt's budget ---------------------------------------------------------------------
+
+
+def tight_sections(lore_lines: int) -> list[Section]:
+    """The sections a turn builds, with a lorebook far larger than any window here allows.
+
+    Lengths are deliberately not multiples of three, so an estimate rounds up in every section.
+    """
+    lore = "\n".join(
+        f"Line {n} about the museum's long history of quiet rooms." for n in range(lore_lines)
+    )
+    return [
+        Section("persona", "You are Ada, a keeper of small facts.\n\nStay in character as Ada."),
+        Section("core memory", "What you know about Theo:\n- likes the museum\n- has a cat"),
+        Section("mood", "Your mood: calm, a little curious (steady)."),
+        Section("time", "It is now Monday, 02 March 2026, 09:30 (UTC)."),
+        Section("lorebook", "World notes:\n" + lore, optional=True),
+        Section("memories", "What came to mind:\n- Theo said he loves the museum.", optional=True),
+        Section("instructions", "Answer Theo in one sentence."),
+    ]
+
+
+def history(*texts: str) -> list[Message]:
+    when = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    return [
+        Message(id=n, conversation_id=1, role=Role.USER, speaker="Theo", text=text, created_at=when)
+        for n, text in enumerate(texts, start=1)
+    ]
+
+
+def sent_tokens(prompt: Prompt, counter: TokenCounter) -> int:
+    """What the prompt costs as sent: every message, each with its chat framing."""
+    return sum(counter.count(m.content) + MESSAGE_OVERHEAD for m in prompt.messages)
+
+
+@pytest.mark.parametrize("counter_kind", ["estimate", "exact"])
+def test_a_tight_prompt_never_goes_over_its_budget(encoding_files: Path, counter_kind: str) -> None:
+    # The sections are fitted one by one, but sent joined by blank lines: the separators
+    # cost tokens too, and used to push the prompt a token or more over the budget.
+    counter = EstimateCounter() if counter_kind == "estimate" else TokenCounter("gpt-4o")
+    for lore_lines in (60, 150):
+        sections = tight_sections(lore_lines)
+        for window in range(700, 1500, 23):
+            # A new conversation: the message just sent is all the history there is.
+            prompt = compose(sections, history("The museum, again?"), counter, window, 200)
+            sent = sent_tokens(prompt, counter)
+            assert sent <= prompt.budget, (window, lore_lines, sent, prompt.budget)
+            assert prompt.tokens == sent, (window, lore_lines)
+            assert prompt.messages[-1].content == "The museum, again?"
+            assert "Answer Theo in one sentence." in prompt.messages[0].content

@@ -174,6 +174,14 @@ def compose(
 
     counts = {s.name: counter.count(s.text) for s in present}
     kept_sections = list(present)
+    # The sections are sent joined by blank lines, and those cost tokens too: leaving them out
+    # of the sum let the system text outgrow its room and the prompt its budget.
+    separator = counter.count("\n\n")
+
+    def sections_tokens() -> int:
+        joins = separator * max(0, len(kept_sections) - 1)
+        return sum(counts[s.name] for s in kept_sections) + joins
+
     # Recent messages keep at least a third of the budget (when they need it), and the newest
     # up to half: a long summary or many memories must not push the conversation out of view.
     recent = 0
@@ -185,7 +193,7 @@ def compose(
     floor = max(min(recent, budget // 3), min(newest, budget // 2))
     room = budget - MESSAGE_OVERHEAD - floor
     for name in TRIM_ORDER:
-        while sum(counts[s.name] for s in kept_sections) > room:
+        while sections_tokens() > room:
             index = next((i for i, s in enumerate(kept_sections) if s.name == name), None)
             if index is None:
                 break
@@ -198,7 +206,8 @@ def compose(
     # A window too small for even the sections that always go in: cut the largest, marked,
     # rather than send a prompt that leaves the reply no room.
     for _ in range(len(kept_sections)):
-        excess = sum(counts[s.name] for s in kept_sections) - room
+        # Measured on the text as sent: a tokenizer may merge across the joins, either way.
+        excess = counter.count("\n\n".join(s.text for s in kept_sections)) - room
         if excess <= 0:
             break
         index = max(range(len(kept_sections)), key=lambda i: counts[kept_sections[i].name])
