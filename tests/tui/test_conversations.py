@@ -194,3 +194,48 @@ async def test_a_long_conversation_opens_at_its_end_and_loads_older_on_scroll_up
         assert shown(top) == f"message {10_000 - RECENT}"
         assert top.region.y >= transcript.content_region.y
         assert transcript.scroll_y > 0
+
+
+def row_background(screen: Screen[Any], y: int) -> tuple[int, int, int]:
+    """The background colour drawn in the list's first column of content on screen row y."""
+    listing = screen.query_one(OptionList)
+    strip = screen.app.screen._compositor.render_strips()[y]
+    x = listing.content_region.x + 1
+    cell = strip.crop(x, x + 1)
+    style = next(iter(cell)).style
+    assert style is not None
+    assert style.bgcolor is not None
+    return style.bgcolor.get_truecolor()
+
+
+async def test_the_search_box_has_the_keys_and_the_hit_stands_out(build_app: BuildApp) -> None:
+    app = build_app(ScriptedBackend(replies=["Oslo!", "Rain is cozy."]))
+    first, _ = await two_conversations(app.companion)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_list(pilot, app)
+        # No Ctrl+F: letters typed on open go to the search.
+        await pilot.press(*"oslo")
+        await settle(pilot)
+        assert screen.query_one("#search", Input).value == "oslo"
+        hits = options(screen)
+        assert len(hits) == 2
+        assert all("oslo" in hit.lower() for hit in hits)
+        # The highlighted hit is drawn with the full cursor, far from an ordinary line.
+        listing = screen.query_one(OptionList)
+        top = listing.content_region.y
+        lit, plain = row_background(screen, top), row_background(screen, top + 2)
+        distance = sum((a - b) ** 2 for a, b in zip(lit, plain, strict=True)) ** 0.5
+        assert distance > 80, (lit, plain)
+        # Arrows walk the list from the search box; Delete on an empty search deletes.
+        await pilot.press("down")
+        assert listing.highlighted == 1
+        await pilot.press("up")
+        assert listing.highlighted == 0
+        # Enter in the search box opens the highlighted hit.
+        await pilot.press("ctrl+u", *"sister", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await settle(pilot)
+        assert app.companion.conversation is not None
+        assert app.companion.conversation.id == first
+        assert [shown(w) for w in app.screen.query(".-found")] == ["My sister Anna lives in Oslo"]

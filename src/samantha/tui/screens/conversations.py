@@ -51,6 +51,18 @@ def ago(moment: datetime | None, now: datetime) -> str:
     return f"{humanize(now - moment)} ago"
 
 
+class SearchBox(Input):
+    """The search line, focused on open so typing searches at once. Delete with nothing
+    right of the cursor deletes the highlighted conversation, as it does from the list."""
+
+    def action_delete_right(self) -> None:
+        screen = self.screen
+        if self.cursor_position >= len(self.value) and isinstance(screen, ConversationsScreen):
+            screen.action_delete()
+        else:
+            super().action_delete_right()
+
+
 class ConversationsScreen(Screen[Picked | None]):
     DEFAULT_CSS = """
     ConversationsScreen {
@@ -58,6 +70,13 @@ class ConversationsScreen(Screen[Picked | None]):
         & > Input { margin: 1 1 0 1; }
         & > OptionList { height: 1fr; margin: 1 1 0 1; border: round $primary 40%; }
         & > OptionList:focus { border: round $primary; }
+        /* The line Enter opens stands out as a full cursor, not the faint unfocused one,
+           whether the list or the search box has focus. */
+        & > OptionList > .option-list--option-highlighted {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
         & > #hint { padding: 0 2; color: $text-muted; height: auto; }
     }
     """
@@ -67,6 +86,9 @@ class ConversationsScreen(Screen[Picked | None]):
         Binding("f2", "rename", "Rename"),
         Binding("delete,f8", "delete", "Delete"),
         Binding("ctrl+f", "search", "Search", show=False),
+        # From the search box the arrows still walk the list (the box has no use for them).
+        Binding("up", "move(-1)", show=False),
+        Binding("down", "move(1)", show=False),
     ]
 
     def __init__(self, companion: Companion) -> None:
@@ -77,13 +99,14 @@ class ConversationsScreen(Screen[Picked | None]):
     def compose(self) -> ComposeResult:
         name = self.companion.persona.name
         yield Static(Content(f"Conversations with {name}"), id="title")
-        yield Input(placeholder="Search everything you have said to each other…", id="search")
+        yield SearchBox(placeholder="Search everything you have said to each other…", id="search")
         yield OptionList(id="list")
         yield Static(Content(""), id="hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        # Typing searches straight away; arrows, Enter and the keys below work from here.
+        self.query_one("#search", Input).focus()
         self.load()
 
     @property
@@ -144,7 +167,15 @@ class ConversationsScreen(Screen[Picked | None]):
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
-        self.query_one(OptionList).focus()
+        """Enter in the search box opens the highlighted line, as Enter in the list does."""
+        self.opened()
+
+    def action_move(self, step: int) -> None:
+        listing = self.query_one(OptionList)
+        if listing.option_count:
+            current = listing.highlighted
+            start = (-1 if step > 0 else listing.option_count) if current is None else current
+            listing.highlighted = max(0, min(listing.option_count - 1, start + step))
 
     @work(exclusive=True, group="search")
     async def search(self, query: str) -> None:
