@@ -1,9 +1,20 @@
 """Facts drawn from what the user says, by rules: the extractor that needs no model.
 
-It catches the common forms people use to tell a friend about their life ("my sister Anna",
-"I love jazz", "my interview is on Friday", "call me Theo") and keeps the user's own words in
-the first person, so the memory screen reads as what you told her and the prompt can quote it.
-A model-backed extractor (``model_extract.py``) replaces this when a capable backend is there.
+It reads each sentence for what it does first (``sentences.py``): questions, requests and
+hypotheticals tell nothing, whatever facts their words seem to hold. Telling sentences are cut
+into clauses, and each clause is read for the forms people use to tell a friend about their
+life ("my sister Anna", "I love jazz", "my interview is on Friday", "call me Theo", "my cat died
+this morning"), keeping the user's own words in the first person, so the memory screen reads as
+what you told her and the prompt can quote it. A dated clause is a plan when its date is ahead
+and its verb is not in the past, and an event (a fact with its date) otherwise.
+
+Why rules and not a parser: spaCy itself is on PyPI (MIT), but its English models are
+published as GitHub release files, not PyPI packages (only unofficial re-uploads are there),
+so the app could not install one from its own dependencies, and the import alone costs about a
+second. A model-backed extractor (``Mind.learn``) adds to this when a capable backend is there.
+
+No input can fail a turn: every fact is fitted to the field it is stored in by keeping its
+main clause, never by raising.
 """
 
 from __future__ import annotations
@@ -13,13 +24,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from samantha.domain.memory import MemoryKind, NewFact
-from samantha.memory.dates import find_dates
+from samantha.memory.dates import FoundDate, find_dates
+from samantha.memory.sentences import (
+    Mood,
+    clauses,
+    is_hypothetical_clause,
+    is_negated,
+    mood,
+    sentences,
+    strip_lead_in,
+    subject_first,
+)
+from samantha.memory.slots import OCCUPATIONS, slots_of
+
+#: The longest fact stored; longer clauses are summarised to their main clause.
+FACT_LIMIT = 300
+#: How much of one message is read for facts (a pasted document is not the person's life).
+READ_LIMIT = 6000
 
 RELATIONS = (
     "best friend|friend|sister|brother|mother|mom|mum|father|dad|wife|husband|partner|"
     "boyfriend|girlfriend|fiancée|fiancee|fiancé|fiance|son|daughter|boss|colleague|coworker|"
     "co-worker|roommate|flatmate|cousin|aunt|uncle|grandma|grandmother|grandpa|grandfather|"
-    "niece|nephew|neighbour|neighbor|therapist|teacher|dog|cat|ex|kid|baby"
+    "niece|nephew|neighbour|neighbor|therapist|teacher|dog|cat|ex|kid|baby|puppy|kitten"
 )
 _NAME = r"[A-Z][\w'-]{1,30}"
 _NAMED = r"(?:is called|is named|'s called|'s named|called|named|whose name is|'s name is|name is)"
@@ -38,22 +65,34 @@ IM_NAME = re.compile(
     r"^(?i:hi|hey|hello)?[,!. ]*(?i:i'm|i am)\s+(?P<name>[A-Z][a-z'-]{1,30})\b[.!,]?"
 )
 PREFERENCE = re.compile(
-    r"\bI (?:really |absolutely |just |totally |kind of |kinda )?"
-    r"(?P<verb>love|adore|like|enjoy|hate|can't stand|cannot stand|dislike|detest)\s+(?P<what>[^.!?;\n]{2,80})",
+    r"^I (?:really |absolutely |just |totally |kind of |kinda |also |still |genuinely |)?"
+    r"(?P<verb>love|adore|like|enjoy|hate|can't stand|cannot stand|dislike|detest|"
+    r"don't like|do not like|don't enjoy|am obsessed with|'m obsessed with|am into|'m into|"
+    r"am a (?:big |huge )?fan of|'m a (?:big |huge )?fan of)\s+(?P<what>.{2,})",
     re.IGNORECASE,
 )
 FAVOURITE = re.compile(
-    r"\bmy (?:favourite|favorite) (?P<thing>[\w ]{2,30}?) is (?P<what>[^.!?;\n]{2,60})",
+    r"\bmy (?:favourite|favorite) (?P<thing>[\w ]{2,30}?) (?:is|are) (?P<what>.{2,})",
     re.IGNORECASE,
 )
 WORK = re.compile(
-    r"\b(?:I work (?:as|at|for|in) [^.!?;\n]{2,60}|my job is [^.!?;\n]{2,60}|"
-    r"I(?:'m| am) an? [\w-]*(?:er|or|ist|ian|ant|ent|ess|nurse|chef|doctor|student|lawyer|"
-    r"engineer|developer|designer|manager|artist|writer|teacher|cook|pilot|barista)\b[^.!?;\n]{0,40})",
+    r"^(?:I (?:\w+ly )?(?:work|am working|'m working) (?:as|at|for|in) .{2,}|my job is .{2,}|"
+    r"I(?:'ve| have)? (?:just |recently )?(?:got a (?:new )?job|started (?:a new job|working))"
+    r" .{2,}|I(?:'m| am) (?:studying|majoring in) .{2,}|I study .{2,})",
     re.IGNORECASE,
 )
 PLACE = re.compile(
-    r"\bI (?:live in|moved to|am from|'m from|grew up in) [^.!?;\n]{2,60}", re.IGNORECASE
+    r"^(?:I|we) (?:\w+ly )?(?:live in|lived in|moved to|moved back to|relocated to|am from|"
+    r"'m from|are from|'re from|grew up in|'m based in|am based in|'ve moved to|have moved to|"
+    r"'ve just moved to|just moved to) .{2,}",
+    re.IGNORECASE,
+)
+STATUS = re.compile(
+    r"^(?:I(?:'m| am) (?:now |currently |happily |still )?(?:single|married|engaged|divorced|"
+    r"widowed|separated|in a relationship|pregnant|retired|\d{1,3}(?: years old)?$)|"
+    r"(?:I|we) (?:just |recently |finally )?(?:got married|got engaged|got divorced|broke up|"
+    r"split up|separated|turned \d{1,3}))",
+    re.IGNORECASE,
 )
 FEELING = re.compile(
     r"\bI(?:'m| am| feel| have been feeling|'ve been feeling|'ve been| have been)\s+"
@@ -62,51 +101,289 @@ FEELING = re.compile(
     r"scared|afraid|angry|overwhelmed|lost|hopeful|proud|grateful|heartbroken|bored|worried)\b",
     re.IGNORECASE,
 )
-PROMISE = re.compile(r"\bI promise(?: to| that| I'll| I will)?\s+[^.!?;\n]{2,80}", re.IGNORECASE)
-PLAN_CUE = re.compile(
-    r"\b(?:my|I have|I've got|I'm going|I am going|I will|I'll|we're|we are|there's|is on|is at|"
-    r"starts|appointment|interview|exam|meeting|date|party|flight|trip|wedding|birthday|surgery|"
-    r"deadline|test|concert|game)\b",
+PROMISE = re.compile(r"^I promise(?: to| that| I'll| I will)?\s+.{2,}", re.IGNORECASE)
+#: A clause about the person: it opens with them (or theirs) as the subject.
+SUBJECT = re.compile(
+    r"^(?:I|I'm|I've|I'll|I am|I have|I was|we|we're|we've|we'll|we are|we have|we were|"
+    r"my (?:[\w'-]+ ){0,3}?(?:is|are|was|were|has|had|'s|just|died|passed|got|lives|works|"
+    r"moved|turned|starts|started|will|comes|came|went|loves|hates|and)|"
+    r"our (?:[\w'-]+ ){0,3}?(?:is|are|was|were|has|had|just|died|got|will))\b",
     re.IGNORECASE,
 )
-_NOT_NAMES = {
-    "back",
-    "later",
-    "tomorrow",
-    "crazy",
-    "anytime",
-    "whenever",
-    "when",
-    "if",
-    "maybe",
-    "old",
-    "sorry",
-    "fine",
-    "okay",
-    "ok",
-    "tired",
-    "here",
-    "so",
-    "just",
-    "not",
-    "very",
-    "really",
-    "good",
-    "done",
-    "home",
-    "sure",
-    "glad",
-    "going",
-    "feeling",
-    "the",
-    "a",
-    "an",
-}
-_ABOUT_HER = re.compile(r"^(?:you|talking to you|our|this|it|that)\b", re.IGNORECASE)
-_CLAUSE = re.compile(
-    r",\s*(?:and|but|so)\s+|;\s*|\s+(?:and|but|so)\s+(?=(?:my|I|I'm|I've|we|we're)\b)"
+#: After "I": verbs that talk about the conversation, not the person's life.
+_META = re.compile(
+    r"^(?:I|we)(?:'m| am|'ve| have|'ll| will|'d| would| was| were| do| did| just| really| also|"
+    r" still| actually| kind of| kinda| totally| definitely| personally| already|n't| don't|"
+    r" didn't| been)*\s*(?:think|thought|guess|believe|suppose|mean|meant|see|saw that|know|knew|"
+    r"understand|wonder|wondering|hope|hoping|agree|appreciate|ask|asking|asked|want|wanted|"
+    r"wanna|need|needed|would|could|should|might|must|can|cannot|can't|feel like|felt like|"
+    r"heard|read that|learned that|learnt that|noticed that|found that|mentioned|said|told|"
+    r"forgot|remember|recall|got it|get it|get that|sure|not sure|unsure|confused|curious|"
+    r"glad|sorry|afraid that|here|back|done|ready|fine|ok|okay|good|great|well|trying to|"
+    r"looking (?:for|to|into|at)|interested in (?:learning|knowing|finding|getting|hearing)|"
+    r"going to (?:ask|try|check|look|use|need|have to|give|go with|take your)|"
+    r"thinking|considering|planning to (?:ask|write|use)|writing (?:to|a (?:paper|essay|"
+    r"report|blog|post|letter|email|script|story|article|cover letter))|"
+    r"working on (?:a|an|my) (?:paper|essay|report|assignment|project|presentation|"
+    r"research|story|article|script)|"
+    r"have (?:a|some|few|another|one more|a few|a quick|two|more) (?:question|questions|query|"
+    r"request|favou?r|doubt|problem|issue|follow-up|idea)|"
+    r"have to|has to|had to|got to|gotta|let|like that|love that|love it|like it|"
+    r"did|do|does|am|is|are|was|were|be)\b",
+    re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+#: A clause worth a general fact says something of substance in a handful of words.
+_TRIVIAL_END = re.compile(r"\b(?:it|that|this|them|so|too|one|there|lol|haha)\s*[.!]*$", re.I)
+_ABOUT_HER = re.compile(r"\b(?:you|your|yours|you're|you've|u|ur|chatgpt|assistant|ai)\b", re.I)
+_CODE = re.compile(r"[{}<>=`|\\]|\b(?:def|return|import|function|const|var|SELECT)\b|^\s*[-*#]")
+_PAST = re.compile(
+    r"^(?:I|we|my [\w' -]+?|our [\w' -]+?)\s+(?:(?:just|recently|finally|already|actually|"
+    r"also|only|sadly|then|first|last)\s+)*(?:\w+ed|was|were|had|did|went|got|made|took|saw|"
+    r"met|ate|bought|came|gave|found|left|lost|ran|sat|told|wrote|won|began|broke|brought|"
+    r"built|caught|chose|drove|fell|felt|flew|forgot|grew|heard|held|kept|knew|led|lent|let|"
+    r"paid|put|quit|read|rode|rose|sang|sold|sent|shot|slept|spent|spoke|stood|swam|taught|"
+    r"thought|threw|understood|woke|wore|became|drank|fought|hid|hurt|hit|lit|meant|stole|"
+    r"struck|swore|tore|passed away|passed)\b|^(?:I|we)(?:'ve| have)\s+(?:just\s+|recently\s+|"
+    r"already\s+|finally\s+)*(?!been going|got to|to\b)\w+",
+    re.IGNORECASE,
+)
+_FUTURE = re.compile(
+    r"\b(?:will|'ll|going to|gonna|plan to|planning to|planning on|about to|intend to|"
+    r"scheduled|supposed to|coming up|is on|are on|is at|starts|begins|is next|have to|need to|"
+    r"got to|next|tomorrow|tonight|upcoming)\b|\b(?:I'm|I am|we're|we are|is|are)\s+\w+ing\b",
+    re.IGNORECASE,
+)
+#: Events that change a life; they go into core memory with the facts that define a person.
+_LIFE_EVENT = re.compile(
+    r"\b(?:died|passed away|passed|funeral|married|divorced|engaged|broke up|split up|"
+    r"born|pregnant|diagnosed|graduated|laid off|got fired|was fired|lost my job|retired|"
+    r"promoted|new job|moved|accident|surgery|hospital|adopted|miscarriage|cancer)\b",
+    re.IGNORECASE,
+)
+_NOT_NAMES = frozenset(
+    [
+        "back",
+        "later",
+        "tomorrow",
+        "crazy",
+        "anytime",
+        "whenever",
+        "when",
+        "if",
+        "maybe",
+        "old",
+        "sorry",
+        "fine",
+        "okay",
+        "ok",
+        "tired",
+        "here",
+        "so",
+        "just",
+        "not",
+        "very",
+        "really",
+        "good",
+        "done",
+        "home",
+        "sure",
+        "glad",
+        "going",
+        "feeling",
+        "the",
+        "a",
+        "an",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "where",
+        "why",
+        "how",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "them",
+        "him",
+        "her",
+        "his",
+        "hers",
+        "their",
+        "theirs",
+        "we",
+        "us",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "also",
+        "too",
+        "still",
+        "even",
+        "now",
+        "then",
+        "there",
+        "here",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "yet",
+        "for",
+        "with",
+        "without",
+        "about",
+        "like",
+        "from",
+        "into",
+        "onto",
+        "upon",
+        "out",
+        "over",
+        "under",
+        "again",
+        "only",
+        "always",
+        "never",
+        "sometimes",
+        "often",
+        "usually",
+        "somebody",
+        "someone",
+        "anybody",
+        "anyone",
+        "nobody",
+        "everyone",
+        "everybody",
+        "something",
+        "anything",
+        "nothing",
+        "everything",
+        "great",
+        "nice",
+        "cool",
+        "bad",
+        "sad",
+        "happy",
+        "busy",
+        "free",
+        "new",
+        "same",
+        "different",
+        "other",
+        "another",
+        "such",
+        "much",
+        "many",
+        "more",
+        "most",
+        "some",
+        "any",
+        "all",
+        "both",
+        "each",
+        "every",
+        "either",
+        "neither",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "first",
+        "last",
+        "next",
+        "actually",
+        "basically",
+        "honestly",
+        "literally",
+        "totally",
+        "probably",
+        "definitely",
+        "obviously",
+        "simply",
+        "hi",
+        "hey",
+        "hello",
+        "yes",
+        "no",
+        "yeah",
+        "yep",
+        "nope",
+        "thanks",
+        "thank",
+        "please",
+        "well",
+        "oh",
+        "ah",
+        "um",
+        "hmm",
+        "wow",
+        "lol",
+        "haha",
+        "after",
+        "before",
+        "during",
+        "since",
+        "until",
+        "while",
+        "because",
+        "though",
+        "although",
+        "unless",
+        "whether",
+        "called",
+        "named",
+        "name",
+        "kinda",
+        "sorta",
+        "gonna",
+        "wanna",
+        "gotta",
+        "mom",
+        "mum",
+        "dad",
+        "sister",
+        "brother",
+    ]
+)
 IMPORTANCE = {
     MemoryKind.PERSON: 7,
     MemoryKind.PLAN: 7,
@@ -115,6 +392,7 @@ IMPORTANCE = {
     MemoryKind.FEELING: 4,
     MemoryKind.FACT: 6,
 }
+_FEELINGS = set(FEELING.pattern.split("(?P<feeling>")[1].split(")")[0].split("|"))
 
 
 @dataclass
@@ -126,95 +404,220 @@ class Extraction:
     def add(
         self, kind: MemoryKind, text: str, importance: int | None = None, **extra: object
     ) -> None:
-        text = _sentence(text)
-        if any(f.text.lower() == text.lower() for f in self.facts):
+        """Add a fact unless it is already here, in the same words or as the same value of
+        the same slot ("I'm a nurse" after "I work as a nurse")."""
+        text = tidy(text)
+        if len(text) < 3:
             return
+        lowered = text.lower()
+        slots = {(s.key, s.value) for s in slots_of(text) if s.value}
+        for known in self.facts:
+            if known.text.lower() == lowered:
+                return
+            if slots and slots <= {(s.key, s.value) for s in slots_of(known.text) if s.value}:
+                return
         self.facts.append(
             NewFact(kind=kind, text=text, importance=importance or IMPORTANCE[kind], **extra)
         )
 
 
-def _sentence(text: str) -> str:
-    text = " ".join(text.split()).strip(" ,;:-")
+def fit(text: str, limit: int = FACT_LIMIT) -> str:
+    """``text`` in at most ``limit`` characters: a long clause keeps its main part, up to the
+    last phrase boundary that fits, so a fact is never cut mid-thought or refused."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    window = text[:limit]
+    cut = 0
+    boundary = re.compile(
+        r"[,;:(]|\s(?:and|but|so|because|which|who|where|when|while|with|that|to|for|in|on|"
+        r"at|from|after|before|about|since|although|though|as|like|or)\s"
+    )
+    for m in boundary.finditer(window):
+        if m.start() >= limit * 0.3:
+            cut = m.start()
+    if cut == 0:
+        cut = window.rfind(" ")
+        if cut < limit * 0.5:
+            cut = limit
+    return text[:cut].rstrip(" ,;:-(")
+
+
+def tidy(text: str, limit: int = FACT_LIMIT) -> str:
+    """One clean sentence: single spaces, a capital first letter, closing punctuation, and
+    no longer than ``limit`` (the stored field's own limit is higher still)."""
+    text = fit(text.strip().strip(" ,;:-\"'\u201c\u201d"), limit - 1)
     text = text[0].upper() + text[1:] if text else text
-    return text if text.endswith((".", "!", "?")) else text + "."
+    if not text:
+        return text
+    return text if text.endswith((".", "!")) else text.rstrip("?") + "."
 
 
-_FEELINGS = set(FEELING.pattern.split("(?P<feeling>")[1].split(")")[0].split("|"))
-
-
-def _clean_name(raw: str) -> str | None:
+def _clean_name(raw: str, explicit: bool = True) -> str | None:
+    """A person's name, or None for a word that only sits where a name would. Without an
+    explicit "is called", only a capitalised word is taken for a name."""
     name = raw.strip("'-")
+    if name.lower().endswith("'s"):
+        name = name[:-2]
     lowered = name.lower()
     if len(name) < 2 or lowered in _NOT_NAMES or lowered in _FEELINGS or not name[0].isalpha():
+        return None
+    if lowered in OCCUPATIONS or (not explicit and not name[0].isupper()):
         return None
     return name[0].upper() + name[1:]
 
 
 def extract(text: str, at: datetime) -> Extraction:
-    """Facts in ``text`` (written at ``at``); at most the first 4,000 characters are read."""
+    """Facts in ``text`` (written at ``at``), from its telling sentences only."""
     out = Extraction()
-    sample = text[:4000]
-    for m in NAME.finditer(sample):
-        if name := _clean_name(m.group("name")):
-            out.user_name = name
-            out.add(MemoryKind.FACT, f"My name is {name}", 9)
-    greeting = IM_NAME.match(sample.strip())
-    if out.user_name is None and greeting is not None:
-        name = _clean_name(greeting.group("name"))
-        if name is not None:
-            out.user_name = name
-            out.add(MemoryKind.FACT, f"My name is {name}", 9)
-    for sentence in _SENTENCE.findall(sample):
-        _people(sentence, out)
-        _about(sentence, out, at)
+    sample = text[:READ_LIMIT]
+    for sentence in sentences(sample):
+        if _CODE.search(sentence) and not re.search(r"\bmy\b|\bI\b", sentence):
+            continue
+        kind = mood(sentence)
+        _names(sentence, kind, out)
+        if kind is not Mood.STATEMENT:
+            continue
+        for clause in clauses(sentence):
+            _clause(clause, out, at)
     return out
 
 
-def _people(sentence: str, out: Extraction) -> None:
-    for m in PERSON_AFTER.finditer(sentence):
+def _names(sentence: str, kind: Mood, out: Extraction) -> None:
+    """The user's own name: said outright, asked for ("call me Theo", even as a request),
+    or given in a greeting. Never read from a question about a name."""
+    if kind is Mood.HYPOTHETICAL or (
+        kind is Mood.QUESTION
+        and not re.search(r"\b(?:call me|you can call me)\b", sentence, re.IGNORECASE)
+    ):
+        return
+    body = strip_lead_in(sentence) if kind is Mood.STATEMENT else sentence
+    for m in NAME.finditer(body):
+        explicit = not m.group(0).lower().startswith(("call me", "you can call me"))
+        if name := _clean_name(m.group("name"), explicit=explicit or m["name"][0].isupper()):
+            _set_name(out, name)
+    if out.user_name is None:
+        greeting = IM_NAME.match(sentence.strip())
+        if greeting is not None and (name := _clean_name(greeting.group("name"), False)):
+            rest = sentence.strip()[greeting.end() :].strip()
+            # "I'm Theo." or "Hi, I'm Theo, ..." is a name; "I'm Going home" is not.
+            if not rest or rest[0] in ",.!;" or sentence.strip()[greeting.end() - 1] in ",.!":
+                _set_name(out, name)
+
+
+def _set_name(out: Extraction, name: str) -> None:
+    if out.user_name == name:
+        return
+    out.user_name = name
+    out.add(MemoryKind.FACT, f"My name is {name}", 9)
+
+
+def _clause(clause: str, out: Extraction, at: datetime) -> None:
+    if is_hypothetical_clause(clause):
+        return
+    body = subject_first(clause)
+    before = len(out.facts)
+    _people(clause, out)
+    told_person = len(out.facts) > before
+    negated = is_negated(clause)
+    dates = find_dates(clause, at)
+    today = at.astimezone().date()
+    # A fact of the common forms keeps the day it happened ("I moved to Lisbon 3 days ago").
+    happened = next((d.when for d in dates if d.when.astimezone().date() <= today), None)
+    if _about(body, out, negated, happened):
+        return
+    about_them = SUBJECT.match(body) is not None
+    if dates and about_them and not negated and not _ABOUT_HER.search(clause):
+        _dated(clause, body, dates[0], out, at)
+        return
+    if told_person or negated or not about_them:
+        return
+    _general(clause, body, out)
+
+
+def _people(clause: str, out: Extraction) -> None:
+    for m in PERSON_AFTER.finditer(clause):
         raw = m.group("name") or m.group("name2") or m.group("bare")
-        name = _clean_name(raw)
-        if name is None or (m.group("bare") and raw.lower() in _NOT_NAMES):
+        name = _clean_name(raw, explicit=m.group("bare") is None)
+        if name is None:
             continue
         relation = m.group("rel").lower()
         out.add(MemoryKind.PERSON, f"My {relation} is called {name}")
         # Only the clause about them: "... lives in Oslo and I have an interview" stops at "and I".
-        rest = _CLAUSE.split(sentence[m.end() :])[0].strip(" ,.!?")
-        if re.match(r"(?:lives|works|is|has|had|moved|just|got|studies|loves|hates)\b", rest):
-            out.add(MemoryKind.FACT, f"My {relation} {name} {rest}")
-    for m in PERSON_BEFORE.finditer(sentence):
-        name = _clean_name(m.group("name"))
-        if name is not None and m.group("name") not in {"He", "She", "They", "It", "This"}:
+        rest = clauses(clause[m.end() :])
+        tail = rest[0].strip(" ,.!?") if rest else ""
+        if re.match(r"(?:lives|works|is|has|had|moved|just|got|studies|loves|hates)\b", tail):
+            out.add(MemoryKind.FACT, f"My {relation} {name} {tail}")
+    for m in PERSON_BEFORE.finditer(clause):
+        name = _clean_name(m.group("name"), explicit=False)
+        if name is not None:
             out.add(MemoryKind.PERSON, f"My {m.group('rel').lower()} is called {name}")
 
 
-def _about(sentence: str, out: Extraction, at: datetime) -> None:
-    for m in PREFERENCE.finditer(sentence):
+def _about(clause: str, out: Extraction, negated: bool, happened: datetime | None) -> bool:
+    """The common forms with a clear meaning; True when one matched the clause. A negated
+    clause can still tell a dislike ("I don't like mornings"), and nothing else."""
+    found = False
+    if m := PREFERENCE.match(clause):
         what = m.group("what").strip()
-        if _ABOUT_HER.match(what) or what.lower().startswith(("to think", "that")):
-            continue
-        out.add(MemoryKind.PREFERENCE, f"I {m.group('verb').lower()} {what}")
-    for m in FAVOURITE.finditer(sentence):
+        if not (
+            _ABOUT_HER.search(what)
+            or re.match(r"(?:it|that|this|them|to think|the idea|how|when|what)\b", what, re.I)
+        ):
+            out.add(MemoryKind.PREFERENCE, clause)
+            found = True
+    if negated:
+        return found
+    if m := FAVOURITE.search(clause):
         out.add(MemoryKind.PREFERENCE, m.group(0))
-    for m in WORK.finditer(sentence):
-        # "I'm a bit tired", "I'm a little lost": not a job. "I work at a little bakery" is.
-        hedge = r"^I(?:'m| am) an? (?:bit|little|lot|fan|mess|wreck)\b"
-        if not re.search(hedge, m.group(0), re.IGNORECASE):
-            out.add(MemoryKind.FACT, m.group(0))
-    for m in PLACE.finditer(sentence):
-        out.add(MemoryKind.FACT, m.group(0))
-    for m in FEELING.finditer(sentence):
+        found = True
+    job = re.match(r"^I(?:'m| am) (?:now |currently |still )?an? (?P<what>.+)", clause, re.I)
+    hedged = re.search(r"\b(?:bit|little|lot|fan|mess|wreck)\b", clause[:14], re.I)
+    if not hedged and (
+        WORK.match(clause) or (job and any(s.key == "job" for s in slots_of(clause)))
+    ):
+        out.add(MemoryKind.FACT, clause, due_at=happened)
+        found = True
+    if PLACE.match(clause) or STATUS.match(clause):
+        out.add(MemoryKind.FACT, clause, due_at=happened)
+        found = True
+    for m in FEELING.finditer(clause):
         out.add(MemoryKind.FEELING, f"I felt {m.group('feeling').lower()}")
-    for m in PROMISE.finditer(sentence):
-        out.add(MemoryKind.PROMISE, m.group(0).replace("I promise", "I promised", 1))
-    for clause in _CLAUSE.split(sentence):
-        dates = find_dates(clause, at)
-        if dates and PLAN_CUE.search(clause):
-            when = dates[0].when
-            past = when.date() < at.astimezone().date()
-            kind = MemoryKind.FACT if past else MemoryKind.PLAN
-            out.add(kind, clause.strip(), IMPORTANCE[MemoryKind.PLAN], due_at=when)
+        found = True
+    if PROMISE.match(clause):
+        out.add(MemoryKind.PROMISE, clause.replace("I promise", "I promised", 1))
+        found = True
+    return found
+
+
+def _dated(clause: str, body: str, date: FoundDate, out: Extraction, at: datetime) -> None:
+    """A clause with a date is a plan when the date is ahead and nothing in it is past;
+    otherwise it is an event, kept with the day it happened."""
+    today = at.astimezone().date()
+    day = date.when.astimezone().date()
+    past_tense = bool(_PAST.match(body)) and not _FUTURE.search(clause)
+    text = fit(clause)
+    if date.phrase.lower() not in text.lower():
+        text = f"{text} ({date.phrase.strip()})"
+    if day > today or (day == today and not past_tense):
+        out.add(MemoryKind.PLAN, text, IMPORTANCE[MemoryKind.PLAN], due_at=date.when)
+        return
+    weight = 7 if _LIFE_EVENT.search(clause) else 5
+    out.add(MemoryKind.FACT, text, weight, due_at=date.when)
+
+
+def _general(clause: str, body: str, out: Extraction) -> None:
+    """Any other plain statement about the person's life, kept whole ("I play the cello in
+    a community orchestra"), when it has some substance and is not about the talk itself."""
+    if _META.match(body) or _ABOUT_HER.search(body) or _TRIVIAL_END.search(body):
+        return
+    words = re.findall(r"[\w'-]+", body)
+    if len(words) < 4 or len(words) > 60:
+        return
+    if re.match(r"^(?:I|we)(?:'ll| will)\b", body, re.I):
+        return  # an undated intention ("I'll try that") is talk, not a fact
+    weight = 7 if _LIFE_EVENT.search(body) and _PAST.match(body) else 5
+    out.add(MemoryKind.FACT, clause, weight)
 
 
 def episode_importance(text: str, intensity: float) -> int:
