@@ -405,6 +405,9 @@ def run_app(settings: Settings | LoadSettings) -> None:
         app = make_app(None, load_settings=settings, settle_heap=True)
     else:
         app = make_app(settings, settle_heap=True)
-    app.run()
+    from samantha.tui.paste import paste_safe_input
+
+    with paste_safe_input():
+        app.run()
     if app.open_error is not None:
         raise app.open_error

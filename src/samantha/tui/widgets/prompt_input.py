@@ -8,6 +8,8 @@ from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
+from samantha.tui.safe import visible
+
 #: Terminals differ in what they send for a modified Enter; Ctrl+J works everywhere.
 NEWLINE_KEYS = {"ctrl+j", "alt+enter", "shift+enter", "ctrl+enter"}
 
@@ -47,6 +49,13 @@ class PromptInput(TextArea):
         # Tests and snapshots switch blinking off so a screenshot never catches it mid-blink.
         self.set_reactive(TextArea.cursor_blink, cursor_blink)
         self.border_subtitle = "Enter sends · Ctrl+J new line"
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        # Line ends as typed; any other control character as its picture, never raw on screen.
+        text = visible(event.text.replace("\r\n", "\n").replace("\r", "\n"))
+        await super()._on_paste(events.Paste(text))
+        event.stop()
+        event.prevent_default()
 
     async def _on_key(self, event: events.Key) -> None:
         self.post_message(self.Typed())
