@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from samantha.errors import (
     RateLimited,
     StreamCutOff,
 )
+from samantha.urls import redact, url_problem
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -46,10 +48,18 @@ class OpenAICompatBackend:
 
     @property
     def where(self) -> str:
-        return self._spec.base_url or "the server"
+        """The server as sentences name it: a key inside the address is never shown."""
+        return redact(self._spec.base_url) if self._spec.base_url else "the server"
 
     def _get_client(self) -> AsyncOpenAI:
         if self._client is None:
+            url = self._spec.base_url
+            problem = url_problem(url) if url is not None else None
+            if problem is not None:
+                raise ConfigError(
+                    f"The server address {self.where} cannot be used: {problem}; fix --base-url, "
+                    "SAMANTHA_BASE_URL or base_url in the config file."
+                )
             key = self._spec.api_key.get_secret_value() if self._spec.api_key else None
             if self.needs_key and not key:
                 raise ConfigError(
@@ -85,6 +95,8 @@ class OpenAICompatBackend:
             raise self._translate(exc) from exc
         started = False
         finished = False
+        #: The model asked for a tool (samantha offers none) instead of, or after, speaking.
+        tool_call = False
         try:
             async for event in stream:
                 usage = None
@@ -97,8 +109,14 @@ class OpenAICompatBackend:
                 finish = None
                 if event.choices:
                     choice = event.choices[0]
-                    text = choice.delta.content or "" if choice.delta else ""
+                    delta = choice.delta
+                    text = delta.content or "" if delta else ""
+                    if delta is not None and (delta.tool_calls or delta.function_call):
+                        tool_call = True
                     finish = choice.finish_reason
+                    # Some servers end a tool call with "stop": it is still no reply.
+                    if finish is not None and tool_call and finish not in _CUT_SHORT:
+                        finish = "tool_calls"
                 finished = finished or finish is not None
                 if text or usage or finish:
                     started = started or bool(text)
@@ -200,10 +218,12 @@ class OpenAICompatBackend:
         )
 
     def _scrub(self, text: str) -> str:
-        """Servers sometimes echo the key in error text; it must never reach a screen or log."""
+        """Servers sometimes echo the key in error text, or the address with a key inside it;
+        neither may reach a screen or log."""
         key = self._spec.api_key.get_secret_value() if self._spec.api_key else ""
         if key:
             text = text.replace(key, "***")
+        text = _URL.sub(lambda match: redact(match.group()), text)
         return _short(text)
 
     async def embed(self, texts: list[str], model: str | None = None) -> list[list[float]]:
@@ -219,20 +239,30 @@ class OpenAICompatBackend:
         return [list(item.embedding) for item in ordered]
 
     async def check(self) -> str:
+        return (await self.probe())[1]
+
+    async def probe(self) -> tuple[bool, str]:
+        """Whether the server answers, and the sentence saying so (``doctor`` exits non-zero
+        on a False)."""
         try:
             client = self._get_client()
             models = await client.models.list()
             ids = [m.id for m in models.data]
         except Exception as exc:
-            return str(self._translate(exc))
+            return False, str(self._translate(exc))
         if ids and self.model not in ids and self.name == "openai":
-            return f"{self.where} answers, but does not list model '{self.model}'."
-        return f"{self.where} answers; model '{self.model}' is configured."
+            return False, f"{self.where} answers, but does not list model '{self.model}'."
+        return True, f"{self.where} answers; model '{self.model}' is configured."
 
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+
+#: Finish reasons that say the reply was cut short; passed on as they are.
+_CUT_SHORT = frozenset({"length", "content_filter"})
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
 
 
 def _retried(exc: Exception) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import Any
 
 from samantha.backends.base import create_backend
 from samantha.config import Paths, Settings
 from samantha.engine.tokens import EstimateCounter, TokenCounter
 from samantha.errors import SamanthaError
 from samantha.persona import find_persona, load_persona
+from samantha.urls import redact
 
 
 def _mode(path: Path) -> str:
@@ -27,22 +29,42 @@ def _private(path: Path, expected: int) -> str:
     return f"mode {mode}" + ("" if ok else f" (others can read it: run chmod {expected:o} {path})")
 
 
-async def run_doctor(settings: Settings) -> list[str]:
+async def _probe(backend: Any) -> tuple[bool, str]:
+    """Whether the backend answers, and its sentence; a backend that can only say (``check``)
+    is taken at its word."""
+    probe = getattr(backend, "probe", None)
+    if probe is not None:
+        ok, answer = await probe()
+        return bool(ok), str(answer)
+    return True, str(await backend.check())
+
+
+async def run_doctor(settings: Settings, failed: list[str] | None = None) -> list[str]:
+    """The lines to print; the name of each check that failed is added to ``failed`` (the
+    command exits non-zero then)."""
+    failed = [] if failed is None else failed
     paths = Paths.from_env()
     lines: list[str] = []
     offline = False
     try:
         spec = settings.backend_spec()
         backend = create_backend(spec)
-        kind = "offline voice, no model needed" if backend.is_offline else spec.base_url
+        where = redact(spec.base_url) if spec.base_url else "no address"
+        kind = "offline voice, no model needed" if backend.is_offline else where
         lines.append(f"backend:   {spec.name} ({kind})")
         lines.append(f"model:     {backend.model} (context window {backend.context_window} tokens)")
-        lines.append(f"answers:   {await backend.check()}")
-        await backend.aclose()
+        try:
+            ok, answer = await _probe(backend)
+        finally:
+            await backend.aclose()
+        lines.append(f"answers:   {answer}")
+        if not ok:
+            failed.append("backend")
         model = spec.model
         offline = backend.is_offline
     except SamanthaError as exc:
         lines.append(f"backend:   {settings.backend}: {exc}")
+        failed.append("backend")
         model = settings.model or "unknown"
     # The offline voice counts by estimate in the engine; say so, and fetch no tokenizer for it.
     counter = EstimateCounter() if offline else TokenCounter(model)
@@ -53,6 +75,7 @@ async def run_doctor(settings: Settings) -> list[str]:
         lines.append(f"persona:   {persona.name} ({persona_path})")
     except SamanthaError as exc:
         lines.append(f"persona:   {exc}")
+        failed.append("persona")
     config = paths.config_file
     if config.exists():
         lines.append(f"config:    {config} ({_private(config, 0o600)})")

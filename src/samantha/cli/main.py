@@ -31,6 +31,7 @@ from samantha.cli.common import (
 )
 from samantha.cli.safe_output import echo, shown, write
 from samantha.errors import SamanthaError
+from samantha.urls import redact
 
 app = typer.Typer(
     name="samantha",
@@ -223,12 +224,17 @@ def doctor(
     persona: PersonaOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Check the backend, token counting, persona and files, in plain lines."""
+    """Check the backend, token counting, persona and files, in plain lines; exit 1 when a
+    check fails (the backend does not answer, the persona does not load)."""
     from samantha.cli.doctor import run_doctor
 
     settings = settings_from(ctx, backend=backend, model=model, base_url=base_url, persona=persona)
-    for line in asyncio.run(run_doctor(settings)):
+    failed: list[str] = []
+    for line in asyncio.run(run_doctor(settings, failed)):
         echo(line)
+    if failed:
+        echo(f"samantha: doctor found a problem with the {' and the '.join(failed)}.", err=True)
+        raise typer.Exit(1)
 
 
 @config_app.command("show")
@@ -239,6 +245,8 @@ def config_show(ctx: typer.Context) -> None:
     settings = settings_from(ctx)
     echo(f"# from {Paths.from_env().config_file}, SAMANTHA_* variables and flags")
     for key, value in settings.public_view().items():
+        if key.endswith("base_url") and isinstance(value, str):
+            value = redact(value)  # a key inside the address is a key too
         echo(f"{key} = {_toml_value(value)}")
 
 
