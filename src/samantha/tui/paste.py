@@ -102,9 +102,12 @@ def paste_safe_input() -> Iterator[None]:
     except ImportError:  # Windows: its driver reads keys, not an escape-sequence stream
         yield
         return
-    original = linux_driver.XTermParser
-    linux_driver.XTermParser = PasteSafeParser  # type: ignore[misc]
+    original = getattr(linux_driver, "XTermParser", None)
+    if original is None:  # a Textual that reads input some other way: nothing to swap
+        yield
+        return
+    setattr(linux_driver, "XTermParser", PasteSafeParser)  # noqa: B010 (not exported)
     try:
         yield
     finally:
-        linux_driver.XTermParser = original  # type: ignore[misc]
+        setattr(linux_driver, "XTermParser", original)  # noqa: B010
