@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
 from samantha.domain.memory import Memory, MemoryKind, Recalled
+from samantha.memory.cues import Cues
 
 _WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 #: Words that carry no topic; matching on them would recall everything.
 STOPWORDS = frozenset(
     """a about after again all also am an and any are as at be because been before being but by
@@ -29,13 +30,11 @@ STOPWORDS = frozenset(
     much many maybe something anything today tomorrow yesterday time going gonna
     remember remind recall forget forgot mind again called name named names call""".split()  # noqa: SIM905
 )
-#: Reciprocal-rank-fusion constant (Cormack et al., 2009).
-RRF_K = 60
 
 
 class RecallSettings(BaseModel):
-    """How she remembers. Relevance counts most: on our synthetic months of chat
-    (benchmarks/recall_quality.py) heavier recency or importance weights lost recall."""
+    """How she remembers. Relevance counts most; the other weights were chosen on the dev half
+    of LongMemEval-S (benchmarks/longmemeval.py), never on its test half."""
 
     half_life_hours: float = Field(default=720.0, gt=0)
     recency_weight: float = Field(default=0.25, ge=0)
@@ -43,6 +42,19 @@ class RecallSettings(BaseModel):
     relevance_weight: float = Field(default=1.5, ge=0)
     #: How many full-text (and dense) candidates are scored in full.
     candidates: int = Field(default=80, ge=1)
+    #: Share of relevance from meaning (cosine) when vectors exist; the rest is words (BM25).
+    dense_weight: float = Field(default=0.7, ge=0, le=1)
+    #: Share of the words' relevance that is coverage (how many query words a memory has).
+    coverage_weight: float = Field(default=0.3, ge=0, le=1)
+    #: A memory found by meaning alone must be at least this similar to count at all.
+    dense_floor: float = Field(default=0.5, ge=-1, le=1.5)
+    #: A memory of the speaker the question asks about (the person's words, or hers when it
+    #: says "you said") has its relevance multiplied by this.
+    speaker_boost: float = Field(default=1.5, ge=0)
+    #: Relevance multiplier for a memory from the span the question names ("last month").
+    time_boost: float = Field(default=1.0, ge=0)
+    #: Share of a neighbouring message's relevance (the line before or after) a memory gets.
+    neighbour_weight: float = Field(default=0.0, ge=0, le=1)
 
 
 #: Words that name a whole topic, and the words memories about it use: "how is your family?"
@@ -97,18 +109,15 @@ def _prefixes(groups: Sequence[Sequence[str]]) -> list[frozenset[str]]:
 
 
 def _coverage(text: str, prefixes: Sequence[frozenset[str]]) -> float:
-    """``coverage`` with the groups prepared once per recall, not once per candidate."""
+    """``coverage`` with the groups prepared once per recall, not once per candidate. A word
+    counts when its first five letters start a word of the text: a crude stem, tested on the
+    lower-cased text itself, since splitting every long candidate into words cost more than
+    the rest of a recall."""
     if not prefixes:
         return 0.0
-    words = _stems(text)
-    return sum(1 for group in prefixes if not group.isdisjoint(words)) / len(prefixes)
-
-
-@lru_cache(maxsize=8192)
-def _stems(text: str) -> frozenset[str]:
-    """A memory's words as crude stems. The same memories come up turn after turn, and
-    splitting each candidate's text anew was a third of a recall's time."""
-    return frozenset(w[:5] for w in _WORD.findall(text.lower()))
+    lowered = " " + _NON_WORD.sub(" ", text.lower())
+    found = sum(1 for group in prefixes if any(" " + p in lowered for p in group))
+    return found / len(prefixes)
 
 
 def match_expression(terms: Sequence[str]) -> str:
@@ -121,6 +130,13 @@ def recency(memory: Memory, now: datetime, half_life_hours: float) -> float:
     return float(0.5 ** (hours / half_life_hours))
 
 
+def _only_a_question(text: str) -> bool:
+    """A message that is nothing but one question: it matches a new question word for word but
+    never holds the answer. A long message that ends by asking something usually does."""
+    body = text.strip()
+    return body.endswith("?") and not re.search(r"[.!?]\s", body[:-1]) and len(body) < 200
+
+
 def score(
     lexical: Sequence[tuple[Memory, float]],
     dense: Sequence[tuple[Memory, float]],
@@ -129,38 +145,65 @@ def score(
     k: int,
     exclude_sources: Collection[int] = (),
     groups: Sequence[Sequence[str]] = (),
+    cues: Cues | None = None,
 ) -> list[Recalled]:
-    """Rank candidates. ``lexical`` carries BM25 ranks (lower is better), ``dense`` cosines;
-    ``groups`` (from ``query_groups``) let word coverage steady the lexical relevance."""
-    relevance: dict[int, float] = {}
+    """Rank candidates. ``lexical`` carries BM25 ranks (lower is better), ``dense`` cosine
+    similarities; ``groups`` (from ``query_groups``) let word coverage steady the lexical
+    relevance, and ``cues`` (who, when) reorder what words and meaning found."""
     memories: dict[int, Memory] = {}
-    if dense:
-        fused: dict[int, float] = {}
-        for ranking in (lexical, dense):
-            for position, (memory, _) in enumerate(ranking):
-                memories[memory.id] = memory
-                fused[memory.id] = fused.get(memory.id, 0.0) + 1.0 / (RRF_K + position + 1)
-        top = max(fused.values())
-        relevance = {i: v / top for i, v in fused.items()}
-    elif lexical:
+    words: dict[int, float] = {}
+    meaning: dict[int, float] = {}
+    prefixes = _prefixes(groups)
+    if lexical:
         strengths = {m.id: -rank for m, rank in lexical}
         top = max(strengths.values()) or 1.0
+        mix = settings.coverage_weight if groups else 0.0
         for memory, _ in lexical:
             memories[memory.id] = memory
-            relevance[memory.id] = max(0.0, strengths[memory.id] / top)
+            bm25 = max(0.0, strengths[memory.id] / top)
+            cover = _coverage(memory.text, prefixes) if mix else 0.0
+            words[memory.id] = (1 - mix) * bm25 + mix * cover
+    if dense:
+        sims = [sim for _, sim in dense]
+        high, low = max(sims), min(sims)
+        spread = (high - low) or 1.0
+        for memory, sim in dense:
+            if memory.id not in words and sim < settings.dense_floor:
+                continue
+            memories[memory.id] = memory
+            meaning[memory.id] = (sim - low) / spread if len(sims) > 1 else 1.0
+    share = settings.dense_weight if dense else 0.0
+    relevance: dict[int, float] = {}
+    for memory_id, memory in memories.items():
+        relevant = (1 - share) * words.get(memory_id, 0.0) + share * meaning.get(memory_id, 0.0)
+        if memory.kind is MemoryKind.EPISODE and _only_a_question(memory.text):
+            relevant *= 0.3
+        if cues is not None:
+            hers = memory.kind is MemoryKind.REPLY
+            if hers == cues.her_words:
+                relevant *= settings.speaker_boost
+            if cues.within(memory.created_at):
+                relevant *= settings.time_boost
+        relevance[memory_id] = relevant
+    if settings.neighbour_weight and relevance:
+        by_message = {m.source_ids[0]: i for i, m in memories.items() if len(m.source_ids) == 1}
+        lifted = {}
+        for memory_id, memory in memories.items():
+            near = 0.0
+            if len(memory.source_ids) == 1:
+                for other in (memory.source_ids[0] - 1, memory.source_ids[0] + 1):
+                    if (j := by_message.get(other)) is not None:
+                        near = max(near, relevance[j])
+            lifted[memory_id] = relevance[memory_id] + settings.neighbour_weight * near
+        relevance = lifted
+    best = max(relevance.values(), default=0.0) or 1.0
     hidden = set(exclude_sources)
-    prefixes = _prefixes(groups)
     # Scored as plain tuples; only the k that are returned become ``Recalled`` models.
     ranked: list[tuple[float, int, Memory, float, float, float]] = []
     for memory_id, memory in memories.items():
         if memory.source_ids and hidden.issuperset(memory.source_ids):
             continue  # it is already in the prompt, verbatim
-        relevant = relevance[memory_id]
-        if groups:
-            relevant = 0.7 * relevant + 0.3 * _coverage(memory.text, prefixes)
-        if memory.kind is MemoryKind.EPISODE and memory.text.rstrip().endswith("?"):
-            # An old question matches a new one word for word but never holds the answer.
-            relevant *= 0.3
+        relevant = relevance[memory_id] / best
         fresh, weight = recency(memory, now, settings.half_life_hours), memory.importance / 10
         total = (
             settings.recency_weight * fresh
@@ -175,9 +218,9 @@ def score(
     for total, _, memory, fresh, weight, relevant in ranked:
         if len(unique) == k:
             break
-        words = " ".join(memory.text.lower().split()).rstrip(".!?")
-        if words not in seen:
-            seen.add(words)
+        text = " ".join(memory.text.lower().split()).rstrip(".!?")
+        if text not in seen:
+            seen.add(text)
             unique.append(
                 Recalled(
                     memory=memory,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,8 @@ from samantha.domain.memory import (
     NewFact,
     Recalled,
 )
+from samantha.memory.cues import read_cues
+from samantha.memory.embedding import StaticEmbedder, local_embedder
 from samantha.memory.extract import episode_importance, extract
 from samantha.memory.recall import (
     RecallSettings,
@@ -69,8 +72,11 @@ class MemoryStream:
         self.persona = persona.strip().lower()
         self.settings = settings or MemorySettings()
         self._owns_store = False
-        self._index: VectorIndex | None = None
-        self._index_model: str | None = None
+        self._indexes: dict[str, VectorIndex] = {}
+        #: Whether the packaged embedding model gives memories meaning (tests may turn it off
+        #: to see words alone at work).
+        self.local_vectors = True
+        self._backlog_checked = False
 
     @classmethod
     def open(cls, path: str | Path, persona: str = "samantha") -> MemoryStream:
@@ -124,6 +130,7 @@ class MemoryStream:
             weight = episode_importance(text, intensity) if mine else 1
             kind = MemoryKind.EPISODE if mine else MemoryKind.REPLY
             episode = s.memories.add(persona, kind, text[:4000], weight, at, [message.id])
+            self._embed_memories(s, [episode])
             return message, episode
 
         message, episode = self.store.run_sync(keep, write=True)
@@ -155,6 +162,7 @@ class MemoryStream:
                     persona, fact.kind, fact.text, fact.importance, at, sources, fact.due_at
                 )
                 stored.append(memory)
+                self._embed_memories(s, [memory])
                 if fact.importance >= CORE_IMPORTANCE and fact.kind is not MemoryKind.PLAN:
                     core = _add_line(core, fact.text, limit)
             s.memories.set_core(persona, "about_user", core, at)
@@ -195,13 +203,25 @@ class MemoryStream:
         kinds: Iterable[MemoryKind] | None = None,
         touch: bool = True,
     ) -> list[Recalled]:
-        """The ``k`` memories that best answer ``query``, each with its score parts and sources."""
+        """The ``k`` memories that best answer ``query``, each with its score parts and sources.
+
+        Meaning comes from ``query_vector`` (the backend's embeddings, stored under
+        ``vector_model``) or else from the packaged static model, when it is installed."""
         when = now or datetime.now().astimezone()
         groups = query_groups(query)
         terms = query_terms(query)
         settings = self.settings.recall
         persona = self.persona
         wanted = list(kinds) if kinds is not None else None
+        cues = read_cues(query, when)
+        model, vector = vector_model, query_vector
+        if vector is None or model is None:
+            local = self._local()
+            if local is not None and query.strip():
+                if not self._backlog_checked:
+                    self._backlog_checked = True
+                    self.embed_backlog()
+                model, vector = local.name, local.embed([query])[0].tolist()
 
         def work(s: Store) -> list[Recalled]:
             lexical = (
@@ -216,14 +236,19 @@ class MemoryStream:
                 else []
             )
             dense: list[tuple[Memory, float]] = []
-            if query_vector is not None and vector_model is not None:
-                index = self._vector_index(s, vector_model)
-                hits = index.search(query_vector, settings.candidates) if index else []
-                found = {m.id: m for m in s.memories.many([i for i, _ in hits])}
-                dense = [(found[i], sim) for i, sim in hits if i in found and sim > 0.2]
-                if wanted is not None:
-                    dense = [(m, sim) for m, sim in dense if m.kind in wanted]
-            return score(lexical, dense, when, settings, k, exclude_sources, groups)
+            if vector is not None and model is not None:
+                index = self._vector_index(s, model)
+                if index is not None:
+                    hits = dict(index.search(vector, settings.candidates))
+                    hits.update(index.similarities([m.id for m, _ in lexical], vector))
+                    known = {m.id: m for m, _ in lexical}
+                    found = known | {
+                        m.id: m for m in s.memories.many([i for i in hits if i not in known])
+                    }
+                    dense = [(found[i], sim) for i, sim in hits.items() if i in found]
+                    if wanted is not None:
+                        dense = [(m, sim) for m, sim in dense if m.kind in wanted]
+            return score(lexical, dense, when, settings, k, exclude_sources, groups, cues)
 
         # Searched outside any transaction (WAL readers block no one); only renewing what
         # came to mind takes the write lock, for a moment, so other windows never wait on
@@ -234,20 +259,64 @@ class MemoryStream:
             self.store.run_sync(lambda s: s.memories.touch(chosen, when), write=True)
         return ranked
 
+    def _local(self) -> StaticEmbedder | None:
+        """The packaged embedding model, unless this stream was opened without one."""
+        return local_embedder() if self.local_vectors else None
+
+    def _embed_memories(self, s: Store, memories: Sequence[Memory]) -> None:
+        """Store the packaged model's vectors of new or changed memories, in the caller's
+        transaction, so no recall ever waits on embedding a backlog."""
+        local = self._local()
+        if local is None or not memories:
+            return
+        matrix = local.embed([m.text for m in memories])
+        s.memories.set_vectors(
+            local.name,
+            [(m.id, row.astype("<f4").tobytes()) for m, row in zip(memories, matrix, strict=True)],
+            local.dim,
+        )
+
+    def warm(self) -> None:
+        """Embed any backlog and load the stored vectors now, at start-up or after an import,
+        so the first recall costs what every other does. Loading is reading BLOBs, not
+        embedding: a session never re-embeds what is stored."""
+        local = self._local()
+        if local is None:
+            return
+        self._backlog_checked = True
+        self.embed_backlog()
+        self.store.run_sync(lambda s: self._vector_index(s, local.name))
+
+    def embed_backlog(self, batch: int = 2000) -> int:
+        """Give every memory without a packaged-model vector one (a database from before the
+        model, or written by a process without it). Returns how many were embedded."""
+        local = self._local()
+        if local is None:
+            return 0
+        done = 0
+        while True:
+            missing = self.store.run_sync(
+                lambda s: s.memories.without_vector(self.persona, local.name, batch)
+            )
+            if not missing:
+                return done
+            self.store.run_sync(partial(self._embed_memories, memories=missing), write=True)
+            done += len(missing)
+
     def _vector_index(self, s: Store, model: str) -> VectorIndex | None:
-        """Load the persona's vectors once, then only the new ones on each call."""
+        """Load the persona's vectors of ``model`` once, then only the new ones on each call."""
         from samantha.memory.vectors import VectorIndex
 
-        if self._index is None or self._index_model != model:
+        index = self._indexes.get(model)
+        if index is None:
             rows = s.memories.vectors(self.persona, model)
             if not rows:
                 return None
-            self._index = VectorIndex(len(rows[0][1]) // 4)
-            self._index_model = model
-            self._index.add(rows)
+            index = self._indexes[model] = VectorIndex(len(rows[0][1]) // 4)
+            index.add(rows)
         else:
-            self._index.add(s.memories.vectors(self.persona, model, self._index.newest))
-        return self._index
+            index.add(s.memories.vectors(self.persona, model, index.newest))
+        return index
 
     def set_vectors(self, model: str, vectors: Sequence[tuple[int, Sequence[float]]]) -> None:
         from samantha.memory.vectors import to_blob
@@ -303,9 +372,14 @@ class MemoryStream:
     def edit(self, memory_id: int, text: str) -> Memory | None:
         def work(s: Store) -> Memory | None:
             s.memories.update(memory_id, text=text)
-            return s.memories.get(memory_id)
+            memory = s.memories.get(memory_id)
+            if memory is not None:
+                self._embed_memories(s, [memory])
+            return memory
 
-        return self.store.run_sync(work, write=True)
+        edited = self.store.run_sync(work, write=True)
+        self._indexes.clear()  # reloaded with the new vector at the next recall; edits are rare
+        return edited
 
     def forget(self, memory_ids: Sequence[int]) -> int:
         """Erase memories. Forgetting a fact also erases the episodes of the messages it came
@@ -326,8 +400,8 @@ class MemoryStream:
             return s.memories.delete(sorted(doomed))
 
         removed = self.store.run_sync(work, write=True)
-        if self._index is not None:
-            self._index.remove(list(memory_ids))
+        for index in self._indexes.values():
+            index.remove(list(memory_ids))
         return removed
 
     # -- core memory ---------------------------------------------------------------------------

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 #: How many Hamming-nearest candidates are rescored with exact cosine similarity.
 RESCORE = 256
+#: Up to this many vectors an exact scan costs about a millisecond, and loses nothing.
+EXACT_UP_TO = 20_000
 
 
 def to_blob(vector: Sequence[float]) -> bytes:
@@ -80,7 +82,7 @@ class VectorIndex:
             return []
         q = np.asarray(query, dtype=np.float32)
         q = q / (np.linalg.norm(q) or 1.0)
-        if len(self) > RESCORE:
+        if len(self) > max(RESCORE, EXACT_UP_TO):
             qbits = self._signs(q[None, :])[0]
             distance = np.bitwise_count(self._bits ^ qbits[:, None]).sum(axis=0, dtype=np.uint16)
             pool = np.argpartition(distance, RESCORE)[:RESCORE]
@@ -89,3 +91,17 @@ class VectorIndex:
         similarity = self._unit[pool] @ q
         order = np.argsort(-similarity)[:k]
         return [(int(self._ids[pool[i]]), float(similarity[i])) for i in order]
+
+    def similarities(self, memory_ids: Sequence[int], query: Sequence[float]) -> dict[int, float]:
+        """Exact cosine similarity of these memories (those with a vector) to the query: the
+        full-text candidates get their meaning scored even when it is not among the nearest."""
+        import numpy as np
+
+        if not len(self) or not memory_ids or len(query) != self.dim:
+            return {}
+        q = np.asarray(query, dtype=np.float32)
+        q = q / (np.linalg.norm(q) or 1.0)
+        wanted = np.asarray(memory_ids, dtype=np.int64)
+        rows = np.nonzero(np.isin(self._ids, wanted))[0]
+        similarity = self._unit[rows] @ q
+        return {int(self._ids[r]): float(s) for r, s in zip(rows, similarity, strict=True)}

@@ -296,6 +296,13 @@ class MemoryRepository:
             (memory_id, model, dim, vector),
         )
 
+    def set_vectors(self, model: str, rows: Sequence[tuple[int, bytes]], dim: int) -> None:
+        self._conn.executemany(
+            "INSERT OR REPLACE INTO memory_vectors (memory_id, model, dim, vector)"
+            " VALUES (?, ?, ?, ?)",
+            [(memory_id, model, dim, vector) for memory_id, vector in rows],
+        )
+
     def vectors(self, persona: str, model: str, after_id: int = 0) -> list[tuple[int, bytes]]:
         rows = self._conn.execute(
             "SELECT v.memory_id, v.vector FROM memory_vectors v JOIN memories m"

@@ -188,12 +188,35 @@ def m005_same_words_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX memories_by_words ON memories (persona, kind, lower(text))")
 
 
+def m006_vectors_per_model(conn: sqlite3.Connection) -> None:
+    """A memory keeps one vector per embedding model: the backend's and the packaged static
+    model's no longer overwrite each other. Every stored vector is kept."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE memory_vectors_new (
+            memory_id  INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+            model      TEXT NOT NULL,
+            dim        INTEGER NOT NULL,
+            vector     BLOB NOT NULL,
+            PRIMARY KEY (memory_id, model)
+        ) WITHOUT ROWID;
+        INSERT INTO memory_vectors_new (memory_id, model, dim, vector)
+            SELECT memory_id, model, dim, vector FROM memory_vectors;
+        DROP TABLE memory_vectors;
+        ALTER TABLE memory_vectors_new RENAME TO memory_vectors;
+        CREATE INDEX memory_vectors_by_model ON memory_vectors (model, memory_id)
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_mood_and_relationship,
     m003_memory,
     m004_her_words_apart,
     m005_same_words_index,
+    m006_vectors_per_model,
 ]
 
 
