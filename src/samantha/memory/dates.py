@@ -133,6 +133,8 @@ def _resolve(match: re.Match[str], at: datetime) -> datetime | None:
             return _at_noon(saturday + timedelta(days=7 * max(shift, 0) - 7 * (shift < 0)), local)
         if text.endswith("month"):
             return _at_noon(today + timedelta(days=30 * shift), local)
+        if shift == 0:
+            return _at_noon(today, local)  # "this week": what is left of it starts today
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7 * shift)
         return _at_noon(monday, local)
     if match.group("wd"):
@@ -165,12 +167,27 @@ def _resolve(match: re.Match[str], at: datetime) -> datetime | None:
     return None
 
 
+_NAMED_DAYS = re.compile(r"(?:black|good|cyber|super|ash|palm|easter|boxing|holy)\s+$", re.I)
+
+
+def _not_a_day(text: str, match: re.Match[str]) -> bool:
+    """A weekday that names no day: "Black Friday", "on a Saturday", "Sunday Riley" (a
+    brand), "every Monday"."""
+    before = text[: match.start()]
+    after = text[match.end() :]
+    if _NAMED_DAYS.search(before) or re.search(r"\b(?:a|every|each|any|one)\s+$", before, re.I):
+        return True
+    return match.group(0)[:1].isupper() and bool(re.match(r"\s+[A-Z][a-z]", after))
+
+
 def find_dates(text: str, at: datetime) -> list[FoundDate]:
     """Every date phrase in ``text`` with the moment it means, said at ``at``."""
     found = []
     for match in DATE_PHRASE.finditer(text):
         # A bare weekday abbreviation inside other words ("sat down") is not a date.
         if match.group("wd") and match.group("wdname").lower() in {"sat", "sun", "wed", "mon"}:
+            continue
+        if match.group("wd") and _not_a_day(text, match):
             continue
         when = _resolve(match, at)
         if when is not None:

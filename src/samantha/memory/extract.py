@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from samantha.domain.memory import MemoryKind, NewFact
 from samantha.memory.dates import FoundDate, find_dates
@@ -106,7 +106,7 @@ PROMISE = re.compile(r"^I promise(?: to| that| I'll| I will)?\s+.{2,}", re.IGNOR
 SUBJECT = re.compile(
     r"^(?:I|I'm|I've|I'll|I am|I have|I was|we|we're|we've|we'll|we are|we have|we were|"
     r"my (?:[\w'-]+ ){0,3}?(?:is|are|was|were|has|had|'s|just|died|passed|got|lives|works|"
-    r"moved|turned|starts|started|will|comes|came|went|loves|hates|and)|"
+    r"moved|turned|starts|started|will|comes|came|went|loves|hates|and I)|"
     r"our (?:[\w'-]+ ){0,3}?(?:is|are|was|were|has|had|just|died|got|will))\b",
     re.IGNORECASE,
 )
@@ -129,10 +129,20 @@ _META = re.compile(
     r"have (?:a|some|few|another|one more|a few|a quick|two|more) (?:question|questions|query|"
     r"request|favou?r|doubt|problem|issue|follow-up|idea)|"
     r"have to|has to|had to|got to|gotta|let|like that|love that|love it|like it|"
+    r"(?:really |also )?(?:love|like|loved|liked) the (?:idea|sound|look|suggestion)|"
+    r"had no idea|(?:so |really |very |super )?(?:excited|happy|thrilled|eager|keen) to|"
+    r"(?:so |really |very )?(?:grateful|thankful) for|(?:really |also |very |more )?interested in (?:the|these|those|this|that|"
+    r"some|any|your|checking|learning more|reading more|exploring|hearing|knowing|trying)|"
     r"did|do|does|am|is|are|was|were|be)\b",
     re.IGNORECASE,
 )
 #: A clause worth a general fact says something of substance in a handful of words.
+#: The object is a pronoun whose meaning was in her last message ("I got it last week").
+_PRONOUN_OBJECT = re.compile(
+    r"^(?:I|we)(?:'ve|'m|'d| have| am| was| had| just| really| also| actually)*\s+"
+    r"(?:[\w'-]+\s+){0,2}?(?:it|that|this|them|those|these)\b(?!\s+(?:is|was|are)\b)",
+    re.IGNORECASE,
+)
 _TRIVIAL_END = re.compile(r"\b(?:it|that|this|them|so|too|one|there|lol|haha)\s*[.!]*$", re.I)
 _ABOUT_HER = re.compile(r"\b(?:you|your|yours|you're|you've|u|ur|chatgpt|assistant|ai)\b", re.I)
 _CODE = re.compile(r"[{}<>=`|\\]|\b(?:def|return|import|function|const|var|SELECT)\b|^\s*[-*#]")
@@ -470,7 +480,7 @@ def _clean_name(raw: str, explicit: bool = True) -> str | None:
 def extract(text: str, at: datetime) -> Extraction:
     """Facts in ``text`` (written at ``at``), from its telling sentences only."""
     out = Extraction()
-    sample = text[:READ_LIMIT]
+    sample = _own_words(text[:READ_LIMIT])
     for sentence in sentences(sample):
         if _CODE.search(sentence) and not re.search(r"\bmy\b|\bI\b", sentence):
             continue
@@ -481,6 +491,21 @@ def extract(text: str, at: datetime) -> Extraction:
         for clause in clauses(sentence):
             _clause(clause, out, at)
     return out
+
+
+_PASTE_START = re.compile(r":\s|\n\s*\n|\s[\"\u201c](?=[A-Z])")
+
+
+def _own_words(text: str) -> str:
+    """The message without a document pasted after a request ("Fix my cover letter:
+    Dear Hiring Team, I am ..."): the document's "I" is often not the person talking."""
+    start = _PASTE_START.search(text)
+    if start is None or len(text) - start.end() < 300:
+        return text
+    head = text[: start.start()]
+    if any(mood(s) in {Mood.REQUEST, Mood.QUESTION} for s in sentences(head)):
+        return head
+    return text
 
 
 def _names(sentence: str, kind: Mood, out: Extraction) -> None:
@@ -582,6 +607,9 @@ def _about(clause: str, out: Extraction, negated: bool, happened: datetime | Non
         out.add(MemoryKind.FACT, clause, due_at=happened)
         found = True
     for m in FEELING.finditer(clause):
+        after = clause[m.end() :].lstrip().lower()
+        if after.startswith(("to ", "for your", "for the", "for all", "about the", "that you")):
+            continue  # "excited to try the recipe", "grateful for your help": politeness
         out.add(MemoryKind.FEELING, f"I felt {m.group('feeling').lower()}")
         found = True
     if PROMISE.match(clause):
@@ -596,6 +624,13 @@ def _dated(clause: str, body: str, date: FoundDate, out: Extraction, at: datetim
     today = at.astimezone().date()
     day = date.when.astimezone().date()
     past_tense = bool(_PAST.match(body)) and not _FUTURE.search(clause)
+    if _PRONOUN_OBJECT.match(body) or (_META.match(body) and not _FUTURE.search(body)):
+        return
+    if past_tense and day > today and date.phrase.split()[0].lower() not in {"next", "in"}:
+        # "I saw her on Friday": the Friday just gone, not the next one.
+        when = date.when - timedelta(days=7 * ((day - today).days // 7 + 1))
+        date = FoundDate(when, date.phrase, date.start, date.end)
+        day = when.astimezone().date()
     text = fit(clause)
     if date.phrase.lower() not in text.lower():
         text = f"{text} ({date.phrase.strip()})"
@@ -610,6 +645,8 @@ def _general(clause: str, body: str, out: Extraction) -> None:
     """Any other plain statement about the person's life, kept whole ("I play the cello in
     a community orchestra"), when it has some substance and is not about the talk itself."""
     if _META.match(body) or _ABOUT_HER.search(body) or _TRIVIAL_END.search(body):
+        return
+    if _PRONOUN_OBJECT.match(body):
         return
     words = re.findall(r"[\w'-]+", body)
     if len(words) < 4 or len(words) > 60:

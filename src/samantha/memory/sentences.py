@@ -272,7 +272,7 @@ _ABBREVIATIONS = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Prof|Jr|Sr|vs|etc|e\.g|i\.e|a
 #: follows ("I love jazz and old films" is one clause; "I love jazz and my sister sings" two).
 _CLAUSE_BREAK = re.compile(
     r"\s*;\s*|\s*[\u2014\u2013]\s*|\s+-\s+|,\s*(?:and|but|so|because|since|although|though|while|"
-    r"which|whereas|yet)\s+|,\s+(?=(?:i|i'm|i've|i'll|i'd|my|we|we're|we've|our)\b)|"
+    r"whereas|yet)\s+|,\s+(?=(?:i|i'm|i've|i'll|i'd|my|we|we're|we've|our)\b)|"
     r"\s+(?:and|but|so|because|although|though|whereas|yet|since)\s+(?=(?:i|i'm|i've|i'll|"
     r"i'd|i am|my|we|we're|we've|we'll|our|he|she|they|it)\b)",
     re.IGNORECASE,
