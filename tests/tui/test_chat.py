@@ -14,10 +14,16 @@ from samantha.tui.app import SamanthaApp
 from samantha.tui.screens.chat import BROKE_OFF, NO_REPLY
 from samantha.tui.widgets.prompt_input import PromptInput
 from samantha.tui.widgets.status_line import StatusLine
-from samantha.tui.widgets.transcript import Greeting, ReplyMessage, Transcript, UserMessage
+from samantha.tui.widgets.transcript import (
+    QUEUED,
+    Greeting,
+    ReplyMessage,
+    Transcript,
+    UserMessage,
+)
 from tests.conftest import MakeCompanion, collect
 from tests.tui.conftest import BuildApp
-from tests.tui.helpers import GatedBackend, screen_text, settle, shown
+from tests.tui.helpers import GatedBackend, screen_text, settle, shown, until
 
 SIZE = (100, 30)
 FIRST_GREETING = "Hi! I'm Samantha. It's really nice to meet you."
@@ -130,10 +136,10 @@ async def test_esc_stops_a_slow_reply_and_the_part_that_arrived_is_kept(
         assert backend.sent == 3
 
 
-async def test_enter_while_she_is_replying_keeps_the_words_in_the_input(
+async def test_enter_while_she_is_replying_queues_the_message_and_sends_it_after(
     build_app: BuildApp,
 ) -> None:
-    backend = GatedBackend(replies=["one two three four", "second"])
+    backend = GatedBackend(replies=["one two three four", "Waiting.", "Third."])
     app = build_app(backend)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -141,14 +147,41 @@ async def test_enter_while_she_is_replying_keeps_the_words_in_the_input(
         await backend.allow(1)
         await pilot.press(*"wait", "enter")
         await pilot.pause()
-        assert app.screen.query_one(PromptInput).text == "wait"
-        assert [n.message for n in app._notifications] == [
-            "She is still answering: press Esc to stop her first."
+        # Out of the input (so what is typed next is a message of its own), shown as queued.
+        prompt = app.screen.query_one(PromptInput)
+        assert prompt.text == ""
+        queued = app.screen.query(UserMessage).last()
+        assert shown(queued) == f"wait\n{QUEUED}"
+        await pilot.press(*"and", "enter")
+        await pilot.pause()
+        assert [shown(w) for w in app.screen.query(UserMessage)][-2:] == [
+            f"wait\n{QUEUED}",
+            f"and\n{QUEUED}",
         ]
-        await backend.allow_all()
-        await settle(pilot)
         assert len(backend.requests) == 1
-        assert shown(app.screen.query(ReplyMessage).last()) == "one two three four"
+        await backend.allow_all()
+        await until(pilot, lambda: len(backend.requests) == 3 and not app.screen.replying)
+        await settle(pilot)
+        assert [m.content for m in backend.requests[1].messages][-1] == "wait"
+        assert [m.content for m in backend.requests[2].messages][-1] == "and"
+        transcript = app.screen.query_one(Transcript)
+        assert [shown(w) for w in transcript.messages][-6:] == [
+            "first",
+            "one two three four",
+            "wait",
+            "Waiting.",
+            "and",
+            "Third.",
+        ]
+        history = await app.companion.history()
+        assert [m.text for m in history] == [
+            "first",
+            "one two three four",
+            "wait",
+            "Waiting.",
+            "and",
+            "Third.",
+        ]
 
 
 async def test_a_backend_error_shows_its_sentence_and_the_user_message_is_kept(

@@ -78,6 +78,8 @@ class ChatScreen(ChatCommands):
         self.editing: UserMessage | None = None
         #: The last turn the model answered, for the state panel when it opens.
         self._last_turn: TurnResult | None = None
+        #: Messages sent while she was replying, shown as queued, sent in order after her.
+        self.queued: list[UserMessage] = []
 
     def compose(self) -> ComposeResult:
         if self._companion is None:
@@ -128,6 +130,9 @@ class ChatScreen(ChatCommands):
         return True
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        ended = event.worker.group == "reply" and event.worker.is_finished
+        if ended and self.queued and not self.replying:
+            self.send_queued()
         if event.worker.group in {"reply", "greeting"}:
             busy = any(w.group in {"reply", "greeting"} and not w.is_finished for w in self.workers)
             status = self.query_one(StatusLine)
@@ -215,12 +220,13 @@ class ChatScreen(ChatCommands):
         if self._companion is None:
             self.notify("She is still waking up: send it again in a moment.", timeout=3)
             return
-        if self.replying:
-            # The words stay in the input, ready to send once she has finished.
-            self.notify(STILL_ANSWERING, timeout=4)
-            return
         text = unslash(event.text)
         prompt.clear()
+        if self.replying or self.queued:
+            # Shown as queued and sent after her reply, on its own (never merged with what
+            # is typed next).
+            self.queued.append(await self.query_one(Transcript).add_user(text, queued=True))
+            return
         if self.editing is not None:
             await self._resend(self.editing, text)
             return
@@ -228,6 +234,36 @@ class ChatScreen(ChatCommands):
         user = await transcript.add_user(text)
         view = await transcript.start_reply()
         self.reply(lambda: self.companion.turn(text), view, user)
+
+    @work(exclusive=True, group="queue")
+    async def send_queued(self) -> None:
+        """Send the oldest queued message; the next goes when her answer to it has ended."""
+        transcript = self.query_one(Transcript)
+        while self.queued and not self.queued[0].is_attached:
+            self.queued.pop(0)  # its conversation was closed
+        if not self.queued or self.replying:
+            return
+        user = self.queued[0]
+        view = await transcript.start_reply(after=user)
+        # Still first in the queue until the reply has started, so Enter meanwhile queues.
+        self.queued.pop(0)
+        user.send()
+        text = user.text
+        self.reply(lambda: self.companion.turn(text), view, user)
+
+    async def stop_and_wait(self) -> None:
+        """Before the conversation changes: queued words go back to the input, unsent."""
+        if self.queued:
+            waiting, self.queued = self.queued, []
+            prompt = self.query_one(PromptInput)
+            texts = [w.text for w in waiting] + ([prompt.text] if prompt.text.strip() else [])
+            prompt.load_text("\n\n".join(texts))
+            prompt.move_cursor(prompt.document.end)
+            for widget in waiting:
+                if widget.is_attached:
+                    await widget.remove()
+            self.notify("What you queued was not sent: it is back in the input.", timeout=5)
+        await super().stop_and_wait()
 
     @work(exclusive=True, group="reply")
     async def reply(self, start: TurnStarter, view: ReplyMessage, user: UserMessage) -> None:

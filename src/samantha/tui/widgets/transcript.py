@@ -61,14 +61,34 @@ class UserMessage(Static):
         border-left: thick $secondary;
         color: $text;
         &.-found { background: $accent 25%; }
+        &.-queued { border-left: thick $secondary 40%; color: $text-muted; }
     }
     """
 
-    def __init__(self, text: str, message_id: int | None = None) -> None:
-        # Content(...) is plain text: '[bold]' in a paste stays '[bold]'.
-        super().__init__(Content(visible(collapsed(text))), markup=False)
+    def __init__(self, text: str, message_id: int | None = None, *, queued: bool = False) -> None:
+        super().__init__(self._content(text, queued), markup=False)
         self.text = text
         self.message_id = message_id
+        self.set_class(queued, "-queued")
+
+    @staticmethod
+    def _content(text: str, queued: bool) -> Content:
+        # Content(...) is plain text: '[bold]' in a paste stays '[bold]'.
+        words = Content(visible(collapsed(text)))
+        return words + Content.styled(f"\n{QUEUED}", "italic") if queued else words
+
+    @property
+    def queued(self) -> bool:
+        return self.has_class("-queued")
+
+    def send(self) -> None:
+        """A queued message goes now: it reads as any other."""
+        self.remove_class("-queued")
+        self.update(self._content(self.text, False))
+
+
+#: Under a message typed while she was replying: it waits its turn, never merged with another.
+QUEUED = "(queued: sends when she has finished)"
 
 
 class ReplyMessage(Vertical):
@@ -312,16 +332,21 @@ class Transcript(VerticalScroll):
         self.scroll_end(animate=False)
         return widget
 
-    async def add_user(self, text: str) -> UserMessage:
-        widget = UserMessage(text)
+    async def add_user(self, text: str, *, queued: bool = False) -> UserMessage:
+        widget = UserMessage(text, queued=queued)
         await self.mount(widget)
         # Sending is a request to see the answer: jump to the end even if scrolled up.
         self.scroll_end(animate=False)
         return widget
 
-    async def start_reply(self) -> ReplyMessage:
+    async def start_reply(self, after: Widget | None = None) -> ReplyMessage:
+        """Her reply, at the end or right after ``after`` (a queued message sent now, with
+        more queued behind it)."""
         widget = ReplyMessage()
-        await self.mount(widget)
+        if after is not None and after.parent is self and after is not self.children[-1]:
+            await self.mount(widget, after=after)
+        else:
+            await self.mount(widget)
         self.scroll_end(animate=False)
         return widget
 
