@@ -60,6 +60,8 @@ class Memory(BaseModel):
     due_at: datetime | None = None
     #: The messages this memory came from: what the user sees and what erasing follows.
     source_ids: list[int] = Field(default_factory=list)
+    #: When a newer fact made this one no longer true (kept for history, never recalled).
+    superseded_at: datetime | None = None
 
 
 class Recalled(BaseModel):

@@ -358,7 +358,7 @@ def slots_of(text: str) -> list[Slot]:
             continue
         raw = m.group("v")
         if key == "home":
-            place = _place(_WHEN_TAIL.sub("", raw) if not raw[:1].isupper() else raw)
+            place = _place(raw)
             if place:
                 found.append(Slot("home", place))
         elif key in {"job", "job?"}:

@@ -12,6 +12,7 @@ database thread (``await store.run(lambda s: stream.recall(...))``) so the UI ne
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -22,7 +23,6 @@ from pydantic import BaseModel, Field
 
 from samantha.domain.conversation import Conversation, Message, Role
 from samantha.domain.memory import (
-    EPISODE_KINDS,
     CoreBlock,
     CoreMemory,
     Memory,
@@ -30,6 +30,7 @@ from samantha.domain.memory import (
     NewFact,
     Recalled,
 )
+from samantha.memory import keeping
 from samantha.memory.cues import read_cues
 from samantha.memory.embedding import StaticEmbedder, local_embedder
 from samantha.memory.extract import episode_importance, extract
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 CORE_IMPORTANCE = 6
 CORE_LIMIT = 1500
 USER_NAME_BLOCK = "user_name"
+NAME_LINE = re.compile(r"^[-\s]*my name is\b", re.IGNORECASE)
 
 
 class MemorySettings(BaseModel):
@@ -146,26 +148,15 @@ class MemoryStream:
         self, facts: Sequence[NewFact], at: datetime, sources: Sequence[int]
     ) -> list[Memory]:
         """Store new facts; one already known is reinforced (sources added, recency renewed)
-        instead of stored twice. Important ones also join the "about you" core block."""
+        instead of stored twice; one that changes a slot ("I moved to Lisbon") supersedes
+        the old fact (``keeping.py``). Important ones also join the "about you" core block."""
         persona, limit = self.persona, self.settings.core_limit
 
         def work(s: Store) -> list[Memory]:
-            stored = []
-            core = s.memories.core(persona).get("about_user", "")
-            for fact in facts:
-                same = s.memories.find_same(persona, fact.kind, fact.text)
-                if same is not None:
-                    s.memories.add_sources(same.id, sources)
-                    s.memories.touch([same.id], at)
-                    continue
-                memory = s.memories.add(
-                    persona, fact.kind, fact.text, fact.importance, at, sources, fact.due_at
-                )
-                stored.append(memory)
-                self._embed_memories(s, [memory])
-                if fact.importance >= CORE_IMPORTANCE and fact.kind is not MemoryKind.PLAN:
-                    core = _add_line(core, fact.text, limit)
-            s.memories.set_core(persona, "about_user", core, at)
+            stored = keeping.store_facts(
+                s, persona, facts, at, sources, core_limit=limit, core_importance=CORE_IMPORTANCE
+            )
+            self._embed_memories(s, stored)
             return stored
 
         return self.store.run_sync(work, write=True) if facts else []
@@ -248,6 +239,9 @@ class MemoryStream:
                     dense = [(found[i], sim) for i, sim in hits.items() if i in found]
                     if wanted is not None:
                         dense = [(m, sim) for m, sim in dense if m.kind in wanted]
+            # A fact a newer one made untrue is history: never offered as what is so now.
+            lexical = [(m, r) for m, r in lexical if m.superseded_at is None]
+            dense = [(m, sim) for m, sim in dense if m.superseded_at is None]
             return score(lexical, dense, when, settings, k, exclude_sources, groups, cues)
 
         # Searched outside any transaction (WAL readers block no one); only renewing what
@@ -371,8 +365,7 @@ class MemoryStream:
 
     def edit(self, memory_id: int, text: str) -> Memory | None:
         def work(s: Store) -> Memory | None:
-            s.memories.update(memory_id, text=text)
-            memory = s.memories.get(memory_id)
+            memory = keeping.edit(s, self.persona, memory_id, text)
             if memory is not None:
                 self._embed_memories(s, [memory])
             return memory
@@ -384,32 +377,28 @@ class MemoryStream:
     def forget(self, memory_ids: Sequence[int]) -> int:
         """Erase memories. Forgetting a fact also erases the episodes of the messages it came
         from, or the same words would come straight back through them; the messages themselves
-        stay in the conversation."""
+        stay in the conversation. The same fact in other words, the reflections drawn from it,
+        its core line and the summary lines that retell it go too (``keeping.forget``)."""
 
-        def work(s: Store) -> int:
-            doomed = set(memory_ids)
-            for memory in s.memories.many(list(memory_ids)):
-                if memory.kind not in EPISODE_KINDS:
-                    doomed.update(s.memories.episodes_of(memory.source_ids))
-                core = s.memories.core(self.persona).get("about_user", "")
-                if memory.text in core:
-                    kept = [ln for ln in core.splitlines() if ln.strip("- ") != memory.text]
-                    s.memories.set_core(
-                        self.persona, "about_user", "\n".join(kept), memory.created_at
-                    )
-            return s.memories.delete(sorted(doomed))
+        def work(s: Store) -> tuple[int, list[int]]:
+            doomed = keeping.forget(s, self.persona, memory_ids)
+            return s.memories.delete(doomed), doomed
 
-        removed = self.store.run_sync(work, write=True)
+        removed, doomed = self.store.run_sync(work, write=True)
         for index in self._indexes.values():
-            index.remove(list(memory_ids))
+            index.remove(doomed)
         return removed
 
     # -- core memory ---------------------------------------------------------------------------
 
     def core(self) -> CoreMemory:
         blocks = self.store.run_sync(lambda s: s.memories.core(self.persona))
+        # The name has its own block; a "My name is" line in the other one only repeats it.
+        about = "\n".join(
+            ln for ln in blocks.get("about_user", "").splitlines() if not NAME_LINE.match(ln)
+        )
         return CoreMemory(
-            about_user=blocks.get("about_user", ""),
+            about_user=about,
             about_me=blocks.get("about_me", ""),
             user_name=blocks.get(USER_NAME_BLOCK) or None,
         )
@@ -427,14 +416,3 @@ class MemoryStream:
             lambda s: s.memories.set_core(self.persona, USER_NAME_BLOCK, name.strip()[:64], when),
             write=True,
         )
-
-
-def _add_line(block: str, text: str, limit: int) -> str:
-    """Append a line to a core block; past the limit, the oldest automatic lines give way."""
-    lines = [ln for ln in block.splitlines() if ln.strip()]
-    if any(ln.strip("- ").lower() == text.lower() for ln in lines):
-        return block
-    lines.append(f"- {text}")
-    while len("\n".join(lines)) > limit and len(lines) > 1:
-        lines.pop(0)
-    return "\n".join(lines)

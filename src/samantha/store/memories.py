@@ -12,7 +12,10 @@ from datetime import UTC, datetime
 from samantha.domain.memory import Memory, MemoryKind
 from samantha.store.memory_search import MAX_SKIPPED, MemorySearch, forget_counts
 
-_COLUMNS = "m.id, m.persona, m.kind, m.text, m.importance, m.created_at, m.accessed_at, m.due_at"
+_COLUMNS = (
+    "m.id, m.persona, m.kind, m.text, m.importance, m.created_at, m.accessed_at, m.due_at,"
+    " m.superseded_at"
+)
 
 
 def _utc(at: datetime) -> str:
@@ -23,7 +26,7 @@ def _utc(at: datetime) -> str:
 def _memory(row: sqlite3.Row, sources: list[int]) -> Memory:
     """A stored row as a model, built without validation: the row was validated on its way
     in, and a recall reads eighty of them."""
-    due = row["due_at"]
+    due, gone = row["due_at"], row["superseded_at"]
     return Memory.model_construct(
         id=row["id"],
         persona=row["persona"],
@@ -34,6 +37,7 @@ def _memory(row: sqlite3.Row, sources: list[int]) -> Memory:
         accessed_at=datetime.fromisoformat(row["accessed_at"]),
         due_at=datetime.fromisoformat(due) if due else None,
         source_ids=sources,
+        superseded_at=datetime.fromisoformat(gone) if gone else None,
     )
 
 
@@ -109,6 +113,62 @@ class MemoryRepository:
             self._conn.execute(
                 "UPDATE memories SET importance = ? WHERE id = ?", (importance, memory_id)
             )
+
+    def supersede(self, memory_ids: Sequence[int], at: datetime, by: int) -> None:
+        """Mark facts no longer true: kept, with when they stopped being true and why."""
+        self._conn.executemany(
+            "UPDATE memories SET superseded_at = ?, superseded_by = ? WHERE id = ?",
+            [(at.isoformat(), by, i) for i in memory_ids],
+        )
+
+    def current(self, persona: str, kinds: Collection[MemoryKind]) -> list[Memory]:
+        """The persona's memories of ``kinds`` that nothing has superseded."""
+        wanted = [k.value for k in kinds]
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ? AND m.superseded_at IS NULL"
+            f" AND m.kind IN ({','.join('?' * len(wanted))}) ORDER BY m.id",
+            [persona, *wanted],
+        ).fetchall()
+        return self._hydrate(rows)
+
+    def reflections_from(self, persona: str, message_ids: Sequence[int]) -> list[Memory]:
+        """Reflections drawn (in part) from memories of these messages."""
+        if not message_ids:
+            return []
+        marks = ",".join("?" * len(message_ids))
+        rows = self._conn.execute(
+            f"SELECT DISTINCT {_COLUMNS} FROM memories m JOIN memory_sources ms"
+            " ON ms.memory_id = m.id WHERE m.persona = ? AND m.kind = 'reflection'"
+            f" AND ms.message_id IN ({marks})",
+            [persona, *message_ids],
+        ).fetchall()
+        return self._hydrate(rows)
+
+    def only_outdated_from(self, message_ids: Sequence[int]) -> list[int]:
+        """Of these messages, the ones every fact drawn from has been superseded: their
+        episodes tell only what is no longer so."""
+        out = []
+        for message_id in message_ids:
+            row = self._conn.execute(
+                "SELECT sum(m.superseded_at IS NULL), count(*) FROM memory_sources ms"
+                " JOIN memories m ON m.id = ms.memory_id WHERE ms.message_id = ?"
+                " AND m.kind NOT IN ('episode', 'reply', 'reflection')",
+                (message_id,),
+            ).fetchone()
+            if row[1] and not row[0]:
+                out.append(message_id)
+        return out
+
+    def messages_said(self, message_ids: Sequence[int]) -> list[tuple[int, str]]:
+        """(conversation, words) of messages: what a forgotten fact came from, so a summary
+        that retells it can be found."""
+        if not message_ids:
+            return []
+        marks = ",".join("?" * len(message_ids))
+        rows = self._conn.execute(
+            f"SELECT conversation_id, text FROM messages WHERE id IN ({marks})", list(message_ids)
+        ).fetchall()
+        return [(int(r[0]), str(r[1])) for r in rows]
 
     def delete(self, memory_ids: Sequence[int]) -> int:
         forget_counts(self._conn)
@@ -273,7 +333,7 @@ class MemoryRepository:
     def due_between(self, persona: str, start: datetime, end: datetime) -> list[Memory]:
         rows = self._conn.execute(
             f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ? AND m.due_at IS NOT NULL"
-            " AND m.due_at >= ? AND m.due_at <= ? ORDER BY m.due_at",
+            " AND m.superseded_at IS NULL AND m.due_at >= ? AND m.due_at <= ? ORDER BY m.due_at",
             (persona, _utc(start), _utc(end)),
         ).fetchall()
         return self._hydrate(rows)

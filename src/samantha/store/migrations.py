@@ -210,6 +210,16 @@ def m006_vectors_per_model(conn: sqlite3.Connection) -> None:
     )
 
 
+def m007_superseded_facts(conn: sqlite3.Connection) -> None:
+    """A fact a newer one made untrue ("I live in Porto" after "I moved to Lisbon") is kept
+    for history with when it stopped being true and what replaced it."""
+    conn.execute("ALTER TABLE memories ADD COLUMN superseded_at TEXT")
+    conn.execute(
+        "ALTER TABLE memories ADD COLUMN superseded_by INTEGER"
+        " REFERENCES memories(id) ON DELETE SET NULL"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_mood_and_relationship,
@@ -217,6 +227,7 @@ MIGRATIONS: list[Migration] = [
     m004_her_words_apart,
     m005_same_words_index,
     m006_vectors_per_model,
+    m007_superseded_facts,
 ]
 
 
