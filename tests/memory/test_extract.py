@@ -8,7 +8,7 @@ import pytest
 
 from samantha.domain.memory import MemoryKind
 from samantha.memory.dates import describe, find_dates
-from samantha.memory.extract import extract
+from samantha.memory.extract import extract, fit
 
 MONDAY = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -129,3 +129,126 @@ def test_describe_says_when_in_words() -> None:
 )
 def test_possessive_names(text: str, fact: str) -> None:
     assert ("person", fact) in facts(text)
+
+
+# -- sentences, not shapes (issue 21) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is my sister's name?",
+        "What do I have coming up this week?",
+        "what is my sister called",
+        "Do you remember where I work?",
+        "Can you help me plan my move to Lisbon?",
+        "Please tell me a story about my dog Rex.",
+        "Recommend a book for my trip on Friday.",
+        "If I moved to Paris, I would be so happy.",
+        "Suppose I quit my job as a nurse tomorrow.",
+        "I'd love to live in Kyoto one day.",
+        "I wish my sister was called Anna.",
+    ],
+)
+def test_questions_requests_and_hypotheticals_tell_no_fact(text: str) -> None:
+    found = extract(text, MONDAY)
+    assert found.facts == []
+    assert found.user_name is None
+
+
+def test_a_name_is_a_name_not_a_question_word() -> None:
+    assert facts("My sister is called What.") == []
+    assert not [f for f in facts("my brother, what a guy") if f[0] == "person"]
+
+
+def test_a_past_event_is_an_event_with_its_date_not_a_plan() -> None:
+    found = extract("my cat died this morning", MONDAY)
+    assert [(f.kind, f.text) for f in found.facts] == [
+        (MemoryKind.FACT, "My cat died this morning.")
+    ]
+    assert found.facts[0].due_at is not None
+    assert found.facts[0].due_at.date() == date(2026, 3, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("I saw Anna on Friday.", date(2026, 2, 27)),  # the Friday just gone
+        ("Yesterday I went hiking with my dog.", date(2026, 3, 1)),
+        ("I got back from Lisbon 3 days ago.", date(2026, 2, 27)),
+    ],
+)
+def test_past_events_keep_the_day_they_happened(text: str, day: date) -> None:
+    found = [f for f in extract(text, MONDAY).facts if f.due_at is not None]
+    assert found, text
+    assert all(f.kind is MemoryKind.FACT for f in found)
+    assert found[0].due_at is not None
+    assert found[0].due_at.date() == day
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("I'm flying to Rome on Friday.", date(2026, 3, 6)),
+        ("My sister's wedding is next Saturday.", date(2026, 3, 14)),
+        ("On Friday I am going to visit my grandmother.", date(2026, 3, 6)),
+    ],
+)
+def test_a_plan_has_a_future_date(text: str, day: date) -> None:
+    plans = [f for f in extract(text, MONDAY).facts if f.kind is MemoryKind.PLAN]
+    assert plans, text
+    assert plans[0].due_at is not None
+    assert plans[0].due_at.date() == day
+
+
+def test_a_statement_before_a_question_still_tells() -> None:
+    found = facts("I moved to Lisbon last month. Do you know any good cafes?")
+    assert [text for _, text in found] == ["I moved to Lisbon last month."]
+
+
+def test_duplicates_in_one_message_merge() -> None:
+    found = extract("I work as a nurse. I am a nurse. Hi, I'm Theo. My name is Theo.", MONDAY)
+    texts = [f.text for f in found.facts]
+    assert texts == ["I work as a nurse.", "My name is Theo."]
+
+
+def test_a_long_plan_sentence_is_summarised_to_fit_never_refused() -> None:
+    plan = (
+        "On Friday I am going to visit the old harbour and then walk along the river with "
+        "my friends, " * 20
+    )
+    assert len(plan) > 1000
+    found = extract(plan, MONDAY).facts
+    assert found
+    assert all(len(f.text) <= 300 for f in found)
+    plans = [f for f in found if f.kind is MemoryKind.PLAN]
+    assert plans
+    assert plans[0].text.startswith("On Friday I am going to visit the old harbour")
+    assert plans[0].due_at is not None
+    assert plans[0].due_at.date() == date(2026, 3, 6)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I love " + "x" * 5000,
+        "My plan is to " + "go to the big market and buy lots of things " * 40 + " on Friday",
+        "I " + "really " * 2000 + "love jazz",
+        "My sister is called " + "A" * 400,
+        "." * 3000,
+        "?!" * 1000,
+        "\u200b\u202e I live in \u0000 Porto \n\n\n",
+        "I'm " + "very " * 300 + "tired on Friday because " * 30,
+    ],
+)
+def test_no_input_can_raise(text: str) -> None:
+    for fact in extract(text, MONDAY).facts:
+        assert 0 < len(fact.text) <= 500
+
+
+def test_fit_keeps_the_main_clause_at_a_phrase_boundary() -> None:
+    long = "I work as a nurse at the hospital, " + "and I like it there with everyone " * 20
+    fitted = fit(long, 100)
+    assert len(fitted) <= 100
+    assert fitted.startswith("I work as a nurse at the hospital")
+    assert not fitted.endswith((",", " and"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -74,3 +75,28 @@ async def test_embeddings_from_the_server_feed_dense_recall(
         lambda s: s.memories.vectors(companion.persona.key, "fake-embed")
     )
     assert len(stored) >= 2
+
+
+async def test_a_models_long_facts_are_fitted_and_its_questions_dropped(
+    server: FakeOpenAI, backend: OpenAICompatBackend, make_companion: MakeCompanion
+) -> None:
+    long_plan = "I am going to visit the old harbour with my friends and then " * 20
+    assert len(long_plan) > 1000
+    extraction = {
+        "facts": [
+            {"kind": "plan", "text": long_plan, "importance": 7, "date": "2026-03-06"},
+            {"kind": "person", "text": "What is my sister's name?", "importance": 7},
+            {"kind": "fact", "text": "I work as a nurse", "importance": 6},
+        ]
+    }
+    server.enqueue(stream(["Lovely."]), stream([json.dumps(extraction)]))
+    companion = make_companion(backend)
+    reply, result = await collect(companion, "I work as a nurse. " + long_plan)
+    assert reply == "Lovely."
+    assert isinstance(result, TurnResult)
+    texts = [m.text for m in await companion.memories()]
+    assert all(len(t) <= 500 for t in texts)
+    assert not [t for t in texts if t.endswith("?")]
+    assert [t for t in texts if "nurse" in t] == ["I work as a nurse."]  # rules + model: once
+    plans = [m for m in await companion.memories() if m.text.startswith("I am going to visit")]
+    assert plans

@@ -543,7 +543,9 @@ def _clause(clause: str, out: Extraction, at: datetime) -> None:
     body = subject_first(clause)
     before = len(out.facts)
     _people(clause, out)
-    told_person = len(out.facts) > before
+    # A clause naming someone is read by the name rules alone: "My sister is called What"
+    # is no person and no fact either.
+    told_person = len(out.facts) > before or PERSON_AFTER.search(clause) is not None
     negated = is_negated(clause)
     dates = find_dates(clause, at)
     today = at.astimezone().date()

@@ -15,6 +15,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from samantha.domain.conversation import Message, Role
 from samantha.domain.memory import FACT_KINDS, Memory, MemoryKind, NewFact
+from samantha.memory.extract import tidy
+from samantha.memory.keeping import STORED_LIMIT
+from samantha.memory.sentences import Mood, mood
 
 EXTRACTION_INSTRUCTIONS = """You read one message a person wrote to their companion and list the
 facts worth remembering about the person and their world: people and their names, likes and
@@ -44,7 +47,8 @@ def _json_object(text: str) -> object:
 
 class _ModelFact(BaseModel):
     kind: str
-    text: str = Field(min_length=1, max_length=500)
+    #: A long fact is summarised to fit (``extract.tidy``), not refused with its neighbours.
+    text: str = Field(min_length=1, max_length=8000)
     importance: int = Field(default=5, ge=1, le=10)
     date: str | None = None
 
@@ -60,8 +64,13 @@ def parse_facts(reply: str, at: datetime) -> tuple[list[NewFact], str | None] | 
         found = _ModelExtraction.model_validate(_json_object(reply))
     except (ValueError, ValidationError):
         return None
-    facts = []
+    facts: list[NewFact] = []
     for item in found.facts:
+        text = tidy(item.text, STORED_LIMIT)
+        if not text or mood(item.text) is not Mood.STATEMENT:
+            continue  # a question or request in the model's list tells nothing about them
+        if any(f.text.lower() == text.lower() for f in facts):
+            continue
         try:
             kind = MemoryKind(item.kind.strip().lower())
         except ValueError:
@@ -74,9 +83,9 @@ def parse_facts(reply: str, at: datetime) -> tuple[list[NewFact], str | None] | 
                 due = datetime.combine(date.fromisoformat(item.date), time(12), tzinfo=at.tzinfo)
             except ValueError:
                 due = None
-        facts.append(
-            NewFact(kind=kind, text=item.text.strip(), importance=item.importance, due_at=due)
-        )
+        if kind is MemoryKind.PLAN and (due is None or due.date() < at.astimezone().date()):
+            kind = MemoryKind.FACT  # something that happened, kept with its date: no plan
+        facts.append(NewFact(kind=kind, text=text, importance=item.importance, due_at=due))
     name = found.user_name.strip() if found.user_name and found.user_name.strip() else None
     if name and name.lower() in {"null", "none", "unknown"}:
         name = None

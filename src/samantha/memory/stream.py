@@ -74,6 +74,9 @@ class MemoryStream:
         self.persona = persona.strip().lower()
         self.settings = settings or MemorySettings()
         self._owns_store = False
+        #: Counts forgets and edits, so a cache of what was drawn from memories (summaries)
+        #: knows to read again.
+        self.revision = 0
         self._indexes: dict[str, VectorIndex] = {}
         #: Whether the packaged embedding model gives memories meaning (tests may turn it off
         #: to see words alone at work).
@@ -371,6 +374,7 @@ class MemoryStream:
             return memory
 
         edited = self.store.run_sync(work, write=True)
+        self.revision += 1
         self._indexes.clear()  # reloaded with the new vector at the next recall; edits are rare
         return edited
 
@@ -385,6 +389,7 @@ class MemoryStream:
             return s.memories.delete(doomed), doomed
 
         removed, doomed = self.store.run_sync(work, write=True)
+        self.revision += 1
         for index in self._indexes.values():
             index.remove(doomed)
         return removed
