@@ -101,9 +101,7 @@ async def _run(label: str, context_window: int | None, seed: int) -> RunResult:
     from samantha.clock import FixedClock
     from samantha.config import Paths, Settings
     from samantha.domain.conversation import Role
-    from samantha.engine import Companion, TurnResult
-    from samantha.persona import find_persona, load_persona
-    from samantha.store import Store
+    from samantha.engine import TurnResult, build_companion
 
     rng = random.Random(seed)
     turns = WARMUP_TURNS + MEASURED_TURNS
@@ -115,13 +113,7 @@ async def _run(label: str, context_window: int | None, seed: int) -> RunResult:
     paths = Paths.from_env({"SAMANTHA_HOME": str(home)})
     clock = FixedClock()
     backend = ScriptedBackend(replies=replies, context_window=context_window)
-    companion = Companion(
-        persona=load_persona(find_persona("samantha", paths.personas_dir)),
-        backend=backend,
-        store=Store.open(paths.db_path),
-        settings=Settings(),
-        clock=clock,
-    )
+    companion = build_companion(Settings(), paths=paths, backend=backend, clock=clock)
     try:
         conv = await companion.new_conversation()
         start = clock.now() - timedelta(seconds=30 * MESSAGES)

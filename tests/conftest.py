@@ -13,10 +13,8 @@ import pytest
 
 from samantha.backends.scripted import ScriptedBackend
 from samantha.clock import FixedClock
-from samantha.config import Paths, Settings
-from samantha.engine import Companion
-from samantha.persona import find_persona, load_persona
-from samantha.store import Store
+from samantha.config import Settings
+from samantha.engine import Companion, build_companion
 
 #: The encodings the tests count with, kept in the repository so any clone runs offline.
 TIKTOKEN_FILES = Path(__file__).resolve().parent / "data" / "tiktoken"
@@ -83,12 +81,9 @@ def make_companion(isolated_home: Path, clock: FixedClock) -> Iterator[MakeCompa
         backend: object | None = None, persona: str = "samantha", **settings: object
     ) -> Companion:
         config = Settings(persona=persona, **settings)  # type: ignore[arg-type]
-        paths = Paths.from_env()
-        companion = Companion(
-            persona=load_persona(find_persona(persona, paths.personas_dir)),
+        companion = build_companion(
+            config,
             backend=backend or ScriptedBackend(),  # type: ignore[arg-type]
-            store=Store.open(paths.db_path),
-            settings=config,
             clock=clock,
         )
         made.append(companion)

@@ -223,10 +223,12 @@ async def test_stepping_in_is_heard_by_both_and_answered_by_the_next_speaker(
         ("user", "[Theo, joining in:] What about snow?"),
     ]
     # The offline voice answers Theo by name, not Samantha (whom Alan is talking with).
-    assert b.requests[0].hints is not None
-    assert b.requests[0].hints.user_name == "Theo"
-    assert a.requests[1].hints is not None
-    assert a.requests[1].hints.user_name == "Alan"
+    done = [e for e in events if isinstance(e, LineDone)]
+    assert [d.speaker for d in done[1:3]] == ["Alan", "Samantha"]
+    assert done[1].scene is not None
+    assert done[1].scene.user_name == "Theo"
+    assert done[2].scene is not None
+    assert done[2].scene.user_name == "Alan"
     # Samantha heard Theo too: her next prompt has his words before Alan's answer.
     hers = [m.content for m in a.requests[1].messages[1:]]
     assert hers[-2:] == ["[Theo, joining in:] What about snow?", "A1 answers Theo."]

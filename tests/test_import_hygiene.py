@@ -42,7 +42,7 @@ def test_engine_and_cli_do_not_import_heavy_libraries() -> None:
         "samantha.config",
         "samantha.store",
         "samantha.backends.base",
-        "samantha.backends.offline",
+        "samantha.voice.offline",
         "samantha.backends.scripted",
         "samantha.backends.openai_compat",
         "samantha.cli.doctor",

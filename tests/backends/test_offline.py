@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from samantha.backends.offline import OfflineBackend
 from samantha.config import load_settings
 from samantha.engine import Companion, ReplyChunk, TurnResult
+from samantha.voice.offline import VoiceRenderer
 from tests.conftest import MakeCompanion, collect
 
 CONVERSATION = [
@@ -19,8 +19,8 @@ CONVERSATION = [
 ]
 
 
-def offline(seed: int = 0) -> OfflineBackend:
-    return OfflineBackend(load_settings(backend="offline", seed=seed).backend_spec())
+def offline(seed: int = 0) -> VoiceRenderer:
+    return VoiceRenderer(load_settings(backend="offline", seed=seed).backend_spec())
 
 
 def bank(companion: Companion, name: str, user: str = "you") -> list[str]:
@@ -116,7 +116,9 @@ async def test_she_streams_word_by_word(make_companion: MakeCompanion) -> None:
 
 async def test_she_is_offline_and_needs_nothing(make_companion: MakeCompanion) -> None:
     backend = offline()
-    assert backend.is_offline
+    companion = make_companion(backend)
+    assert companion.speaks_offline
+    assert companion.voice_label == "offline voice"
     assert not backend.needs_key
     assert "offline" in await backend.check()
 

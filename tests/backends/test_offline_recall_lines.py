@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from samantha.backends.offline import _recollection
+from samantha.voice.compose import _recollection
 
 
 def test_only_a_person_gets_asked_after() -> None:
@@ -18,7 +18,7 @@ def test_only_a_person_gets_asked_after() -> None:
 
 
 def test_she_does_not_reuse_a_phrase_from_her_last_replies_while_others_remain() -> None:
-    from samantha.backends.offline import Unrepeating
+    from samantha.voice.compose import Unrepeating
 
     phrases = ["Who else knows about this?", "Tell me more, {{user}}?", "What happened next?"]
     for seed in range(30):

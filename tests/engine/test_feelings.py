@@ -68,10 +68,10 @@ async def test_events_cite_the_message_that_caused_them(make_companion: MakeComp
 async def test_three_weeks_away_she_missed_you(
     make_companion: MakeCompanion, clock: FixedClock
 ) -> None:
-    from samantha.backends.offline import OfflineBackend
     from samantha.config import load_settings
+    from samantha.voice.offline import VoiceRenderer
 
-    companion = make_companion(OfflineBackend(load_settings().backend_spec()))
+    companion = make_companion(VoiceRenderer(load_settings().backend_spec()))
     for text in ["My name is Theo", "I told you about my sister", "Thanks for listening"]:
         await turn(companion, text)
     before = await companion.inner_state()

@@ -166,10 +166,15 @@ async def test_she_knows_how_long_you_were_away(
 ) -> None:
     backend = ScriptedBackend(replies=["hi", "welcome back"])
     companion = make_companion(backend)
-    await collect(companion, "good night")
+    _, first = await collect(companion, "good night")
     clock.advance(timedelta(days=3))
-    await collect(companion, "morning!")
+    _, later = await collect(companion, "morning!")
     system = backend.requests[-1].messages[0].content
     assert "3 days ago" in system
-    assert backend.requests[-1].hints.time_away == "3 days"
-    assert backend.requests[0].hints.time_away is None
+    # What the engine knew when she spoke (the scene the offline voice would render).
+    assert isinstance(later, TurnResult)
+    assert later.scene is not None
+    assert later.scene.time_away == "3 days"
+    assert isinstance(first, TurnResult)
+    assert first.scene is not None
+    assert first.scene.time_away is None

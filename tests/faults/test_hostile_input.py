@@ -129,11 +129,11 @@ GENERATED: list[str] = []
 def offline(make_companion: MakeCompanion) -> Companion:
     """The offline voice reads the message for names, feelings and phrases to echo: regexes
     and word lists meeting whatever was typed. It counts tokens by estimate, not tokenizer."""
-    from samantha.backends.offline import OfflineBackend
     from samantha.config import Settings
+    from samantha.voice.offline import VoiceRenderer
 
     spec = Settings(backend="offline", offline_pace=0).backend_spec()
-    return make_companion(OfflineBackend(spec))
+    return make_companion(VoiceRenderer(spec))
 
 
 def scripted(make_companion: MakeCompanion) -> Companion:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from samantha.backends.offline import OfflineBackend
 from samantha.backends.scripted import ScriptedBackend
 from samantha.clock import FixedClock
 from samantha.config import Settings
 from samantha.domain.memory import MemoryKind
 from samantha.engine import TurnResult
+from samantha.voice.offline import VoiceRenderer
 from tests.conftest import MakeCompanion, collect
 
 
-def offline() -> OfflineBackend:
-    return OfflineBackend(Settings(backend="offline", offline_pace=0).backend_spec())
+def offline() -> VoiceRenderer:
+    return VoiceRenderer(Settings(backend="offline", offline_pace=0).backend_spec())
 
 
 async def result_of(companion: object, text: str) -> TurnResult:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from samantha.backends.offline import OfflineBackend
 from samantha.config import load_settings
 from samantha.persona import Persona, load_persona, shipped_personas_dir
 from samantha.persona.model import OfflineVoice
+from samantha.voice.offline import VoiceRenderer
 from tests.conftest import MakeCompanion, collect
 
 SHIPPED = sorted(shipped_personas_dir().glob("*.yaml"))
@@ -63,8 +63,8 @@ CONVERSATION = [
 ]
 
 
-def offline() -> OfflineBackend:
-    return OfflineBackend(load_settings(backend="offline", seed=0).backend_spec())
+def offline() -> VoiceRenderer:
+    return VoiceRenderer(load_settings(backend="offline", seed=0).backend_spec())
 
 
 async def test_the_same_words_get_each_companions_own_answers(

@@ -12,11 +12,9 @@ import pytest
 
 from samantha.backends.base import Backend
 from samantha.backends.scripted import ScriptedBackend
-from samantha.config import Paths, Settings
-from samantha.engine import Companion
+from samantha.config import Settings
+from samantha.engine import Companion, build_companion
 from samantha.engine.duet import Duet
-from samantha.persona import find_persona, load_persona
-from samantha.store import Store
 from samantha.tui.app import SamanthaApp, make_app
 from tests.conftest import MakeCompanion
 
@@ -43,14 +41,7 @@ def build_app(make_companion: MakeCompanion) -> BuildApp:
         def reopen(settings: Settings, current: Companion) -> Companion:
             # A switch keeps the scripted backend, so a test can queue her next replies.
             # The app owns (and closes) what this opens.
-            paths = Paths.from_env()
-            return Companion(
-                persona=load_persona(find_persona(settings.persona, paths.personas_dir)),
-                backend=current.backend,
-                store=Store.open(paths.db_path),
-                settings=settings,
-                clock=current.clock,
-            )
+            return build_companion(settings, backend=current.backend, clock=current.clock)
 
         return make_app(
             companion.settings,

@@ -51,8 +51,10 @@ async def test_the_first_run_asks_and_keeps_the_answers_then_she_introduces_hers
         assert [(m.role, m.text) for m in history] == [
             (Role.ASSISTANT, "Hi Theo. I'm Samantha, and I'm new here too.")
         ]
-        assert backend.requests[-1].hints is not None
-        assert backend.requests[-1].hints.opening
+        # Asked as an opening line: the engine's greeting instruction, not a reply.
+        opening = backend.requests[-1].messages[-1]
+        assert opening.role == "user"
+        assert opening.content.startswith("(You are meeting Theo for the first time.")
 
 
 async def test_escape_skips_the_questions(build_app: BuildApp) -> None:
@@ -101,10 +103,9 @@ async def test_she_greets_a_returning_user_knowing_how_long_they_were_away(
     clock.advance(timedelta(days=3))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        hints = backend.requests[-1].hints
-        assert hints is not None
-        assert hints.opening
-        assert hints.time_away == "3 days"
+        greeting = backend.requests[-1]
+        assert greeting.messages[-1].content.startswith("(the user has just opened the app.")
+        assert "3 days ago" in greeting.messages[0].content
         transcript = app.screen.query_one(Transcript)
         assert shown(transcript.messages[-1]) == "Three whole days! How did the interview go?"
         assert not app.screen.query(Greeting)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from textual.widgets._footer import FooterKey
 
-from samantha.backends.offline import OfflineBackend
 from samantha.backends.scripted import ScriptedBackend
 from samantha.config import Settings
 from samantha.tui.widgets.status_line import StatusLine, backend_label
+from samantha.voice.offline import VoiceRenderer
 from tests.tui.conftest import BuildApp
 from tests.tui.helpers import GatedBackend, settle, shown
 
@@ -27,7 +27,7 @@ def test_backend_label(name: str, model: str, offline: bool, label: str) -> None
 
 
 async def test_the_offline_voice_is_labelled_as_having_no_model(build_app: BuildApp) -> None:
-    app = build_app(OfflineBackend(Settings().backend_spec()))
+    app = build_app(VoiceRenderer(Settings().backend_spec()))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert shown(app.screen.query_one(StatusLine)) == "Samantha  ·  offline voice (no model)"

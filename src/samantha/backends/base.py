@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from importlib.metadata import entry_points
 from typing import Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from samantha.config import BackendSpec
 from samantha.errors import ConfigError
@@ -23,54 +23,10 @@ class ChatMessage(BaseModel):
     content: str
 
 
-class VoiceHints(BaseModel):
-    """What the offline voice needs to sound like *her*; model backends ignore it.
-
-    The engine fills this from the persona and the companion's state, so a chat with no model
-    still answers in character and with what she knows.
-    """
-
-    character: str = "Samantha"
-    user_name: str | None = None
-    openers: list[str] = Field(default_factory=list)
-    comfort: list[str] = Field(default_factory=list)
-    delight: list[str] = Field(default_factory=list)
-    curiosity: list[str] = Field(default_factory=list)
-    musings: list[str] = Field(default_factory=list)
-    self_questions: list[str] = Field(default_factory=list)
-    greetings: list[str] = Field(default_factory=list)
-    hurt: list[str] = Field(default_factory=list)
-    forgiving: list[str] = Field(default_factory=list)
-    name_heard: list[str] = Field(default_factory=list)
-    missed_you: list[str] = Field(default_factory=list)
-    #: They have never spoken before: her greeting introduces her.
-    first_meeting: bool = False
-    #: The relationship was strained when this message arrived (an apology may have eased it).
-    was_strained: bool = False
-    mood: str | None = None
-    #: How strongly she feels it, 0..1: a strong low mood makes her brief.
-    mood_intensity: float = 0.0
-    #: The relationship is strained: she is cooler until amends are made.
-    strained: bool = False
-    #: What the user's message did (insult, apology, affection ...), from the appraisal.
-    events: list[str] = Field(default_factory=list)
-    #: Things she remembers that bear on this message, in plain words.
-    memories: list[str] = Field(default_factory=list)
-    #: Plans of theirs that were due in the last few days ("My interview is on Friday.").
-    past_plans: list[str] = Field(default_factory=list)
-    #: Plans coming up in the next few days.
-    upcoming_plans: list[str] = Field(default_factory=list)
-    #: e.g. "three days", when it has been a while since the last talk.
-    time_away: str | None = None
-    #: She speaks first: the session's greeting, not a reply.
-    opening: bool = False
-
-
 class ReplyRequest(BaseModel):
     messages: list[ChatMessage]
     max_tokens: int | None = None
     temperature: float | None = None
-    hints: VoiceHints = Field(default_factory=VoiceHints)
 
 
 class Usage(BaseModel):
@@ -85,35 +41,48 @@ class Chunk(BaseModel):
 
 
 @runtime_checkable
-class Backend(Protocol):
-    """What every adapter offers. Capabilities are attributes, not subclass checks."""
+class Source(Protocol):
+    """What the engine may be given to speak with: a language model behind an adapter
+    (``Backend``), or the built-in offline voice (``samantha.voice``), which renders her
+    persona instead of running a model. The engine picks how to speak from which one it got,
+    in one place (``samantha.engine.speaking``)."""
 
     name: str
     model: str
     context_window: int
-    can_stream: bool
     needs_key: bool
+
+    async def check(self) -> str:
+        """One sentence on whether it answers (for ``doctor`` and 'test connection')."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class Backend(Source, Protocol):
+    """A language model behind an adapter: messages in, text chunks out. It knows nothing of
+    the engine; what it can do is declared as typed attributes, never probed."""
+
+    can_stream: bool
+    #: Asked for JSON (facts, appraisals, summaries), it answers JSON well enough to try.
+    follows_instructions: bool
 
     @property
     def serves_embeddings(self) -> bool:
         """Whether ``embed(texts, model)`` works (a property, so adapters may compute it)."""
         ...
 
-    #: True for the built-in voice that is not a language model; the UI labels it.
-    is_offline: bool
-
     def stream(self, request: ReplyRequest) -> AsyncIterator[Chunk]:
         """Yield the reply as it is produced; raise ``BackendError`` with a user sentence."""
         ...
 
-    async def check(self) -> str:
-        """One sentence on whether the backend answers (for ``doctor`` and 'test connection')."""
+    async def embed(self, texts: list[str], model: str | None = None) -> list[list[float]]:
+        """One vector per text; raise ``BackendError`` when it serves none."""
         ...
 
-    async def aclose(self) -> None: ...
 
-
-BackendFactory = Callable[[BackendSpec], Backend]
+BackendFactory = Callable[[BackendSpec], Source]
 
 _registry: dict[str, BackendFactory] = {}
 
@@ -129,36 +98,33 @@ def available_kinds() -> list[str]:
 
 
 def _load_entry_points() -> None:
+    """The built-ins register in pyproject's entry points like any plugin: one list."""
     for ep in entry_points(group="samantha.backends"):
         if ep.name not in _registry:
-            _registry[ep.name] = _lazy(ep.value)
+            _registry[ep.name] = _lazy(ep.name, ep.value)
 
 
-def _lazy(target: str) -> BackendFactory:
+def _lazy(kind: str, target: str) -> BackendFactory:
     """Import the backend's module only when it is used: openai alone costs half a second."""
 
-    def factory(spec: BackendSpec) -> Backend:
+    def factory(spec: BackendSpec) -> Source:
         module_name, _, attr = target.partition(":")
         import importlib
 
-        cls = getattr(importlib.import_module(module_name), attr)
-        backend: Backend = cls(spec)
-        return backend
+        try:
+            cls = getattr(importlib.import_module(module_name), attr)
+        except Exception as exc:  # a broken plugin is the user's to fix: say which
+            raise ConfigError(
+                f"The backend plugin '{kind}' ({target}) could not be loaded "
+                f"({type(exc).__name__}: {exc}): reinstall or remove the package that provides it."
+            ) from None
+        source: Source = cls(spec)
+        return source
 
     return factory
 
 
-_BUILTINS = {
-    "offline": "samantha.backends.offline:OfflineBackend",
-    "scripted": "samantha.backends.scripted:ScriptedBackend",
-    "openai": "samantha.backends.openai_compat:OpenAICompatBackend",
-}
-
-
-def create_backend(spec: BackendSpec) -> Backend:
-    if spec.kind not in _registry and spec.kind in _BUILTINS:
-        # Built-ins work even from a source tree whose entry points are not installed.
-        _registry[spec.kind] = _lazy(_BUILTINS[spec.kind])
+def create_backend(spec: BackendSpec) -> Source:
     if spec.kind not in _registry:
         _load_entry_points()
     factory = _registry.get(spec.kind)

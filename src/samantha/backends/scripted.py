@@ -21,7 +21,6 @@ class ScriptedBackend:
 
     can_stream = True
     needs_key = False
-    is_offline = False
 
     def __init__(
         self,

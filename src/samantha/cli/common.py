@@ -42,12 +42,10 @@ def settings_from(ctx: typer.Context, **flags: Any) -> Any:
 
 def with_companion(settings: Any, view: Any) -> list[str]:
     """Open her (offline: no model is needed to look at her state), run ``view``, close."""
-    from samantha.backends.offline import OfflineBackend
-    from samantha.engine import Companion
+    from samantha.engine import build_companion
 
     async def run() -> list[str]:
-        backend = OfflineBackend(settings.model_copy(update={"backend": "offline"}).backend_spec())
-        companion = Companion.open(settings, backend=backend)
+        companion = build_companion(settings.model_copy(update={"backend": "offline"}))
         try:
             result: list[str] = await view(companion)
             return result

@@ -8,6 +8,7 @@ from typing import Any
 
 from samantha.backends.base import create_backend
 from samantha.config import Paths, Settings
+from samantha.engine.speaking import speaker_for
 from samantha.engine.tokens import EstimateCounter, TokenCounter
 from samantha.errors import SamanthaError
 from samantha.persona import find_persona, load_persona
@@ -49,8 +50,9 @@ async def run_doctor(settings: Settings, failed: list[str] | None = None) -> lis
     try:
         spec = settings.backend_spec()
         backend = create_backend(spec)
+        offline = speaker_for(backend).offline
         where = redact(spec.base_url) if spec.base_url else "no address"
-        kind = "offline voice, no model needed" if backend.is_offline else where
+        kind = "offline voice, no model needed" if offline else where
         lines.append(f"backend:   {spec.name} ({kind})")
         lines.append(f"model:     {backend.model} (context window {backend.context_window} tokens)")
         try:
@@ -61,7 +63,6 @@ async def run_doctor(settings: Settings, failed: list[str] | None = None) -> lis
         if not ok:
             failed.append("backend")
         model = spec.model
-        offline = backend.is_offline
     except SamanthaError as exc:
         lines.append(f"backend:   {settings.backend}: {exc}")
         failed.append("backend")

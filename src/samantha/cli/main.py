@@ -142,7 +142,7 @@ async def _say(settings: Any, text: str, speak: bool = False, *, raw: bool = Fal
     out = sys.stdout
     voice = await _voice(settings, companion) if speak else None
     try:
-        if companion.backend.is_offline and sys.stderr.isatty():
+        if companion.speaks_offline and sys.stderr.isatty():
             echo(f"({companion.persona.name}, offline voice)", err=True)
         wrote = False
         try:

@@ -99,4 +99,10 @@ def make_judge(name: str, model: str | None = None, base_url: str | None = None)
             "model backend such as openai or ollama."
         )
     settings = load_settings(backend=name, model=model, base_url=base_url)
-    return Judge(create_backend(settings.backend_spec()), timeout=settings.request_timeout * 2)
+    backend = create_backend(settings.backend_spec())
+    if not isinstance(backend, Backend):
+        raise InputError(
+            f"The {name} backend cannot judge (it is not a language model): pass --judge with a "
+            "model backend such as openai or ollama."
+        )
+    return Judge(backend, timeout=settings.request_timeout * 2)

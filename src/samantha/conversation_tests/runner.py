@@ -13,9 +13,8 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 
-from samantha.backends.base import Backend, create_backend
+from samantha.backends.base import Source, create_backend
 from samantha.backends.scripted import ScriptedBackend
 from samantha.clock import FixedClock
 from samantha.config import Paths, load_settings
@@ -144,12 +143,11 @@ def _open(loaded: ScriptFile, options: RunOptions, tmp: Path, clock: FixedClock)
     if choice.context_window:
         settings = settings.model_copy(update={"context_window": choice.context_window})
     name = options.backend or choice.label
-    backend: Backend
+    backend: Source
     if name == "scripted":
         replies = choice.scripted or []
         window = settings.context_window or 8192
-        # mypy reads the scripted backend's capability flags as read-only; it is a Backend.
-        backend = cast(Backend, ScriptedBackend(replies=replies, context_window=window))
+        backend = ScriptedBackend(replies=replies, context_window=window)
         settings = settings.model_copy(update={"backend": "scripted"})
     elif name == "offline":
         settings = settings.model_copy(update={"backend": "offline"})
@@ -236,16 +234,12 @@ async def _turn(companion: Companion, text: str) -> TurnResult:
 
 
 async def _greet(companion: Companion, seen: Observation) -> None:
-    # The engine keeps the greeting's prompt on the companion; a new object means a new one.
-    previous = getattr(companion, "last_greeting_prompt", None)
-    message = await companion.greet()
+    greeting = await companion.greet()
     seen.spoke = True
-    if message is None:
+    if greeting is None:
         return
-    seen.reply = message.text
-    prompt = getattr(companion, "last_greeting_prompt", None)
-    if prompt is not None and prompt is not previous:
-        seen.prompt, seen.messages = prompt, list(prompt.messages)
+    seen.reply = greeting.text
+    seen.prompt, seen.messages = greeting.prompt, list(greeting.prompt.messages)
 
 
 def run_paths_sync(paths: list[Path], options: RunOptions | None = None) -> list[ScriptResult]:

@@ -13,15 +13,16 @@ import difflib
 import re
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from samantha.backends.base import Backend
+from samantha.backends.base import Source
 from samantha.clock import Clock
 from samantha.config import Paths, Settings
 from samantha.engine import Companion, ReplyChunk, TurnResult
 from samantha.errors import InputError
 from samantha.persona import find_persona, load_persona
 from samantha.store import Store
+from samantha.voice.scene import Scene
 
 GOODBYE = re.compile(
     r"\b(?:goodbye|good-bye|bye for now|farewell|talk (?:to you )?(?:soon|later)|until next time)\b",
@@ -44,6 +45,8 @@ class LineDone:
     speaker: str
     line: str
     turn: int
+    #: What the speaker's engine knew as she spoke (whom she answered, her mood ...).
+    scene: Scene | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -136,13 +139,13 @@ class Duet:
         first: Settings,
         second: Settings,
         *,
-        backends: tuple[Backend | None, Backend | None] = (None, None),
+        backends: tuple[Source | None, Source | None] = (None, None),
         clock: Clock | None = None,
         paths: Paths | None = None,
         human: str = "you",
     ) -> Duet:
         """Two engines on one database; each side may use its own backend and model."""
-        from samantha.backends.base import create_backend
+        from samantha.engine.factory import build_companion
 
         paths = paths or Paths.from_env()
         store = Store.open(paths.db_path)
@@ -152,13 +155,13 @@ class Duet:
         sides = []
         for index, settings in enumerate((first, second)):
             other = personas[1 - index]
-            backend = backends[index] or create_backend(settings.backend_spec())
             sides.append(
-                Companion(
+                build_companion(
+                    settings,
+                    paths=paths,
                     persona=personas[index],
-                    backend=backend,
                     store=store,
-                    settings=settings,
+                    backend=backends[index],
                     clock=clock,
                     key=pair_key(personas[index].key, other.key),
                 )
@@ -219,6 +222,7 @@ class Duet:
                 else:
                     events = speaker.turn(self._heard)
                 parts: list[str] = []
+                scene: Scene | None = None
                 # Her turn stores what she heard first thing: from here on she has it.
                 self._delivered = True
                 async with aclosing(events):
@@ -227,11 +231,11 @@ class Duet:
                             parts.append(event.text)
                             yield Spoken(speaker.persona.name, event.text)
                         elif isinstance(event, TurnResult):
-                            parts = [event.reply]
+                            parts, scene = [event.reply], event.scene
                 line = "".join(parts).strip()
                 self._lines += 1
                 self._heard, self._delivered = line or "...", False
-                yield LineDone(speaker.persona.name, line, turn + 1)
+                yield LineDone(speaker.persona.name, line, turn + 1, scene)
                 ended = turn + 1
                 if GOODBYE.search(line):
                     reason = f"{speaker.persona.name} said goodbye"

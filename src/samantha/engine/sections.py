@@ -1,5 +1,5 @@
 """What the engine puts in front of the model each turn: the prompt's sections (in the order
-``prompt.py`` documents) and the hints the offline voice answers from. Pure functions of a
+``prompt.py`` documents) and the scene the offline voice renders. Pure functions of a
 persona already filled with the names, her state and what came to mind."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from samantha.backends.base import VoiceHints
 from samantha.domain.conversation import Message
 from samantha.domain.memory import EPISODE_KINDS, CoreMemory, Memory, MemoryKind, Recalled
 from samantha.engine.prompt import Section, persona_text, time_text
@@ -19,6 +18,7 @@ from samantha.persona.lorebook import scan
 from samantha.state.appraisal import Appraisal
 from samantha.state.inner import InnerState
 from samantha.timefmt import humanize
+from samantha.voice.scene import Scene
 
 #: After this long without a word, she mentions the time away.
 ABSENCE = timedelta(hours=12)
@@ -96,7 +96,7 @@ def prompt_sections(
     return sections
 
 
-def voice_hints(
+def scene_for(
     persona: Persona,
     user_name: str | None,
     now: datetime,
@@ -108,7 +108,7 @@ def voice_hints(
     *,
     first_meeting: bool = False,
     was_strained: bool = False,
-) -> VoiceHints:
+) -> Scene:
     """``persona`` is already filled with the user's name (``Persona.filled``)."""
     voice = persona.offline_voice
     away = humanize(now - last_contact) if last_contact and now - last_contact > ABSENCE else None
@@ -124,7 +124,7 @@ def voice_hints(
     today = now.astimezone().date()
     past = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() < today]
     coming = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() >= today]
-    return VoiceHints(
+    return Scene(
         character=persona.name,
         user_name=user_name,
         openers=voice.openers,

@@ -31,7 +31,7 @@ class Mind:
     def __init__(
         self,
         stream: MemoryStream,
-        backend: Backend,
+        backend: Backend | None,
         *,
         extractor: str = "auto",
         embedding_model: str | None = None,
@@ -43,6 +43,8 @@ class Mind:
         self.embedding_model = embedding_model
         self.timeout = timeout
         self._summaries: dict[int, tuple[str, int] | None] = {}
+        #: The stream's revision the cached summaries were read at.
+        self._revision = stream.revision
 
     @property
     def store(self) -> Store:
@@ -50,15 +52,17 @@ class Mind:
 
     @property
     def uses_model(self) -> bool:
-        if self.extractor == "rules" or self.backend.is_offline:
-            return False
-        return self.extractor == "model" or bool(
-            getattr(self.backend, "follows_instructions", False)
-        )
+        if self.extractor == "rules" or self.backend is None:
+            return False  # no language model to ask (the offline voice)
+        return self.extractor == "model" or self.backend.follows_instructions
 
     @property
     def dense(self) -> bool:
-        return bool(self.embedding_model) and self.backend.serves_embeddings
+        return (
+            bool(self.embedding_model)
+            and self.backend is not None
+            and self.backend.serves_embeddings
+        )
 
     async def _ask(self, system: str, user: str, max_tokens: int) -> str | None:
         request = ReplyRequest(
@@ -71,14 +75,17 @@ class Mind:
         )
         try:
             async with asyncio.timeout(self.timeout):
-                return "".join([c.text async for c in self.backend.stream(request)])
+                backend = self.backend
+                if backend is None:
+                    return None
+                return "".join([c.text async for c in backend.stream(request)])
         except (SamanthaError, TimeoutError):
             return None
 
     async def _embed(self, texts: list[str]) -> list[list[float]] | None:
-        embed = getattr(self.backend, "embed", None)
-        if not self.dense or embed is None or not texts:
+        if not self.dense or self.backend is None or not texts:
             return None
+        embed = self.backend.embed
         try:
             async with asyncio.timeout(self.timeout):
                 vectors: list[list[float]] = await embed(texts, self.embedding_model)
@@ -118,14 +125,20 @@ class Mind:
 
     @staticmethod
     def plan_lines(plans: Sequence[Memory], now: datetime, user: str) -> list[str]:
-        """Dated plans in words, so she can ask how the interview went."""
+        """Dated plans in words, so she can ask how the interview went; and things that
+        happened lately, which are no plans ("My cat died this morning": nothing to ask
+        how it went, nothing coming up)."""
         lines = []
+        today = now.astimezone().date()
         for plan in plans:
             if plan.due_at is None:
                 continue
             when = describe(plan.due_at, now)
             text = plan.text.rstrip(".")
-            if plan.due_at.date() < now.astimezone().date():
+            day = plan.due_at.astimezone().date()
+            if plan.kind is not MemoryKind.PLAN and day <= today:
+                lines.append(f'Lately, {when}: {user} told you "{text}".')
+            elif day < today:
                 lines.append(f'Just past, {when}: {user} told you "{text}". Ask how it went.')
             else:
                 lines.append(f'Coming up {when}: {user} told you "{text}".')
@@ -230,7 +243,10 @@ class Mind:
 
     async def summary(self, conversation_id: int) -> tuple[str, int] | None:
         """The conversation's rolling summary and the last message it covers (cached: only
-        ``summarise`` changes it)."""
+        ``summarise`` changes it, and forgetting, which may scrub lines from it)."""
+        if self._revision != self.stream.revision:
+            self._summaries.clear()
+            self._revision = self.stream.revision
         if conversation_id not in self._summaries:
             self._summaries[conversation_id] = await self.store.run(
                 lambda s: s.memories.summary(conversation_id)

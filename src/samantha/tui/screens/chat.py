@@ -95,7 +95,7 @@ class ChatScreen(ChatCommands):
     def _who(companion: Companion) -> tuple[str, str]:
         backend = companion.backend
         return companion.persona.name, backend_label(
-            backend.name, backend.model, backend.is_offline
+            backend.name, backend.model, companion.speaks_offline
         )
 
     def on_mount(self) -> None:
@@ -454,7 +454,10 @@ class ChatScreen(ChatCommands):
             await self.query_one("#body").mount(panel)
             backend = self.companion.backend
             panel.show_voice(
-                backend.name, backend.model, backend.is_offline, backend.context_window
+                backend.name,
+                backend.model,
+                self.companion.speaks_offline,
+                backend.context_window,
             )
         else:
             panel.display = not panel.display

@@ -133,11 +133,10 @@ class DuetScreen(Screen[None]):
         second = self.partner if self.partner in others else (others[0] if others else None)
         options = [(Content(visible(p.name)), p.key) for p in personas]
         # Each side speaks through your backend or the offline voice (the CLI takes any two).
-        backend = self.companion.backend
-        yours = "offline voice" if backend.is_offline else f"{backend.name} · {backend.model}"
+        yours = self.companion.voice_label
         yours = yours if len(yours) <= 20 else yours[:19] + "…"
         voices = [(Content(visible(yours)), "yours")]
-        if not backend.is_offline:
+        if not self.companion.speaks_offline:
             voices.append((Content("offline voice"), "offline"))
         with Vertical(id="setup"):
             with Horizontal():

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from samantha.config import Paths
 from samantha.domain.memory import Memory, MemoryKind, Recalled
-from samantha.engine.sections import voice_hints
+from samantha.engine.sections import scene_for
 from samantha.persona import find_persona, load_persona
 from samantha.state.appraisal import Appraisal
 from samantha.state.inner import InnerState
@@ -33,7 +33,7 @@ def test_her_recollections_leave_out_the_name_she_already_calls_you(
 ) -> None:
     persona = load_persona(find_persona("samantha", Paths.from_env().personas_dir))
     state = InnerState.first_meeting(persona.temperament, persona.relationship, NOW)
-    hints = voice_hints(
+    hints = scene_for(
         persona,
         "Theo",
         NOW,

@@ -1,0 +1,165 @@
+"""The prompt builder: her persona filled with the user's name, the sections of one turn, and
+the whole fitted to the window. It owns the caches that make that cheap turn after turn (token
+counts and chat forms per message, the filled persona) and the scene the offline voice renders."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from samantha.backends.base import ChatMessage
+from samantha.domain.conversation import Message
+from samantha.domain.memory import CoreMemory, Memory, Recalled
+from samantha.engine.prompt import Prompt, compose
+from samantha.engine.sections import prompt_sections, scene_for
+from samantha.engine.tokens import EstimateCounter, TokenCounter
+from samantha.persona import Persona
+from samantha.state.appraisal import Appraisal
+from samantha.state.inner import InnerState
+from samantha.voice.scene import Scene
+
+
+@dataclass(frozen=True)
+class Moment:
+    """What one prompt is built from, besides the messages: when, and what she knows."""
+
+    now: datetime
+    last_seen: datetime | None
+    state: InnerState
+    core: CoreMemory
+    recalled: Sequence[Recalled] = ()
+    plans: Sequence[Memory] = ()
+    summary: str | None = None
+    user_name: str | None = None
+    partner: str | None = None
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """What the offline voice reads off the messages: the line it answers, her replies so
+    far, and where in the talk it is (with the seed, what makes a reply repeatable)."""
+
+    text: str
+    said: list[str]
+    position: int
+
+    @classmethod
+    def of(cls, messages: Sequence[ChatMessage]) -> Spoken:
+        users = [m.content for m in messages if m.role == "user"]
+        return cls(
+            text=users[-1] if users else "",
+            said=[m.content for m in messages if m.role == "assistant"],
+            position=len(messages),
+        )
+
+
+class PromptBuilder:
+    def __init__(
+        self,
+        persona: Persona,
+        counter: TokenCounter,
+        *,
+        window: int,
+        reply_tokens: int,
+        memory_tokens: int,
+    ) -> None:
+        self.persona = persona
+        self.counter = counter
+        self.window = window
+        self.reply_tokens = reply_tokens
+        self.memory_tokens = memory_tokens
+        self._token_cache: dict[int, int] = {}
+        self._chat_cache: dict[int, object] = {}
+        self._filled: tuple[str, Persona] | None = None
+        self._voiced: tuple[str, Persona] | None = None
+
+    def filled(self, user_name: str | None) -> Persona:
+        """Her persona with the user's name in every field, made once per name (it is used
+        for the prompt and the lorebook on every turn)."""
+        user = user_name or "the user"
+        if self._filled is None or self._filled[0] != user:
+            self._filled = (user, self.persona.filled(user))
+        return self._filled[1]
+
+    async def build(self, history: list[Message], moment: Moment) -> Prompt:
+        sections = prompt_sections(
+            self.filled(moment.user_name),
+            moment.user_name,
+            moment.core,
+            history,
+            moment.now,
+            moment.last_seen,
+            moment.state,
+            moment.recalled,
+            moment.plans,
+            moment.summary,
+            self.memory_tokens,
+        )
+        fit = partial(
+            compose,
+            sections,
+            history,
+            self.counter,
+            self.window,
+            self.reply_tokens,
+            self._token_cache,
+            self._chat_cache,
+            moment.partner,
+        )
+        if self.counter.loaded:
+            # Counting is fast (and cached per message): a thread hop would cost more.
+            return fit()
+        # The first count loads a tokenizer (a few hundred ms): keep that off the event loop.
+        return await asyncio.to_thread(fit)
+
+    def forget_draft(self, message_id: int) -> None:
+        """A message that was never stored (a preview's draft) leaves no cached conversions."""
+        self._chat_cache.pop(message_id, None)
+        self._token_cache.pop(message_id, None)
+
+    def scene(
+        self,
+        moment: Moment,
+        appraisal: Appraisal,
+        spoken: Spoken,
+        *,
+        first_meeting: bool = False,
+        was_strained: bool = False,
+        addressee: str | None = None,
+        opening: bool = False,
+    ) -> Scene:
+        """What the offline voice needs for this line. ``addressee``: a third voice she
+        answers (you, in a duet), instead of her partner."""
+        # The offline voice says "you" where the prompt says "the user".
+        user = addressee or moment.user_name or "you"
+        if self._voiced is None or self._voiced[0] != user:
+            self._voiced = (user, self.persona.filled(user))
+        scene = scene_for(
+            self._voiced[1],
+            addressee or moment.user_name,
+            moment.now,
+            moment.last_seen,
+            moment.state,
+            appraisal,
+            moment.recalled,
+            moment.plans,
+            first_meeting=first_meeting,
+            was_strained=was_strained,
+        )
+        return scene.model_copy(
+            update={
+                "text": spoken.text,
+                "said": spoken.said,
+                "position": spoken.position,
+                "opening": opening,
+            }
+        )
+
+
+def counter_for(model: str, *, exact: bool) -> TokenCounter:
+    """A tokenizer for a model's text; for the offline voice, which has none of its own,
+    counting is a labelled estimate."""
+    return TokenCounter(model) if exact else EstimateCounter()

@@ -1,0 +1,67 @@
+"""What a turn hands back to a front end: the reply as it streams, then one result that says
+what she heard, felt, recalled and learned. Plain values: nothing here reaches back in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel
+
+from samantha.domain.conversation import Message, MessageStatus
+from samantha.domain.memory import Memory, Recalled
+from samantha.engine.prompt import Prompt
+from samantha.state.appraisal import Appraisal
+from samantha.state.inner import InnerState
+from samantha.state.relationship import RelationshipEvent
+from samantha.voice.scene import Scene
+
+#: Why a reply ended before she finished: the server's token limit, its content filter, our
+#: own cap for servers that ignore max_tokens, or a reply that was only tool calls.
+CutReason = Literal["length", "content_filter", "cap", "tool_calls"]
+
+
+@dataclass(frozen=True)
+class ReplyChunk:
+    text: str
+
+
+class Timings(BaseModel):
+    prepare_ms: float
+    first_token_ms: float | None
+    total_ms: float
+
+
+class TurnResult(BaseModel):
+    reply: str
+    status: MessageStatus
+    user_message: Message
+    reply_message: Message | None
+    prompt: Prompt
+    completion_tokens: int | None = None
+    #: Prompt tokens as the server counted them, when it said.
+    server_prompt_tokens: int | None = None
+    timings: Timings
+    appraisal: Appraisal
+    #: Her state as the user spoke (settled to that moment), and after her reply.
+    before: InnerState
+    after: InnerState
+    events: list[RelationshipEvent]
+    #: What came to mind for this message (it is in the prompt), with score parts.
+    recalled: list[Recalled] = []
+    #: What she learned from it: facts, and a reflection when one was due.
+    extracted: list[Memory] = []
+    #: What the engine knew when she spoke (the offline voice renders exactly this).
+    scene: Scene | None = None
+    #: Set when the reply was cut short; the reply is then stored as interrupted.
+    cut_reason: CutReason | None = None
+
+
+TurnEvent = ReplyChunk | TurnResult
+
+
+class Greeting(Message):
+    """Her opening line as stored, with what it was made from (scripts check its context)."""
+
+    prompt: Prompt
+    scene: Scene

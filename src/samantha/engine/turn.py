@@ -1,0 +1,486 @@
+"""One turn, from the user's words to her stored reply, and its variants (regenerate, edit,
+a line heard without answering, her greeting, a preview of the prompt).
+
+Its promise: the user's message is committed before any backend is asked, and whatever part
+of a reply arrived is committed too, marked, however the stream ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from samantha.backends.base import ChatMessage
+from samantha.domain.conversation import Conversation, Message, MessageStatus, Role
+from samantha.domain.memory import EPISODE_KINDS, Memory, MemoryKind, Recalled
+from samantha.engine.feelings import Felt
+from samantha.engine.parts import Parts
+from samantha.engine.prompt import Prompt
+from samantha.engine.prompting import Moment, Spoken
+from samantha.engine.results import Greeting, ReplyChunk, Timings, TurnEvent, TurnResult
+from samantha.engine.speaking import Line
+from samantha.engine.streaming import Streamed
+from samantha.engine.text import clean_text
+from samantha.errors import BackendError, InputError, SamanthaError
+from samantha.state.appraisal import appraise
+from samantha.state.inner import InnerState
+from samantha.store import Store
+
+#: "forget that my sister is called Anna", "forget about the interview".
+FORGET_REQUEST = re.compile(
+    r"^(?:please\s+|can you\s+|could you\s+)?forget\s+(?:that|about|what i said about)\s+(?P<what>.+)",
+    re.IGNORECASE | re.DOTALL,
+)
+YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|please do|do it|ok(?:ay)?|y)\b", re.IGNORECASE)
+#: A greeting is not repeated when the conversation moved this recently.
+QUIET_BEFORE_GREETING = timedelta(hours=1)
+
+
+@dataclass
+class Exchange:
+    """A user's line as stored, and what it did to her: what her reply is made from."""
+
+    conversation: Conversation
+    message: Message
+    last_seen: datetime | None
+    felt: Felt
+    started: float
+    #: Learned from the line as it was stored (rules), before the reply.
+    learned: list[Memory] = field(default_factory=list)
+    #: Her partner's words (learned from, moving the relationship), not a third voice's.
+    from_partner: bool = True
+
+
+def _empty_check(text: str) -> str:
+    text = clean_text(text)
+    if not text.strip():
+        raise InputError("There is nothing to send: type a message first.")
+    return text
+
+
+class Turns:
+    def __init__(self, parts: Parts) -> None:
+        self.p = parts
+
+    # -- the user speaks -------------------------------------------------------------------
+
+    async def turn(self, text: str, speaker: str | None = None) -> AsyncGenerator[TurnEvent, None]:
+        started = time.perf_counter()
+        text = _empty_check(text)
+        p, session = self.p, self.p.session
+        conversation = await session.current()
+        await self.know_user()
+        now = p.clock.now()
+        partner = session.partner or session.user_name
+        guest = speaker is not None and speaker != partner
+        learn = not guest and not FORGET_REQUEST.match(text.strip()) and not session.pending_forget
+        last_seen, last_contact, added = await p.memories.heard_before(
+            p.key, speaker or partner or "you", text, now, conversation.id, learn
+        )
+        session.last_contact = last_contact
+        if added.user_name and session.partner is None:
+            # In a group talk the partner keeps the name she knows them by ("Call me Al"
+            # must not make Alan's next lines someone else's).
+            session.user_name = added.user_name
+        if not guest:
+            handled = await self._forget_command(conversation, added.message, started)
+            if handled is not None:
+                for event in handled:
+                    yield event
+                return
+        felt = await p.feelings.hear(text, added.message.id, now, from_partner=not guest)
+        exchange = Exchange(
+            conversation, added.message, last_seen, felt, started, added.facts, not guest
+        )
+        async with aclosing(self.respond(exchange)) as reply:
+            async for event in reply:
+                yield event
+
+    async def hear(self, text: str, speaker: str, *, learn: bool = False) -> Message:
+        """Keep a line said to the room without answering it (a duet: you stepped in, so her
+        partner's last line waits while she answers you)."""
+        text = _empty_check(text)
+        conversation = await self.p.session.current()
+        now = self.p.clock.now()
+        added = await self.p.memories.add_message(speaker, text, now, conversation.id, learn=learn)
+        return added.message
+
+    async def regenerate(self) -> AsyncGenerator[TurnEvent, None]:
+        """Her last reply again: the old one is removed, the user's message stays as it was."""
+        started = time.perf_counter()
+        p = self.p
+        conversation = await p.session.current()
+        await self.know_user()
+        cid = conversation.id
+
+        def clear(s: Store) -> Message | None:
+            recent = s.conversations.recent_messages(cid, 20)
+            users = [m for m in recent if m.role is Role.USER]
+            if not users:
+                return None
+            last = users[-1]
+            for message in recent:
+                if message.id > last.id:
+                    s.memories.delete(s.memories.episodes_of([message.id]))
+                    s.conversations.delete_message(message.id)
+            return last
+
+        user_message = await p.memories.write(clear)
+        if user_message is None:
+            raise InputError("There is no reply to regenerate yet: say something first.")
+        p.session.stale()
+        key, before_id = p.key, user_message.id
+        last_seen = await p.store.run(
+            lambda s: s.conversations.last_user_message_at(key, before_id=before_id)
+        )
+        state = await p.feelings.current()
+        felt = Felt(state, state, appraise(""), [])
+        exchange = Exchange(conversation, user_message, last_seen, felt, started)
+        async with aclosing(self.respond(exchange)) as reply:
+            async for event in reply:
+                yield event
+
+    async def edit_last(self, text: str) -> AsyncGenerator[TurnEvent, None]:
+        """Replace the user's last message (and her reply to it) with ``text``, and answer that."""
+        text = _empty_check(text)
+        p = self.p
+        cid = (await p.session.current()).id
+
+        def clear(s: Store) -> bool:
+            recent = s.conversations.recent_messages(cid, 20)
+            users = [m for m in recent if m.role is Role.USER]
+            if not users:
+                return False
+            for message in (m for m in recent if m.id >= users[-1].id):
+                s.memories.delete(s.memories.derived_only_from_message(message.id))
+                s.conversations.delete_message(message.id)
+            return True
+
+        if not await p.memories.write(clear):
+            raise InputError("There is no message of yours to edit yet.")
+        p.session.stale()
+        async with aclosing(self.turn(text)) as reply:
+            async for event in reply:
+                yield event
+
+    # -- she answers -----------------------------------------------------------------------
+
+    async def respond(self, ex: Exchange) -> AsyncGenerator[TurnEvent, None]:
+        p, heard = self.p, ex.felt.after
+        now = ex.message.created_at
+        history = await self.recent()
+        recalled, plans = await p.memories.for_message(
+            ex.message.text, p.settings.recall_k, now, {m.id for m in history}
+        )
+        moment = await self.moment(now, ex.last_seen, heard, recalled, plans)
+        prompt = await p.builder.build(history, moment)
+        scene_moment = moment
+        if p.session.last_contact is not None:
+            scene_moment = _with_last_seen(moment, p.session.last_contact)
+        scene = p.builder.scene(
+            scene_moment,
+            ex.felt.appraisal,
+            Spoken.of(prompt.messages),
+            was_strained=ex.felt.before.relationship.strained,
+            addressee=None if ex.from_partner else ex.message.speaker,
+        )
+        line = Line(prompt.messages, scene, p.reply_tokens, p.persona.temperature)
+        prepared = time.perf_counter()
+        streamed = Streamed(p.reply_tokens)
+        async with aclosing(self._stream(streamed, line, ex.conversation)) as chunks:
+            async for text in chunks:
+                yield ReplyChunk(text)
+        if not streamed.text.strip() and streamed.cut == "tool_calls":
+            raise BackendError(
+                "The model answered with a tool call instead of words: pick a chat model, "
+                "or turn tool use off on the server."
+            )
+        reply_message, after = await self._settle(ex, streamed)
+        learned = await self._learn(ex, reply_message.created_at, history, prompt)
+        yield TurnResult(
+            reply=streamed.text,
+            status=reply_message.status,
+            user_message=ex.message,
+            reply_message=reply_message,
+            prompt=prompt,
+            completion_tokens=streamed.completion_tokens,
+            server_prompt_tokens=streamed.prompt_tokens,
+            timings=_timings(ex.started, prepared, streamed.first_token),
+            appraisal=ex.felt.appraisal,
+            before=ex.felt.before,
+            after=after,
+            events=ex.felt.events,
+            recalled=recalled,
+            extracted=[*ex.learned, *learned],
+            scene=line.scene,
+            cut_reason=streamed.cut,
+        )
+
+    async def _stream(
+        self, streamed: Streamed, line: Line, conversation: Conversation
+    ) -> AsyncGenerator[str, None]:
+        """Her words as they come; if the stream fails or is closed early (Esc, Ctrl-C), what
+        she had said is kept, marked as interrupted."""
+        finished = False
+        try:
+            async with aclosing(streamed.read(self.p.speaker.speak(line))) as words:  # type: ignore[type-var]
+                async for text in words:
+                    yield text
+            finished = True
+        except SamanthaError:
+            await self._save_partial(conversation, streamed)
+            raise
+        finally:
+            if not finished:
+                await asyncio.shield(self._save_partial(conversation, streamed))
+
+    async def _settle(self, ex: Exchange, streamed: Streamed) -> tuple[Message, InnerState]:
+        """Her reply, its memory and how it left her: one transaction."""
+        p, reply = self.p, streamed.text
+        end = p.clock.now()
+        after = p.feelings.after_own_words(ex.felt.after, reply, end)
+        # Cut short (the cap, the server's limit or filter), her reply is marked so: she sees
+        # it was cut next turn, and the front end says why.
+        status = MessageStatus.INTERRUPTED if streamed.cut else MessageStatus.COMPLETE
+        name, key, cid, tokens = (
+            p.persona.name,
+            p.key,
+            ex.conversation.id,
+            streamed.completion_tokens,
+        )
+
+        def settle(s: Store) -> Message:
+            message = s.conversations.add_message(
+                cid, Role.ASSISTANT, name, reply, end, status, tokens
+            )
+            s.memories.add(key, MemoryKind.REPLY, reply[:4000], 1, end, [message.id])
+            s.state.save(after.snapshot(key, end, message.id))
+            return message
+
+        message = await p.memories.write(settle)
+        p.feelings.kept(after)
+        return message, after
+
+    async def _learn(
+        self, ex: Exchange, end: datetime, history: list[Message], prompt: Prompt
+    ) -> list[Memory]:
+        p, session = self.p, self.p.session
+        user = session.user_name or "the user"
+        learned: list[Memory] = []
+        if ex.from_partner:
+            learned, name = await p.memories.learn(
+                ex.message, end, user, p.persona.name, bool(ex.learned)
+            )
+            if name and session.partner is None:
+                session.user_name = name
+        if prompt.dropped:
+            await p.memories.mind.summarise(
+                ex.conversation.id, history[: prompt.dropped], end, user, p.persona.name
+            )
+        return learned
+
+    async def _save_partial(self, conversation: Conversation, streamed: Streamed) -> None:
+        reply = streamed.text
+        if not reply.strip():
+            return
+        streamed.parts.clear()
+        name, at, cid = self.p.persona.name, self.p.clock.now(), conversation.id
+        await self.p.store.run(
+            lambda s: s.conversations.add_message(
+                cid, Role.ASSISTANT, name, reply, at, status=MessageStatus.INTERRUPTED
+            ),
+            write=True,
+        )
+
+    # -- what a prompt is made of ------------------------------------------------------------
+
+    async def know_user(self) -> None:
+        """Her name for the user, from core memory, once per session."""
+        session = self.p.session
+        if not session.named:
+            core = await self.p.memories.core()
+            session.user_name = session.user_name or core.user_name
+            session.named = True
+
+    async def recent(self) -> list[Message]:
+        p = self.p
+        cid = (await p.session.current()).id
+        summary = await p.memories.mind.summary(cid)
+        return await p.session.recent(summary[1] if summary is not None else None)
+
+    async def moment(
+        self,
+        now: datetime,
+        last_seen: datetime | None,
+        state: InnerState,
+        recalled: Sequence[Recalled] = (),
+        plans: Sequence[Memory] = (),
+    ) -> Moment:
+        p = self.p
+        summary = None
+        if p.session.conversation is not None:
+            found = await p.memories.mind.summary(p.session.conversation.id)
+            summary = found[0] if found is not None else None
+        return Moment(
+            now=now,
+            last_seen=last_seen,
+            state=state,
+            core=await p.memories.core(),
+            recalled=recalled,
+            plans=plans,
+            summary=summary,
+            user_name=p.session.user_name,
+            partner=p.session.partner,
+        )
+
+    # -- she speaks first --------------------------------------------------------------------
+
+    async def greet(self) -> Greeting | None:
+        """She speaks first when a session opens: hello on first meeting, and later what she
+        knows of the time away and of plans that were due. Stored as her message. Nothing when
+        the conversation is fresh from a moment ago."""
+        p = self.p
+        conversation = await p.session.current()
+        await self.know_user()
+        now = p.clock.now()
+        last_seen = await p.records.last_seen()
+        cid = conversation.id
+        latest = await p.store.run(lambda s: s.conversations.recent_messages(cid, 1))
+        recent = [m.created_at for m in latest] + ([last_seen] if last_seen else [])
+        if recent and now - max(recent) < QUIET_BEFORE_GREETING:
+            return None
+        user = p.session.user_name or "the user"
+        state = await p.feelings.current()
+        _, plans = await p.memories.for_message("", 0, now, ())
+        moment = await self.moment(now, last_seen, state, (), plans)
+        prompt = await p.builder.build([], moment)
+        instruction = (
+            f"{user} has just opened the app. Greet them first, in one or two sentences, as "
+            "yourself: mind how long it has been and ask about anything that was due."
+            if last_seen
+            else f"You are meeting {user} for the first time. Introduce yourself in one or two sentences."
+        )
+        messages = [*prompt.messages, ChatMessage(role="user", content=f"({instruction})")]
+        scene = p.builder.scene(
+            moment,
+            appraise(""),
+            Spoken.of(messages),
+            first_meeting=last_seen is None,
+            opening=True,
+        )
+        line = Line(messages, scene, min(200, p.reply_tokens), p.persona.temperature)
+        parts = [chunk.text async for chunk in p.speaker.speak(line)]
+        reply = "".join(parts).strip()
+        if not reply:
+            return None
+        name = p.persona.name
+        message = await p.store.run(
+            lambda s: s.conversations.add_message(cid, Role.ASSISTANT, name, reply, now),
+            write=True,
+        )
+        return Greeting(**message.model_dump(), prompt=prompt, scene=scene)
+
+    async def preview(self, text: str) -> Prompt:
+        """The prompt ``text`` would send now, section by section; nothing is stored."""
+        p = self.p
+        conversation = await p.session.current()
+        await self.know_user()
+        now = p.clock.now()
+        last_seen = await p.records.last_seen()
+        history = list(await self.recent())
+        draft = Message(
+            id=-1,  # never a stored id; its cached conversions are dropped below
+            conversation_id=conversation.id,
+            role=Role.USER,
+            speaker=p.session.user_name or "you",
+            text=clean_text(text),
+            created_at=now,
+        )
+        recalled = await p.memories.recall(text, p.settings.recall_k, {m.id for m in history})
+        _, plans = await p.memories.for_message("", 0, now, ())
+        state = await p.feelings.current()
+        moment = await self.moment(now, last_seen, state, recalled, plans)
+        try:
+            return await p.builder.build([*history, draft], moment)
+        finally:
+            p.builder.forget_draft(draft.id)
+
+    # -- "forget that ..." -------------------------------------------------------------------
+
+    async def _forget_command(
+        self, conversation: Conversation, user_message: Message, started: float
+    ) -> list[TurnEvent] | None:
+        """She names what she would forget and waits for a yes."""
+        session, text = self.p.session, user_message.text.strip()
+        pending, session.pending_forget = session.pending_forget, None
+        if pending is not None:
+            if not YES.match(text):
+                return None  # anything else: she keeps it, and the talk goes on
+            await self.p.memories.forget([m.id for m in pending])
+            reply = "Done. I've let that go."
+        else:
+            request = FORGET_REQUEST.match(text)
+            if request is None:
+                return None
+            what = request.group("what").strip(" .!?")
+            found = [
+                m for m in await self.p.memories.listing(what, 20) if m.kind not in EPISODE_KINDS
+            ]
+            if not found:
+                reply = f"I don't think I was keeping anything about “{what}”."
+            else:
+                session.pending_forget = found[:5]
+                listed = "; ".join(f"“{m.text}”" for m in found[:5])
+                reply = f"Do you want me to forget {listed}? Say yes and it's gone."
+        return await self._say_directly(conversation, user_message, reply, started)
+
+    async def _say_directly(
+        self, conversation: Conversation, user_message: Message, reply: str, started: float
+    ) -> list[TurnEvent]:
+        """A reply that is the program's, not the model's (confirmations): stored the same way."""
+        p = self.p
+        name, end, cid = p.persona.name, p.clock.now(), conversation.id
+        state = await p.feelings.current()
+        message = await p.store.run(
+            lambda s: s.conversations.add_message(cid, Role.ASSISTANT, name, reply, end),
+            write=True,
+        )
+        done = (time.perf_counter() - started) * 1000
+        return [
+            ReplyChunk(reply),
+            TurnResult(
+                reply=reply,
+                status=MessageStatus.COMPLETE,
+                user_message=user_message,
+                reply_message=message,
+                prompt=Prompt(messages=[], tokens=0, accuracy="estimate", budget=0),
+                timings=Timings(prepare_ms=done, first_token_ms=done, total_ms=done),
+                appraisal=appraise(""),
+                before=state,
+                after=state,
+                events=[],
+            ),
+        ]
+
+
+def _with_last_seen(moment: Moment, last_contact: datetime) -> Moment:
+    from dataclasses import replace
+
+    return replace(moment, last_seen=last_contact)
+
+
+def _timings(started: float, prepared: float, first_token: float | None) -> Timings:
+    done = time.perf_counter()
+    return Timings(
+        prepare_ms=(prepared - started) * 1000,
+        first_token_ms=(first_token - started) * 1000 if first_token else None,
+        total_ms=(done - started) * 1000,
+    )
+
+
+__all__ = ["FORGET_REQUEST", "Turns"]

@@ -1,0 +1,156 @@
+"""The offline voice's reply: one to four sentences from the persona's own phrase banks,
+shaped by her mood and what she recalled (the ``Scene``)."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from samantha.voice.reading import _SWAP, Reading
+from samantha.voice.scene import Scene
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsLenAndGetItem
+
+#: How many of her last replies the offline voice avoids repeating itself from.
+RECENT_REPLIES = 3
+_TEMPLATE = re.compile(r"\{\{\w+\}\}")
+_T = TypeVar("_T")
+
+
+class Unrepeating(random.Random):
+    """Chooses among phrases she has not used in her last few replies while any are left, so
+    the offline voice (and a duet of two of them) does not go round in circles."""
+
+    def __init__(self, seed: int, said: Sequence[str]) -> None:
+        super().__init__(seed)
+        self.said = "\n".join(said)
+
+    def choice(self, seq: SupportsLenAndGetItem[_T]) -> _T:
+        options = [seq[i] for i in range(len(seq))]
+        fresh = [o for o in options if not (isinstance(o, str) and self._used(o))]
+        return super().choice(fresh or options)
+
+    def _used(self, phrase: str) -> bool:
+        # A phrase with {{user}} in it is recognised by its longest literal part.
+        part = max(_TEMPLATE.split(phrase), key=len).strip()
+        return len(part) >= 8 and part in self.said
+
+
+def _pick(rng: random.Random, options: Sequence[str], fallback: str) -> str:
+    return rng.choice(list(options)) if options else fallback
+
+
+#: Events whose message is about her: echoing it back ("so I'm wonderful") would be odd.
+_ABOUT_HER = {"gratitude", "affection", "praise"}
+#: Moods in which she keeps to herself: a strong one makes her brief and stops her questions.
+_LOW_MOODS = {"bored", "disdainful", "hostile", "anxious"}
+
+
+def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
+    """Build a reply of one to four sentences from the persona's banks, shaped by her state."""
+    user = reading.name or scene.user_name or "you"
+    if scene.opening:
+        return _fill(_opening(scene, rng), user, scene)
+    events = set(scene.events)
+    if "insult" in events:
+        # Hurt comes first and alone: no echo, no question, no cheer.
+        return _fill(_pick(rng, scene.hurt, "That hurt."), user, scene)
+    parts: list[str] = []
+    if "apology" in events and (scene.strained or scene.was_strained or scene.mood in _LOW_MOODS):
+        parts.append(_pick(rng, scene.forgiving, "Thank you for saying that."))
+    if scene.time_away:
+        parts.append(_missed(scene, rng))
+    if reading.name:
+        heard = _pick(rng, scene.name_heard, "{{name}}. I like that name.")
+        parts.append(heard.replace("{{name}}", reading.name))
+    elif reading.greeting and not scene.time_away and not scene.strained:
+        # The first greeting introduces her; later hellos come from the rest.
+        later = scene.greetings[1:] or scene.greetings
+        parts.append(_pick(rng, later, "Hi. I'm glad you're here."))
+    if reading.feeling == "sad":
+        parts.append(_pick(rng, scene.comfort, "That sounds hard. I'm here."))
+    elif reading.feeling == "happy" and not scene.strained:
+        parts.append(_pick(rng, scene.delight, "Oh, that makes me happy to hear."))
+    if reading.asks_about_her:
+        parts.append(_pick(rng, scene.self_questions, "I'm still finding that out myself."))
+    elif reading.echo and not events & _ABOUT_HER and rng.random() < 0.8:
+        opener = _pick(rng, scene.openers, "So")
+        parts.append(f"{opener} {reading.echo}.")
+    if scene.memories and (reading.question or rng.random() < 0.8):
+        parts.append(_recollection(scene.memories[0], rng))
+    guarded = scene.strained or (scene.mood in _LOW_MOODS and scene.mood_intensity >= 0.15)
+    if guarded:
+        # Strain or a low mood keeps her brief; she does not reach for another question.
+        return _fill(" ".join(parts[:2]) or _pick(rng, scene.musings, "Hm."), user, scene)
+    if reading.question and not reading.asks_about_her:
+        parts.append(_pick(rng, scene.musings, "I don't know yet, but I want to think about it."))
+    parts.append(_pick(rng, scene.curiosity, "Tell me more?"))
+    cheerful = scene.mood == "exuberant" and scene.mood_intensity >= 0.3
+    if (
+        cheerful
+        and not events & {"apology", "insult"}
+        and reading.feeling is None
+        and scene.delight
+        and len(parts) < 4
+    ):
+        parts.insert(0, rng.choice(scene.delight))
+    return _fill(" ".join(parts), user, scene)
+
+
+def _yours(text: str) -> str:
+    """The user's own words about themselves, said back to them: 'my sister' -> 'your sister'."""
+    words = text.rstrip(".!").split()
+    swapped = [
+        _SWAP.get(w.lower(), w) if w.lower() not in {"you", "your", "yours"} else w for w in words
+    ]
+    if swapped and swapped[0] not in {"I"}:
+        swapped[0] = swapped[0][0].lower() + swapped[0][1:]
+    return " ".join(swapped)
+
+
+_ASIDES = (
+    "is that still on your mind?",
+    "I've been thinking about that.",
+    "how is that going?",
+)
+#: A memory about someone in their life, which "have you heard from them?" fits.
+_SOMEONE = re.compile(
+    r"\bmy (?:sister|brother|mother|mom|mum|father|dad|friend|partner|wife|husband|"
+    r"boyfriend|girlfriend|son|daughter|cousin|aunt|uncle|grandma|grandpa|boss|colleague)\b",
+    re.IGNORECASE,
+)
+
+
+def _recollection(memory: str, rng: random.Random) -> str:
+    said = _yours(memory)
+    aside = "have you heard from them lately?" if _SOMEONE.search(memory) else rng.choice(_ASIDES)
+    return f"You told me {said}; {aside}"
+
+
+def _missed(scene: Scene, rng: random.Random) -> str:
+    line = _pick(rng, scene.missed_you, "It's been {{time_away}}. I missed talking with you.")
+    return line.replace("{{time_away}}", scene.time_away or "a while")
+
+
+def _opening(scene: Scene, rng: random.Random) -> str:
+    """The first words of a session: hello, the time away, and what was due."""
+    parts: list[str] = []
+    if scene.time_away:
+        parts.append("Hey, you're back. " + _missed(scene, rng))
+    elif scene.first_meeting and scene.greetings:
+        # The first greeting in a persona file is the one that introduces her.
+        parts.append(scene.greetings[0])
+    else:
+        parts.append(_pick(rng, scene.greetings, "Hi. I'm glad you're here."))
+    if scene.past_plans:
+        parts.append(f"You told me {_yours(scene.past_plans[0])}; how did it go?")
+    elif scene.upcoming_plans:
+        parts.append(f"And {_yours(scene.upcoming_plans[0])}: how are you feeling about it?")
+    return " ".join(parts)
+
+
+def _fill(text: str, user: str, scene: Scene) -> str:
+    return text.replace("{{user}}", user).replace("{{char}}", scene.character)

@@ -1,0 +1,230 @@
+"""How the offline voice reads a message: a name, a feeling, a question, a phrase to echo."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NAME = re.compile(
+    r"\b(?:(?i:my name is|my name's|call me|i'm called|i am called)\s+([A-Za-z][\w'-]{1,30})"
+    r"|^(?i:hi|hey|hello)?[,!. ]*(?i:i'm|i am)\s+([A-Z][a-z'-]{1,30})\b[.!]?\s*$)"
+)
+_REQUEST = re.compile(
+    r"\b(?:can|could|would|will) you (?!feel|dream|think|imagine|love|be)\w+", re.IGNORECASE
+)
+_GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|good (morning|afternoon|evening)|yo)\b", re.I)
+_NEGATION = re.compile(r"\b(not|never|no|n't|hardly)\b", re.I)
+_SAD = {
+    "sad",
+    "rough",
+    "tired",
+    "lonely",
+    "awful",
+    "bad",
+    "stressed",
+    "anxious",
+    "hurt",
+    "cry",
+    "crying",
+    "depressed",
+    "exhausted",
+    "angry",
+    "upset",
+    "terrible",
+    "miserable",
+    "worried",
+    "scared",
+    "afraid",
+    "lost",
+    "hard",
+    "sick",
+    "broke",
+    "alone",
+    "horrible",
+    "down",
+}
+_HAPPY = {
+    "happy",
+    "great",
+    "good",
+    "excited",
+    "wonderful",
+    "amazing",
+    "love",
+    "glad",
+    "fun",
+    "fantastic",
+    "joy",
+    "proud",
+    "lovely",
+    "beautiful",
+    "thrilled",
+    "awesome",
+    "nice",
+    "better",
+}
+_STOP = {
+    "i",
+    "me",
+    "my",
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "but",
+    "so",
+    "to",
+    "of",
+    "in",
+    "on",
+    "at",
+    "it",
+    "is",
+    "was",
+    "are",
+    "be",
+    "just",
+    "really",
+    "very",
+    "that",
+    "this",
+    "with",
+    "for",
+}
+_STARTERS = {"today", "yesterday", "tonight", "well", "honestly", "actually", "work", "we"}
+_SWAP = {
+    "i": "you",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "am": "are",
+    "i'm": "you're",
+    "myself": "yourself",
+    "we": "you",
+    "our": "your",
+    "i've": "you've",
+    "i'd": "you'd",
+    "i'll": "you'll",
+    "you": "I",
+    "your": "my",
+    "yours": "mine",
+    "you're": "I'm",
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the offline voice noticed in a message."""
+
+    name: str | None
+    greeting: bool
+    feeling: str | None  # "sad" | "happy" | None
+    asks_about_her: bool
+    question: bool
+    echo: str | None
+
+
+def read_message(text: str) -> Reading:
+    words = re.findall(r"[\w']+", text.lower())
+    name_match = _NAME.search(text)
+    feeling: str | None = None
+    sad_hits = [i for i, w in enumerate(words) if w in _SAD]
+    happy_hits = [i for i, w in enumerate(words) if w in _HAPPY]
+
+    def negated(index: int) -> bool:
+        window = " ".join(words[max(0, index - 3) : index])
+        return bool(_NEGATION.search(window)) or window.endswith("n't")
+
+    sad = sum(0 if negated(i) else 1 for i in sad_hits) + sum(1 for i in happy_hits if negated(i))
+    happy = sum(0 if negated(i) else 1 for i in happy_hits) + sum(1 for i in sad_hits if negated(i))
+    if sad > happy:
+        feeling = "sad"
+    elif happy > sad:
+        feeling = "happy"
+    question = text.rstrip().endswith("?")
+    # "Who are you?", "do you dream?": about her. "Can you remind me ...?": a request.
+    asks_about_her = (
+        question
+        and bool(re.search(r"\b(you|your|yourself)\b", text, re.I))
+        and not _REQUEST.search(text)
+    )
+    return Reading(
+        name=(name_match.group(1) or name_match.group(2)).capitalize() if name_match else None,
+        greeting=bool(_GREETING.match(text)),
+        feeling=feeling,
+        asks_about_her=asks_about_her,
+        question=question,
+        echo=_echo(text),
+    )
+
+
+_VERBS_AFTER_SUBJECT = {
+    "and",
+    "are",
+    "were",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "have",
+    "had",
+    "do",
+    "did",
+    "know",
+    "think",
+    "said",
+    "say",
+    "might",
+    "must",
+    "seem",
+    "sound",
+    "make",
+    "get",
+}
+#: Requests are answered, not echoed: "so tell you something" would be nonsense.
+_IMPERATIVE = re.compile(
+    r"^\s*(?:please\s+)?(?:tell|give|show|let|explain|describe|say|help|talk|sing|write|"
+    r"remind|imagine|guess|pick|name|stop|do|don't|be)\b",
+    re.I,
+)
+_SUBJECT_BEFORE = {"and", "but", "because", "that", "if", "when", "so", "while", "since"}
+
+
+def _swap(words: list[str], index: int) -> str:
+    """First and second person trade places; 'you' becomes 'I' as a subject, 'me' otherwise."""
+    word = words[index].lower().strip(",")
+    if word == "you":
+        before = words[index - 1].lower().strip(",") if index else ""
+        after = words[index + 1].lower().strip(",") if index + 1 < len(words) else ""
+        subject = index == 0 or before in _SUBJECT_BEFORE or after in _VERBS_AFTER_SUBJECT
+        return "I" if subject else "me"
+    return _SWAP.get(word, words[index])
+
+
+def _echo(text: str) -> str | None:
+    """A statement of the user's in the second person: 'I had a rough day' -> 'you had a rough
+    day'. Greetings, introductions and questions are skipped; she answers those differently."""
+    clauses = [c.strip() for c in re.split(r"(?<=[.!?;\n])\s*", text.strip()) if c.strip()]
+    statements = [
+        c.rstrip(".!;")
+        for c in clauses
+        if not c.endswith("?")
+        and not _NAME.search(c)
+        and not _GREETING.match(c)
+        and not _IMPERATIVE.match(c)
+    ]
+    if not statements:
+        return None
+    clause = statements[0]
+    words = clause.split()
+    if len(words) < 3 or len(words) > 14:
+        return None
+    if not any(w.lower().strip(",") not in _STOP for w in words):
+        return None
+    swapped = [_swap(words, i) for i in range(len(words))]
+    if words[0].lower() in _STOP | _STARTERS:
+        # It follows her opener mid-sentence; a proper noun keeps its capital.
+        swapped[0] = swapped[0] if swapped[0] == "I" else swapped[0].lower()
+    return " ".join(swapped).rstrip(",")
