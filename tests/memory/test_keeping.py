@@ -237,3 +237,22 @@ async def test_a_move_replaces_the_old_home_in_the_prompt(make_companion: MakeCo
     text = "\n".join(m.content for m in prompt.messages)
     assert "I moved to Lisbon." in text
     assert "I live in Porto." not in text
+
+
+async def test_forgetting_refreshes_the_summary_her_mind_holds(memory: MemoryStream) -> None:
+    from samantha.memory.mind import Mind
+
+    mind = Mind(memory, None)
+    added = memory.add_message("Theo", "My sister is called Anna.", START)
+    cid = added.message.conversation_id
+    summary = '- 02 Mar: they said "My sister is called Anna."'
+    memory.store.run_sync(
+        lambda s: s.memories.set_summary(cid, summary, added.message.id, START), write=True
+    )
+    held = await mind.summary(cid)
+    assert held is not None
+    assert "Anna" in held[0]
+    memory.forget([added.facts[0].id])
+    held = await mind.summary(cid)
+    assert held is not None
+    assert "Anna" not in held[0]
