@@ -178,3 +178,20 @@ async def test_she_knows_how_long_you_were_away(
     assert isinstance(first, TurnResult)
     assert first.scene is not None
     assert first.scene.time_away is None
+
+
+async def test_an_edit_reaches_the_prompt_even_when_the_database_reuses_the_old_id(
+    make_companion: MakeCompanion,
+) -> None:
+    # SQLite gives the edited message the id of the deleted one; no cached form of the old
+    # words may stand in for the new ones.
+    backend = ScriptedBackend(replies=["Nice to meet you, Teo.", "Sorry! Theo, then."])
+    companion = make_companion(backend)
+    _, first = await collect(companion, "I'm Teo")
+    events = [e async for e in companion.edit_last("I'm Theo")]
+    result = events[-1]
+    assert isinstance(first, TurnResult)
+    assert isinstance(result, TurnResult)
+    assert result.user_message.id == first.user_message.id
+    assert backend.requests[-1].messages[-1].content == "I'm Theo"
+    assert all("Teo" not in m.content.split() for m in backend.requests[-1].messages[1:])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from textual.command import CommandList, CommandPalette
 
 from samantha.backends.scripted import ScriptedBackend
@@ -72,12 +71,6 @@ async def test_ctrl_l_edits_the_last_message_and_sends_it_again(build_app: Build
         assert said(app.screen)[-2:] == ["I'm Theodore", "Theodore, even better."]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: edit_last and regenerate keep Companion._chat_cache/_token_cache, keyed by "
-    "message id, and SQLite gives the new message the id of the deleted one, so the prompt "
-    "carries the pre-edit text (reported to the lead; src/samantha/engine is not the TUI's)",
-)
 async def test_ctrl_l_answers_the_edited_words_not_the_old_ones(build_app: BuildApp) -> None:
     backend = ScriptedBackend(replies=["Nice to meet you, Teo.", "Sorry! Theo, then."])
     app = build_app(backend)

@@ -73,6 +73,9 @@ class PromptBuilder:
         self.memory_tokens = memory_tokens
         self._token_cache: dict[int, int] = {}
         self._chat_cache: dict[int, object] = {}
+        #: The text each cached message had: SQLite may give a new message the id of one
+        #: just deleted (an edit, a regenerate), and its cached forms must not outlive it.
+        self._cached_as: dict[int, Message] = {}
         self._filled: tuple[str, Persona] | None = None
         self._voiced: tuple[str, Persona] | None = None
 
@@ -85,6 +88,7 @@ class PromptBuilder:
         return self._filled[1]
 
     async def build(self, history: list[Message], moment: Moment) -> Prompt:
+        self._drop_stale(history)
         sections = prompt_sections(
             self.filled(moment.user_name),
             moment.user_name,
@@ -114,6 +118,23 @@ class PromptBuilder:
             return fit()
         # The first count loads a tokenizer (a few hundred ms): keep that off the event loop.
         return await asyncio.to_thread(fit)
+
+    def _drop_stale(self, history: Sequence[Message]) -> None:
+        seen = self._cached_as
+        for message in history:
+            known = seen.get(message.id)
+            if known is message:
+                continue
+            if known is not None and (known.text, known.role, known.speaker) != (
+                message.text,
+                message.role,
+                message.speaker,
+            ):
+                self.forget_draft(message.id)
+            seen[message.id] = message
+        if len(seen) > 4 * len(history) + 1000:
+            keep = {m.id for m in history}
+            self._cached_as = {k: v for k, v in seen.items() if k in keep}
 
     def forget_draft(self, message_id: int) -> None:
         """A message that was never stored (a preview's draft) leaves no cached conversions."""
