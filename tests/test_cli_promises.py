@@ -3,13 +3,20 @@ addresses that carry keys, addresses that cannot work, doctor's exit code."""
 
 from __future__ import annotations
 
+import errno
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from samantha.urls import redact, url_problem
 from tests.fakeserver import FakeOpenAI, refused_base_url
-from tests.test_cli import assert_one_line_error, run
+from tests.test_cli import SAMANTHA, assert_one_line_error, cli_env, run
 
 USER_SECRET = "sk-userinfo-S3CRET"
 QUERY_SECRET = "sk-query-S3CRET"
@@ -132,3 +139,188 @@ def test_doctor_exits_non_zero_when_the_persona_does_not_load(isolated_home: Pat
     done = run(isolated_home, "--persona", "nobody-at-all", "doctor")
     assert done.returncode == 1
     assert "persona" in done.stderr
+
+
+# -- the data folder, the schema, full and read-only disks -----------------------------------
+
+
+def run_with_umask(home: Path, *args: str, umask: int = 0) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SAMANTHA, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=cli_env(home),
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: os.umask(umask),
+    )
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def card_file(folder: Path, name: str = "Flux the Cat") -> Path:
+    path = folder / "card.json"
+    card = {"spec": "chara_card_v2", "spec_version": "2.0", "data": {"name": name}}
+    path.write_text(json.dumps(card), encoding="utf-8")
+    return path
+
+
+def test_persona_import_first_under_umask_000_makes_private_folders(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    assert not isolated_home.exists()
+    done = run_with_umask(isolated_home, "persona", "import", str(card_file(tmp_path)))
+    assert done.returncode == 0, done.stderr
+    assert mode(isolated_home) == 0o700
+    assert mode(isolated_home / "personas") == 0o700
+    assert mode(isolated_home / "personas" / "flux-the-cat.yaml") == 0o600
+    said = run_with_umask(isolated_home, "say", "hello")
+    assert said.returncode == 0, said.stderr
+    assert mode(isolated_home / "samantha.db") == 0o600
+
+
+def test_an_existing_open_folder_is_tightened_by_whatever_command_opens_it(
+    isolated_home: Path,
+) -> None:
+    isolated_home.mkdir()
+    os.chmod(isolated_home, 0o777)
+    done = run_with_umask(isolated_home, "memory", "list")
+    assert done.returncode == 0, done.stderr
+    assert mode(isolated_home) == 0o700
+    os.chmod(isolated_home / "samantha.db", 0o666)
+    os.chmod(isolated_home, 0o755)
+    again = run_with_umask(isolated_home, "say", "hi")
+    assert again.returncode == 0, again.stderr
+    assert mode(isolated_home) == 0o700
+    assert mode(isolated_home / "samantha.db") == 0o600
+
+
+def set_version(db: Path, version: int) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute(f"PRAGMA user_version = {version}")
+    finally:
+        conn.close()
+
+
+def digest(home: Path) -> dict[str, bytes]:
+    return {
+        p.name: p.read_bytes() for p in sorted(home.iterdir()) if p.name.startswith("samantha.db")
+    }
+
+
+@pytest.mark.parametrize("command", [["say", "hi"], ["memory", "list"], ["export", "-o", "out"]])
+def test_a_database_from_a_newer_samantha_is_refused_and_left_untouched(
+    isolated_home: Path, tmp_path: Path, command: list[str]
+) -> None:
+    assert run(isolated_home, "say", "hello").returncode == 0
+    set_version(isolated_home / "samantha.db", 999)
+    before = digest(isolated_home)
+    if command[0] == "export":
+        command = ["export", "-o", str(tmp_path / "out")]
+    done = run(isolated_home, *command)
+    line = assert_one_line_error(done, 4)
+    assert "newer samantha" in line
+    assert "upgrade" in line
+    assert digest(isolated_home) == before
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("version", [-3, 3])
+def test_an_impossible_or_damaged_schema_version_says_what_to_do(
+    isolated_home: Path, version: int
+) -> None:
+    assert run(isolated_home, "say", "hello").returncode == 0
+    set_version(isolated_home / "samantha.db", version)
+    done = run(isolated_home, "say", "hi")
+    line = assert_one_line_error(done, 4)
+    assert "try again" not in line
+    assert "samantha export" in line
+    assert "move it aside" in line
+
+
+def mount_tmpfs(folder: Path, size: str) -> Path:
+    """A real small disk, where the machine lets us mount one (it needs root)."""
+    folder.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {made.stderr.strip()}")
+    return folder
+
+
+@pytest.fixture
+def disks(tmp_path: Path) -> Iterator[list[Path]]:
+    """Mounts made by a test, unmounted after it."""
+    made: list[Path] = []
+    yield made
+    for folder in made:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(disk: Path) -> None:
+    """Take every free byte of the disk."""
+    fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    failure = 0
+    try:
+        while True:
+            os.write(fd, b"x" * 4096)
+    except OSError as exc:
+        failure = exc.errno or 0
+    finally:
+        os.close(fd)
+    assert failure == errno.ENOSPC
+
+
+def test_exports_on_a_full_disk_leave_no_empty_file_and_say_so(
+    isolated_home: Path, tmp_path: Path, disks: list[Path]
+) -> None:
+    small_disk = mount_tmpfs(tmp_path / "small-disk", "64k")
+    disks.append(small_disk)
+    assert run(isolated_home, "say", "My sister is called Anna.").returncode == 0
+    old = small_disk / "memories.json"
+    old.write_text('{"kept": true}\n', encoding="utf-8")
+    fill(small_disk)
+    memories = run(isolated_home, "memory", "export", "-o", str(old))
+    line = assert_one_line_error(memories, 4)
+    assert "full" in line
+    assert old.read_text(encoding="utf-8") == '{"kept": true}\n'  # the old export survives
+    everything = run(isolated_home, "export", "-o", str(small_disk / "export"))
+    line = assert_one_line_error(everything, 4)
+    assert "full" in line
+    left = [p for p in small_disk.rglob("*") if p.is_file() and p.name != "filler"]
+    assert left == [old], left
+    assert all(p.stat().st_size > 0 for p in left)
+
+
+def test_a_database_on_read_only_media_can_be_exported_and_listed(
+    tmp_path: Path, disks: list[Path]
+) -> None:
+    small_disk = mount_tmpfs(tmp_path / "media", "8m")
+    disks.append(small_disk)
+    backup = small_disk / "backup"
+    assert run(backup, "say", "My sister is called Anna.").returncode == 0
+    listed_before = run(backup, "memory", "list")
+    remounted = subprocess.run(
+        ["mount", "-o", "remount,ro", str(small_disk)], capture_output=True, text=True
+    )
+    if remounted.returncode != 0:
+        pytest.skip(f"cannot remount read-only here: {remounted.stderr.strip()}")
+    listed = run(backup, "memory", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout == listed_before.stdout
+    assert "Anna" in listed.stdout
+    exported = run(backup, "export", "-o", str(tmp_path / "out"))
+    assert exported.returncode == 0, exported.stderr
+    document = json.loads((tmp_path / "out" / "samantha.json").read_text(encoding="utf-8"))
+    texts = [row["text"] for row in document["tables"]["messages"]["rows"]]
+    assert "My sister is called Anna." in texts
+    said = run(backup, "say", "hello again")
+    line = assert_one_line_error(said, 4)
+    assert "read-only" in line

@@ -86,3 +86,7 @@ class DatabaseLocked(StorageError):
 
 class DatabaseCorrupt(StorageError):
     pass
+
+
+class DatabaseTooNew(StorageError):
+    """The database was written by a newer samantha; opening it here could spoil it."""

@@ -127,6 +127,7 @@ def import_card(
     from samantha.persona import parse_persona, shipped_personas_dir
     from samantha.persona.cards import load_card
     from samantha.persona.writer import persona_yaml, slug, write_private
+    from samantha.store.db import ensure_private_dir
 
     persona = load_card(file, name)
     stem = slug(persona.name)
@@ -142,6 +143,9 @@ def import_card(
     ]
     text = persona_yaml(persona, header)
     parse_persona(text, str(target))  # what is written must load: fail here, not at chat time
+    # Her folders may be made here first: private from the start, whatever the umask.
+    ensure_private_dir(target.parent.parent)
+    ensure_private_dir(target.parent)
     write_private(target, text, force=force)
     echo(f"Imported {persona.name} to {target}.")
     if any(shipped_personas_dir().glob(f"{stem}.y*ml")):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from samantha.errors import PersonaError
+from samantha.errors import PersonaError, SamanthaError, StorageError
 from samantha.persona.model import Persona
 
 SCHEMA_FILE = "persona.schema.json"
@@ -46,22 +49,66 @@ def slug(name: str) -> str:
 
 
 def write_private(path: Path, content: str | bytes, *, force: bool) -> None:
-    """Create ``path`` with mode 0600 (personas and cards may be personal); refuse to replace
-    an existing file unless ``force``."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    """Create ``path`` with mode 0600 (personas, cards and memory exports may be personal);
+    refuse to replace an existing file unless ``force``.
+
+    The bytes go to a temporary file beside ``path`` first and take its name only once they
+    are all on disk: a full disk leaves neither an empty file nor a clobbered older one.
+    """
+    if not force and path.exists():
+        raise _exists(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, flags, 0o600)
-    except FileExistsError as exc:
-        raise PersonaError(
-            f"{path} already exists: pass --force to replace it, or --name to pick another name."
-        ) from exc
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise PersonaError(f"Cannot write {path} ({reason}): check the folder.") from exc
-    with os.fdopen(fd, "wb") as handle:
-        os.fchmod(handle.fileno(), 0o600)  # a replaced file keeps its old mode otherwise
-        handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+        raise _cannot_write(path, exc) from exc
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if force:
+            os.replace(temp, path)
+        else:
+            _link(temp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc) from exc
+        raise
+
+
+def _link(temp: Path, path: Path) -> None:
+    """Give the new file its name without replacing one that appeared meanwhile."""
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise _exists(path) from None
+    except OSError:
+        if path.exists():  # no hard links on this file system: check, then rename
+            raise _exists(path) from None
+        os.replace(temp, path)
+        return
+    temp.unlink()
+
+
+def _exists(path: Path) -> PersonaError:
+    return PersonaError(
+        f"{path} already exists: pass --force to replace it, or --name to pick another name."
+    )
+
+
+def _cannot_write(path: Path, exc: OSError) -> SamanthaError:
+    if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
+        return StorageError(
+            f"The disk holding {path} is full: nothing was written; free some space and try again."
+        )
+    reason = exc.strerror or type(exc).__name__
+    return PersonaError(f"Cannot write {path} ({reason}): check the folder.")
 
 
 def schema_json() -> str:

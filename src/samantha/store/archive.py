@@ -6,13 +6,15 @@ Export reads the schema rather than a list of tables, so whatever later migratio
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
 import re
 import sqlite3
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -263,26 +265,64 @@ def _private_folder(folder: Path) -> None:
 
 @contextmanager
 def _private_file(path: Path) -> Iterator[TextIO]:
-    """A new file only its owner can read; an existing one is never overwritten."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError as exc:
+    """A new file only its owner can read; an existing one is never overwritten.
+
+    It is written under a temporary name beside ``path`` and given its name only once every
+    byte is on disk, so a full disk or a crash leaves no empty or half-written export behind.
+    """
+    if path.exists():
         raise InputError(
             f"{path} already exists: export to a new folder with -o, or move the old export."
-        ) from exc
+        )
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
         raise _cannot_write(path, exc) from exc
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             yield out
+            out.flush()
+            os.fsync(out.fileno())
+        _claim(Path(temp), path)
     except OSError as exc:
+        _discard(Path(temp))
         raise _cannot_write(path, exc) from exc
+    except BaseException:
+        _discard(Path(temp))
+        raise
+
+
+def _claim(temp: Path, path: Path) -> None:
+    """Give the finished file its name, never replacing one that appeared meanwhile."""
+    try:
+        os.link(temp, path)
+    except FileExistsError as exc:
+        raise InputError(
+            f"{path} already exists: export to a new folder with -o, or move the old export."
+        ) from exc
+    except OSError:
+        # File systems without hard links (FAT, some network shares): a rename, checked first.
+        if path.exists():
+            raise InputError(
+                f"{path} already exists: export to a new folder with -o, or move the old export."
+            ) from None
+        os.replace(temp, path)
+        return
+    temp.unlink()
+
+
+def _discard(temp: Path) -> None:
+    with suppress(OSError):
+        temp.unlink()
 
 
 def _cannot_write(path: Path, exc: OSError) -> StorageError:
-    if exc.errno == 28:  # ENOSPC
-        return StorageError(f"The disk holding {path} is full: free some space and export again.")
+    if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
+        return StorageError(
+            f"The disk holding {path} is full: nothing was written there; free some space and "
+            "export again."
+        )
     return StorageError(
         f"Cannot write {path} ({exc.strerror or exc}): choose another folder with -o."
     )

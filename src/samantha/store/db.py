@@ -17,7 +17,7 @@ import sqlite3
 import struct
 from pathlib import Path
 
-from samantha.errors import DatabaseCorrupt, DatabaseLocked, StorageError
+from samantha.errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, StorageError
 
 BUSY_TIMEOUT_MS = 10_000
 #: Files SQLite keeps beside the database; they belong to it and move or go with it.
@@ -38,10 +38,31 @@ def side_files(path: Path) -> list[Path]:
 
 
 def ensure_private_dir(path: Path) -> None:
+    """Make ``path`` (and any folder made on the way to it) a folder only its owner can open.
+
+    ``mkdir``'s mode passes through the umask (``umask 000`` gives 0777), and an existing
+    folder keeps whatever mode it had (another command, ``persona import`` say, may have made
+    it first): both are tightened here, whichever command comes first.
+    """
+    missing = [p for p in (path, *path.parents) if not p.exists()]
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise _os_error(exc, path, f"Cannot create the data folder {path}") from exc
+    for folder in missing:
+        _tighten(folder, 0o700)
+    _tighten(path, 0o700)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Take group and other bits off a file or folder of ours; someone else's is left alone,
+    and read-only media cannot be changed (nor read by anyone new)."""
+    try:
+        info = path.stat()
+        if info.st_mode & 0o077 and info.st_uid == os.getuid():
+            os.chmod(path, mode)
+    except (OSError, AttributeError):  # AttributeError: no getuid on Windows
+        pass
 
 
 def _create_private_file(path: Path) -> None:
@@ -113,7 +134,13 @@ def _size(path: Path) -> int:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the database at ``path`` with samantha's pragmas."""
+    """Open (creating if needed) the database at ``path`` with samantha's pragmas.
+
+    A file that cannot be written (a backup on read-only media, a file made read-only) is
+    opened read-only, so it can still be exported and looked at; a write then fails with the
+    read-only sentence. A database from a newer samantha is refused before anything is
+    written to it.
+    """
     ensure_private_dir(path.parent)
     if path.is_dir():
         raise StorageError(
@@ -121,15 +148,18 @@ def connect(path: Path) -> sqlite3.Connection:
         )
     if not path.exists():
         _create_private_file(path)
+    else:
+        _tighten(path, 0o600)
     problem = header_problem(path)
     if problem is not None:
         raise damaged(path, problem)
+    read_only = not _writable(path)
     try:
-        conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
-        )
+        conn = _open(path, read_only)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _check_version(conn, path)
+        if not read_only:
+            conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         # 64 MB of page cache (the default is 2 MB): full-text recall over a large memory
@@ -137,11 +167,78 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA cache_size = -65536")
     except sqlite3.Error as exc:
         raise translate(exc, path) from exc
+    if read_only:
+        return conn
     # WAL side files inherit the process umask, not the main file's mode; keep them private too.
     for side in side_files(path):
         with contextlib.suppress(FileNotFoundError):  # another samantha closed meanwhile
             os.chmod(side, 0o600)
     return conn
+
+
+def _writable(path: Path) -> bool:
+    """Whether the database file and its folder take writes (root ignores permission bits,
+    so this asks the file system rather than the mode)."""
+    try:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return False
+    except (OSError, AttributeError):  # AttributeError: no statvfs on Windows
+        pass
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError as exc:
+        if exc.errno in {errno.EROFS, errno.EACCES, errno.EPERM}:
+            return False
+        raise _os_error(exc, path, f"Cannot open the database {path}") from exc
+    os.close(fd)
+    return True
+
+
+def _open(path: Path, read_only: bool) -> sqlite3.Connection:
+    if not read_only:
+        return _sqlite(str(path))
+    uri = path.resolve().as_uri()
+    conn = _sqlite(f"{uri}?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        # A WAL database on read-only media: no -shm can be made beside it, so it is read as
+        # the unchanging file it now is.
+        conn.close()
+        return _sqlite(f"{uri}?immutable=1", uri=True)
+
+
+def _sqlite(target: str, *, uri: bool = False) -> sqlite3.Connection:
+    timeout = BUSY_TIMEOUT_MS / 1000
+    if uri:
+        return sqlite3.connect(
+            target, timeout=timeout, check_same_thread=False, isolation_level=None, uri=True
+        )
+    return sqlite3.connect(target, timeout=timeout, check_same_thread=False, isolation_level=None)
+
+
+def _check_version(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a schema this samantha does not know before anything writes to it: a newer one
+    (migrations it has never heard of) or an impossible one."""
+    from samantha.store.migrations import MIGRATIONS
+
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    known = len(MIGRATIONS)
+    if version > known:
+        conn.close()
+        raise DatabaseTooNew(
+            f"The database {path} was written by a newer samantha (schema version {version}; "
+            f"this one knows up to {known}): upgrade samantha (pip install --upgrade samantha) "
+            "to open it; nothing in it was changed."
+        )
+    if version < 0:
+        conn.close()
+        raise StorageError(
+            f"The database {path} has an impossible schema version ({version}), so another "
+            "program changed it or it is damaged: run `samantha export` to save what it holds, "
+            f"then move it aside (samantha starts a new one) or {_FIX_FOLDER}."
+        )
 
 
 def integrity_problem(path: Path) -> str | None:
@@ -233,6 +330,12 @@ def translate(exc: sqlite3.Error, path: Path) -> StorageError:
         return StorageError(
             f"Cannot open the database {path}: check that you may write to its folder, "
             f"or {_FIX_FOLDER}."
+        )
+    if any(s in text for s in ("no such table", "no such column", "already exists")):
+        return StorageError(
+            f"The database {path} does not hold the tables its schema version promises ({exc}), "
+            "so another program changed it or it is damaged: run `samantha export` to save "
+            f"what it holds, then move it aside (samantha starts a new one) or {_FIX_FOLDER}."
         )
     if code == sqlite3.SQLITE_IOERR or "disk i/o" in text:
         return StorageError(
