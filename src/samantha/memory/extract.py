@@ -8,10 +8,11 @@ this morning"), keeping the user's own words in the first person, so the memory 
 what you told her and the prompt can quote it. A dated clause is a plan when its date is ahead
 and its verb is not in the past, and an event (a fact with its date) otherwise.
 
-Why rules and not a parser: spaCy itself is on PyPI (MIT), but its English models are
-published as GitHub release files, not PyPI packages (only unofficial re-uploads are there),
-so the app could not install one from its own dependencies, and the import alone costs about a
-second. A model-backed extractor (``Mind.learn``) adds to this when a capable backend is there.
+Why rules and not a parser: spaCy itself is on PyPI (MIT), but its English pipelines are
+published as release files of their own repository, not as PyPI packages (only unofficial
+re-uploads by third parties are there), so the app could not depend on one through its own
+packaging, and a machine without network could not fetch one at run time.
+A model-backed extractor (``Mind.learn``) adds to this when a capable backend is there.
 
 No input can fail a turn: every fact is fitted to the field it is stored in by keeping its
 main clause, never by raising.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date as date_type
 from datetime import datetime, timedelta
 
 from samantha.domain.memory import MemoryKind, NewFact
@@ -141,6 +143,12 @@ _META = re.compile(
 _PRONOUN_OBJECT = re.compile(
     r"^(?:I|we)(?:'ve|'m|'d| have| am| was| had| just| really| also| actually)*\s+"
     r"(?:[\w'-]+\s+){0,2}?(?:it|that|this|them|those|these)\b(?!\s+(?:is|was|are)\b)",
+    re.IGNORECASE,
+)
+_TECH = re.compile(
+    r"\bmy (?:code|database|table|query|script|function|dataframe|dataset|column|repo|"
+    r"repository|class|method|variable|array|loop|api|endpoint|sql|program|spreadsheet|"
+    r"formula|model|regex|output|input|prompt|essay|paper|thesis draft)\b",
     re.IGNORECASE,
 )
 _TRIVIAL_END = re.compile(r"\b(?:it|that|this|them|so|too|one|there|lol|haha)\s*[.!]*$", re.I)
@@ -589,7 +597,9 @@ def _about(clause: str, out: Extraction, negated: bool, happened: datetime | Non
         what = m.group("what").strip()
         if not (
             _ABOUT_HER.search(what)
-            or re.match(r"(?:it|that|this|them|to think|the idea|how|when|what)\b", what, re.I)
+            or re.match(
+                r"(?:it|that|this|them|these|those|to think|the idea|how|when|what)\b", what, re.I
+            )
         ):
             out.add(MemoryKind.PREFERENCE, clause)
             found = True
@@ -628,11 +638,18 @@ def _dated(clause: str, body: str, date: FoundDate, out: Extraction, at: datetim
     past_tense = bool(_PAST.match(body)) and not _FUTURE.search(clause)
     if _PRONOUN_OBJECT.match(body) or (_META.match(body) and not _FUTURE.search(body)):
         return
-    if past_tense and day > today and date.phrase.split()[0].lower() not in {"next", "in"}:
+    # "the walk I did on October 17th": a past verb just before the date puts it behind.
+    told_past = bool(_PAST_VERB.search(" ".join(clause[: date.start].split()[-4:])))
+    ahead_words = {"next", "in", "tomorrow", "tonight", "coming"}
+    if (
+        (past_tense or told_past)
+        and day > today
+        and date.phrase.split()[0].lower() not in ahead_words
+    ):
         # "I saw her on Friday": the Friday just gone, not the next one.
-        when = date.when - timedelta(days=7 * ((day - today).days // 7 + 1))
-        date = FoundDate(when, date.phrase, date.start, date.end)
-        day = when.astimezone().date()
+        date = _gone_by(date, today)
+        day = date.when.astimezone().date()
+        past_tense = True
     text = fit(clause)
     if date.phrase.lower() not in text.lower():
         text = f"{text} ({date.phrase.strip()})"
@@ -643,6 +660,28 @@ def _dated(clause: str, body: str, date: FoundDate, out: Extraction, at: datetim
     out.add(MemoryKind.FACT, text, weight, due_at=date.when)
 
 
+_PAST_VERB = re.compile(
+    r"\b(?:I|we|he|she|they)\s+(?:just\s+|recently\s+|already\s+)?(?:\w+ed|did|was|were|had|"
+    r"got|went|made|took|saw|met|bought|came|found|left|ran|set up|began|spent|paid|sold|"
+    r"won|lost|wore|ate|drove|flew|gave|read|heard)\b",
+    re.IGNORECASE,
+)
+
+
+def _gone_by(date: FoundDate, today: date_type) -> FoundDate:
+    """The same date, the last time it came round: a weekday a week back, a day of a month
+    a year back."""
+    when = date.when
+    if re.search(r"[a-z]{3}\.?\s+\d|\d\s*(?:st|nd|rd|th)?\s+(?:of\s+)?[a-z]{3}", date.phrase, re.I):
+        try:
+            when = when.replace(year=when.year - 1)
+        except ValueError:  # the 29th of February
+            when = when.replace(year=when.year - 1, day=28)
+    while when.astimezone().date() > today:
+        when -= timedelta(days=7)
+    return FoundDate(when, date.phrase, date.start, date.end)
+
+
 def _general(clause: str, body: str, out: Extraction) -> None:
     """Any other plain statement about the person's life, kept whole ("I play the cello in
     a community orchestra"), when it has some substance and is not about the talk itself."""
@@ -650,6 +689,8 @@ def _general(clause: str, body: str, out: Extraction) -> None:
         return
     if _PRONOUN_OBJECT.match(body):
         return
+    if _TECH.search(body):
+        return  # "My database has a table named Account": their work's code, not their life
     words = re.findall(r"[\w'-]+", body)
     if len(words) < 4 or len(words) > 60:
         return
