@@ -343,3 +343,21 @@ async def test_check_reports_in_one_sentence(server: FakeOpenAI, make_backend: M
     assert "key" in refused
     assert API_KEY not in refused
     assert "\n" not in refused
+
+
+def test_warming_imports_the_client_library_before_any_request() -> None:
+    from tests.test_import_hygiene import loaded_after
+
+    assert "openai" not in loaded_after("samantha.backends.openai_compat")
+    code = (
+        "from samantha.backends.openai_compat import OpenAICompatBackend\n"
+        "from samantha.config import Settings\n"
+        "import sys\n"
+        "OpenAICompatBackend(Settings(backend='ollama').backend_spec()).warm()\n"
+        "assert 'openai' in sys.modules\n"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -195,3 +195,10 @@ async def test_an_edit_reaches_the_prompt_even_when_the_database_reuses_the_old_
     assert result.user_message.id == first.user_message.id
     assert backend.requests[-1].messages[-1].content == "I'm Theo"
     assert all("Teo" not in m.content.split() for m in backend.requests[-1].messages[1:])
+
+
+def test_warm_up_loads_the_tokenizer_before_the_first_reply(make_companion: MakeCompanion) -> None:
+    companion = make_companion(ScriptedBackend())
+    assert not companion.counter.loaded
+    companion.warm_up()
+    assert companion.counter.loaded

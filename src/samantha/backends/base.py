@@ -56,6 +56,11 @@ class Source(Protocol):
         """One sentence on whether it answers (for ``doctor`` and 'test connection')."""
         ...
 
+    def warm(self) -> None:
+        """Load what the first reply would otherwise load (a client library, a model file),
+        in the caller's thread: front ends call it off their event loop, before it is needed."""
+        ...
+
     async def aclose(self) -> None: ...
 
 

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 class OpenAICompatBackend:
     can_stream = True
     serves_embeddings = True
-    is_offline = False
     #: A language model: it can be asked for JSON (facts, insights, summaries).
     follows_instructions = True
 
@@ -45,6 +44,10 @@ class OpenAICompatBackend:
         self.needs_key = spec.needs_key
         self._spec = spec
         self._client: AsyncOpenAI | None = None
+
+    def warm(self) -> None:
+        """Import the client library now (half a second), so the first reply does not."""
+        import openai  # noqa: F401
 
     @property
     def where(self) -> str:

@@ -73,6 +73,9 @@ class ScriptedBackend:
             usage=Usage(prompt_tokens=None, completion_tokens=len(words)),
         )
 
+    def warm(self) -> None:
+        return None
+
     async def check(self) -> str:
         return "The scripted backend is ready (it replies from a list)."
 

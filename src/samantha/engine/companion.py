@@ -134,6 +134,13 @@ class Companion:
     def partner(self, name: str | None) -> None:
         self._p.session.partner = name
 
+    def warm_up(self) -> None:
+        """Load the heavy parts of a reply now, in the calling thread: the backend's client
+        library and the tokenizer. Front ends run it off their event loop after the first
+        frame, so no reply has to stop and load them."""
+        self._p.speaker.source.warm()
+        self._p.builder.counter.count("warm")
+
     async def check_backend(self) -> str:
         return await self._p.speaker.source.check()
 

@@ -46,6 +46,9 @@ class VoiceRenderer:
             yield Chunk(text=word if index == len(words) - 1 else word + " ")
         yield Chunk(finish_reason="stop", usage=Usage(completion_tokens=len(words)))
 
+    def warm(self) -> None:
+        return None
+
     async def check(self) -> str:
         return "The offline voice is built in and always answers (no model, no network)."
 
