@@ -252,3 +252,35 @@ def test_fit_keeps_the_main_clause_at_a_phrase_boundary() -> None:
     assert len(fitted) <= 100
     assert fitted.startswith("I work as a nurse at the hospital")
     assert not fitted.endswith((",", " and"))
+
+
+def test_a_list_is_one_clause() -> None:
+    assert ("fact", "I'm planning to visit the UK, France, and Italy.") in facts(
+        "I'm planning to visit the UK, France, and Italy."
+    )
+
+
+def test_a_pasted_document_is_not_the_persons_life() -> None:
+    advert = "Department: Sales - Location: Toronto. About Us: We employ over 2,500 people. " * 20
+    assert extract(advert, MONDAY).facts == []
+    letter = "Please fix my cover letter: Dear team, I am a nurse with ten years behind me. " * 8
+    assert extract(letter, MONDAY).facts == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll definitely check out those shops this weekend.",
+        "I've been working on it in short sessions.",
+        "I'm still a bit unclear about the Skip feature.",
+    ],
+)
+def test_reactions_to_her_words_are_not_facts(text: str) -> None:
+    assert extract(text, MONDAY).facts == []
+
+
+def test_a_date_told_in_the_past_is_the_one_gone_by() -> None:
+    found = extract("I'm still happy with the bag, which I got on January 24th.", MONDAY).facts
+    assert [(f.kind, f.due_at.date() if f.due_at else None) for f in found] == [
+        (MemoryKind.FACT, date(2026, 1, 24))
+    ]

@@ -132,6 +132,12 @@ _META = re.compile(
     r"request|favou?r|doubt|problem|issue|follow-up|idea)|"
     r"have to|has to|had to|got to|gotta|let|like that|love that|love it|like it|"
     r"(?:really |also )?(?:love|like|loved|liked) the (?:idea|sound|look|suggestion)|"
+    r"(?:definitely |probably |also |still )*(?:check(?:ing)? out|look(?:ing)? into|go with|"
+    r"add (?:those|these|them|it)|give (?:it|them|that|those|these) a|keep (?:that|this|those|"
+    r"these|it) in mind|try (?:it|them|that|those|these|out (?:those|these|some of))|"
+    r"consider (?:it|them|that|those|these))|"
+    r"(?:still |a bit |a little |kind of |so )*(?:unclear|confused|unsure|stuck|reeling|"
+    r"lost|torn|ahead of schedule|behind|a beginner|new to this|getting the hang)|"
     r"had no idea|(?:so |really |very |super )?(?:excited|happy|thrilled|eager|keen) to|"
     r"(?:so |really |very )?(?:grateful|thankful) for|(?:really |also |very |more )?interested in (?:the|these|those|this|that|"
     r"some|any|your|checking|learning more|reading more|exploring|hearing|knowing|trying)|"
@@ -145,6 +151,20 @@ _PRONOUN_OBJECT = re.compile(
     r"(?:[\w'-]+\s+){0,2}?(?:it|that|this|them|those|these)\b(?!\s+(?:is|was|are)\b)",
     re.IGNORECASE,
 )
+_REACTION = re.compile(
+    r"\b(?:check(?:ing)? out|look(?:ing)? into|try|consider|add)\b.*\b(?:those|these|them|"
+    r"it|that|your|some of)\b",
+    re.IGNORECASE,
+)
+
+
+def _vague(body: str) -> bool:
+    """A short clause whose object is a pronoun anywhere near its verb ("I've been working
+    on it in short sessions"): what "it" was lives in her last message, not in the fact."""
+    words = re.findall(r"[\w'-]+", body.lower())
+    return len(words) <= 12 and bool({"it", "them", "those", "these"} & set(words[1:7]))
+
+
 _TECH = re.compile(
     r"\bmy (?:code|database|table|query|script|function|dataframe|dataset|column|repo|"
     r"repository|class|method|variable|array|loop|api|endpoint|sql|program|spreadsheet|"
@@ -501,15 +521,20 @@ def extract(text: str, at: datetime) -> Extraction:
     return out
 
 
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|me|we|our|us)\b", re.IGNORECASE)
 _PASTE_START = re.compile(r":\s|\n\s*\n|\s[\"\u201c](?=[A-Z])")
 
 
 def _own_words(text: str) -> str:
     """The message without a document pasted after a request ("Fix my cover letter:
     Dear Hiring Team, I am ..."): the document's "I" is often not the person talking."""
+    if len(text) > 1200 and not _FIRST_PERSON.search(text[:200]):
+        return ""  # a document (a transcript, a job advert) pasted whole, not their words
     start = _PASTE_START.search(text)
     if start is None or len(text) - start.end() < 300:
         return text
+    if start.start() < 80 and not _FIRST_PERSON.search(text[: start.start()]):
+        return ""  # "The transcript continues with: ..."
     head = text[: start.start()]
     if any(mood(s) in {Mood.REQUEST, Mood.QUESTION} for s in sentences(head)):
         return head
@@ -636,10 +661,15 @@ def _dated(clause: str, body: str, date: FoundDate, out: Extraction, at: datetim
     today = at.astimezone().date()
     day = date.when.astimezone().date()
     past_tense = bool(_PAST.match(body)) and not _FUTURE.search(clause)
-    if _PRONOUN_OBJECT.match(body) or (_META.match(body) and not _FUTURE.search(body)):
+    if _PRONOUN_OBJECT.match(body) or _vague(body):
+        return
+    if _META.match(body) and (not _FUTURE.search(body) or _REACTION.search(body)):
         return
     # "the walk I did on October 17th": a past verb just before the date puts it behind.
-    told_past = bool(_PAST_VERB.search(" ".join(clause[: date.start].split()[-4:])))
+    # With nothing ahead in the clause, any past verb before the date does the same.
+    told_past = bool(_PAST_VERB.search(" ".join(clause[: date.start].split()[-4:]))) or (
+        not _FUTURE.search(clause) and bool(_PAST_VERB.search(clause[: date.start]))
+    )
     ahead_words = {"next", "in", "tomorrow", "tonight", "coming"}
     if (
         (past_tense or told_past)
@@ -687,7 +717,7 @@ def _general(clause: str, body: str, out: Extraction) -> None:
     a community orchestra"), when it has some substance and is not about the talk itself."""
     if _META.match(body) or _ABOUT_HER.search(body) or _TRIVIAL_END.search(body):
         return
-    if _PRONOUN_OBJECT.match(body):
+    if _PRONOUN_OBJECT.match(body) or _vague(body):
         return
     if _TECH.search(body):
         return  # "My database has a table named Account": their work's code, not their life

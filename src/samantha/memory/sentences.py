@@ -268,11 +268,13 @@ _LEAD_IN = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c(\[]?[A-Z0-9])|\n+")
 _ABBREVIATIONS = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Prof|Jr|Sr|vs|etc|e\.g|i\.e|approx|No)\.$")
-#: Where one clause hands over to the next. A conjunction only splits when a new subject
-#: follows ("I love jazz and old films" is one clause; "I love jazz and my sister sings" two).
+#: Where one clause hands over to the next. "And" only splits when a new subject follows
+#: ("I love jazz and old films" and "the UK, France, and Italy" are one clause; "I love jazz
+#: and my sister sings" is two).
 _CLAUSE_BREAK = re.compile(
-    r"\s*;\s*|\s*[\u2014\u2013]\s*|\s+-\s+|,\s*(?:and|but|so|because|since|although|though|while|"
-    r"whereas|yet)\s+|,\s+(?=(?:i|i'm|i've|i'll|i'd|my|we|we're|we've|our)\b)|"
+    r"\s*;\s*|\s*[\u2014\u2013]\s*|\s+-\s+|,\s*(?:but|so|because|since|although|though|while|"
+    r"whereas|yet)\s+|,\s+(?:and\s+)?(?=(?:i|i'm|i've|i'll|i'd|my|we|we're|we've|our|he|she|"
+    r"they|it's)\b)|"
     r"\s+(?:and|but|so|because|although|though|whereas|yet|since)\s+(?=(?:i|i'm|i've|i'll|"
     r"i'd|i am|my|we|we're|we've|we'll|our|he|she|they|it)\b)",
     re.IGNORECASE,
