@@ -645,7 +645,9 @@ def _about(clause: str, out: Extraction, negated: bool, happened: datetime | Non
         found = True
     for m in FEELING.finditer(clause):
         after = clause[m.end() :].lstrip().lower()
-        if after.startswith(("to ", "for your", "for the", "for all", "about the", "that you")):
+        if after.startswith(
+            ("to ", "for you", "for the", "for all", "about the", "that you", "with you")
+        ):
             continue  # "excited to try the recipe", "grateful for your help": politeness
         out.add(MemoryKind.FEELING, f"I felt {m.group('feeling').lower()}")
         found = True
