@@ -1,5 +1,7 @@
-"""Prints Recall@5/@10 of planted facts over months of synthetic conversations: BM25 alone
-against the full score (recency + importance + relevance), a toy dense fusion, and a weight grid.
+"""A regression check, not a quality figure: this set was written by this project, and its
+questions were known when recall was tuned (recall quality is measured on public data, in
+benchmarks/longmemeval.py). Prints Recall@5/@10 of planted facts over months of synthetic
+conversations: BM25 alone against the full score (recency + importance + relevance), a toy dense fusion, and a weight grid.
 
 The set (``memory_data.conversation_set``): 60 conversations over six months; three facts planted
 early in each of the first 48 ("my sister is called Anna", "I work as a nurse at ...", "my dog

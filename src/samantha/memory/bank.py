@@ -33,6 +33,7 @@ QUESTION_SETTINGS = RecallSettings(
     importance_weight=0.0,
     relevance_weight=1.0,
     dense_floor=0.3,
+    coverage_weight=0.0,
 )
 
 

@@ -42,10 +42,11 @@ _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 _HER_WORDS = re.compile(
     r"\byou(?:'ve| have| had)?\s+(?:\w+\s+)?(?:said|told|mentioned|recommended|suggested|gave|"
     r"provided|listed|shared|wrote|explained|named|offered|proposed|advised|described|"
-    r"created|came up with|pointed)\b|\byour\s+(?:previous\s+|earlier\s+|last\s+)?(?:"
+    r"created|came up with|pointed|made|played)\b|\bwe (?:talked about|discussed|chatted about)\b|"
+    r"\bremind me of (?:the|that)\b|\byour\s+(?:previous\s+|earlier\s+|last\s+)?(?:"
     r"suggestion|recommendation|advice|answer|list|response|reply|explanation)s?\b|"
     r"\bdid you (?:say|tell|mention|recommend|suggest|give|list|name)\b|"
-    r"\bprevious (?:chat|conversation)\b|\bour (?:previous|last|earlier) (?:chat|conversation)\b",
+    r"\bprevious (?:chat|conversation)\b|\bour (?:previous|last|earlier) \w+",
     re.IGNORECASE,
 )
 _AGO = re.compile(

@@ -165,13 +165,16 @@ def score(
             words[memory.id] = (1 - mix) * bm25 + mix * cover
     if dense:
         sims = [sim for _, sim in dense]
-        high, low = max(sims), min(sims)
+        # Cosines of a static model crowd together; measured from the weakest of a full
+        # candidate list they spread out. A handful of memories is measured from zero.
+        high = max(sims)
+        low = min(sims) if len(sims) >= 20 else min(0.0, high - 1.0)
         spread = (high - low) or 1.0
         for memory, sim in dense:
             if memory.id not in words and sim < settings.dense_floor:
                 continue
             memories[memory.id] = memory
-            meaning[memory.id] = (sim - low) / spread if len(sims) > 1 else 1.0
+            meaning[memory.id] = max(0.0, sim - low) / spread
     share = settings.dense_weight if dense else 0.0
     relevance: dict[int, float] = {}
     for memory_id, memory in memories.items():
