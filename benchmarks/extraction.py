@@ -11,6 +11,8 @@ at its session's own date, and prints:
   auxiliary) from which any fact was drawn; also for turns that are one question and nothing
   else (a turn that asks after telling, "I moved to Lisbon. Any tips?", may rightly yield one);
 - the share of evidence turns from which at least one memory was drawn (higher is better);
+- the share of facts whose words sit inside a sentence that asks (checked apart from the
+  extractor's own reading of sentences; the target is 0);
 - throughput, and ``--sample`` facts drawn at random (fixed seed) with their turn, to judge.
 
     python benchmarks/extraction.py --split heldout
@@ -103,9 +105,15 @@ def main() -> None:
     asked = asked_yield = pure = pure_yield = evidence = evidence_yield = 0
     kinds: dict[str, int] = {}
     started = time.perf_counter()
+    from_questions = 0
     for turn in turns:
         found = extract(turn.text, turn.at).facts
+        asking = [" ".join(x.split()).lower() for x in sentences(turn.text) if is_question(x)]
         for fact in found:
+            # Checked apart from the extractor's own reading: is the fact's opening inside a
+            # sentence that asks?
+            head = fact.text.rstrip(".!").lower()[:40]
+            from_questions += any(head in sentence for sentence in asking)
             due = fact.due_at.date().isoformat() if fact.due_at else None
             facts.append((turn, fact.kind.value, fact.text, due))
             kinds[fact.kind.value] = kinds.get(fact.kind.value, 0) + 1
@@ -128,6 +136,7 @@ def main() -> None:
     print(f"questions yielding a fact:               {share(asked_yield, asked)}")
     print(f"one-sentence questions yielding a fact:  {share(pure_yield, pure)}")
     print(f"evidence turns yielding a memory:        {share(evidence_yield, evidence)}")
+    print(f"facts found inside a question sentence:  {share(from_questions, len(facts))}")
     print(f"facts: {len(facts)} ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))})")
     print(f"extraction: {spent / max(1, len(turns)) * 1000:.2f} ms per turn (load {loaded:.1f} s)")
     print()
