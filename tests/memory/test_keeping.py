@@ -256,3 +256,8 @@ async def test_forgetting_refreshes_the_summary_her_mind_holds(memory: MemoryStr
     held = await mind.summary(cid)
     assert held is not None
     assert "Anna" not in held[0]
+
+
+def test_core_from_an_older_database_shows_each_line_once(memory: MemoryStream) -> None:
+    memory.set_core("about_user", "- I work as a nurse.\n- My name is Theo.\n- I work as a nurse")
+    assert memory.core().about_user == "- I work as a nurse."

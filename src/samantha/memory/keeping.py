@@ -14,7 +14,7 @@ What is derived from a fact, and so follows it:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from samantha.domain.memory import EPISODE_KINDS, Memory, MemoryKind, NewFact
@@ -55,6 +55,19 @@ def add_line(block: str, text: str, limit: int) -> str:
     while len("\n".join(lines)) > limit and len(lines) > 1:
         lines.pop(0)
     return "\n".join(lines)
+
+
+def unique_lines(lines: Iterable[str]) -> str:
+    """The lines, each said once (compared without case or closing punctuation)."""
+    seen: set[str] = set()
+    kept = []
+    for line in lines:
+        key = _key(line.strip("- "))
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def drop_lines(block: str, texts: Sequence[str]) -> str:

@@ -398,8 +398,9 @@ class MemoryStream:
 
     def core(self) -> CoreMemory:
         blocks = self.store.run_sync(lambda s: s.memories.core(self.persona))
-        # The name has its own block; a "My name is" line in the other one only repeats it.
-        about = "\n".join(
+        # The name has its own block; a "My name is" line in the other one only repeats it,
+        # and a line said twice (a database from before merging) is shown once.
+        about = keeping.unique_lines(
             ln for ln in blocks.get("about_user", "").splitlines() if not NAME_LINE.match(ln)
         )
         return CoreMemory(
