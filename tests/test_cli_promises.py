@@ -16,7 +16,7 @@ import pytest
 
 from samantha.urls import redact, url_problem
 from tests.fakeserver import FakeOpenAI, refused_base_url
-from tests.test_cli import SAMANTHA, assert_one_line_error, cli_env, run
+from tests.test_cli import SAMANTHA, assert_one_line_error, cli_env, rows, run
 
 USER_SECRET = "sk-userinfo-S3CRET"
 QUERY_SECRET = "sk-query-S3CRET"
@@ -324,3 +324,105 @@ def test_a_database_on_read_only_media_can_be_exported_and_listed(
     said = run(backup, "say", "hello again")
     line = assert_one_line_error(said, 4)
     assert "read-only" in line
+
+
+# -- personas and cards ----------------------------------------------------------------------
+
+
+def test_a_persona_linked_to_another_file_never_quotes_that_file(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "shadow"
+    secret.write_text("rootsecret: hunter2-PASSWORD\ndaemon: x\n", encoding="utf-8")
+    link = tmp_path / "ada.yaml"
+    link.symlink_to(secret)
+    for args in (["--persona", str(link), "say", "hi"], ["persona", "check", str(link)]):
+        done = run(isolated_home, *args)
+        assert done.returncode == 2, done.stderr
+        assert "hunter2" not in done.stdout + done.stderr
+        assert "rootsecret" not in done.stdout + done.stderr
+        assert "is a link to" in done.stdout + done.stderr
+    card_link = tmp_path / "card.json"
+    card_link.symlink_to(secret)
+    imported = run(isolated_home, "persona", "import", str(card_link))
+    assert imported.returncode == 2
+    assert "hunter2" not in imported.stdout + imported.stderr
+    # A link to a real persona file (a dotfiles folder) still works.
+    real = tmp_path / "real.yaml"
+    real.write_text("name: Ada\n", encoding="utf-8")
+    good = tmp_path / "good.yaml"
+    good.symlink_to(real)
+    assert run(isolated_home, "persona", "check", str(good)).returncode == 0
+
+
+def test_an_imported_persona_is_listed_and_chosen_by_her_display_name(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    assert run(isolated_home, "persona", "import", str(card_file(tmp_path))).returncode == 0
+    listed = run(isolated_home, "persona", "list")
+    line = next(line for line in listed.stdout.splitlines() if line.startswith("flux-the-cat"))
+    assert "Flux the Cat" in line
+    for name in ("Flux the Cat", "flux the cat", "FLUX THE CAT", "flux-the-cat"):
+        shown = run(isolated_home, "persona", "show", name)
+        assert shown.returncode == 0, shown.stderr
+        assert "name: Flux the Cat" in shown.stdout
+    said = run(isolated_home, "--persona", "flux the cat", "say", "hi")
+    assert said.returncode == 0, said.stderr
+    assert rows(isolated_home, "SELECT persona FROM conversations") == [("flux the cat",)]
+
+
+def test_card_greetings_in_another_template_language_are_flagged_not_sent_raw(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    card = {
+        "spec": "chara_card_v2",
+        "spec_version": "2.0",
+        "data": {
+            "name": "Mira",
+            "first_mes": "{{#if user}}Hello {{user}}!{{/if}}",
+            "alternate_greetings": [
+                "{{setvar::mood::happy}}Hi there.",
+                "Hi {{user}}, I'm {{char}}.",
+            ],
+            "character_book": {
+                "entries": [
+                    {"keys": [], "content": "Always on.", "constant": True, "use_regex": True},
+                    {"keys": ["/dra(g|k)on/i"], "content": "Dragons.", "name": "dragons"},
+                    {"keys": ["museum"], "content": "A museum."},
+                ]
+            },
+        },
+    }
+    path = tmp_path / "mira.json"
+    path.write_text(json.dumps(card), encoding="utf-8")
+    done = run(isolated_home, "persona", "import", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "2 greetings" in done.stdout
+    assert "{{#if" in done.stdout
+    assert "1 lorebook entry" in done.stdout
+    assert "'dragons'" in done.stdout
+
+    from samantha.persona import load_persona
+
+    persona = load_persona(isolated_home / "personas" / "mira.yaml")
+    assert persona.greetings == ["Hi {{user}}, I'm {{char}}."]
+    assert "{{setvar::mood::happy}}Hi there." in persona.about.notes
+    entries = {e.content: e.enabled for e in persona.lorebook.entries}
+    assert entries == {"Always on.": True, "Dragons.": False, "A museum.": True}
+
+
+def test_counts_agree_with_their_nouns(isolated_home: Path) -> None:
+    assert run(isolated_home, "say", "My sister is called Anna.").returncode == 0
+    asked = run(isolated_home, "memory", "forget", "1", stdin="n\n")
+    assert "Forget 1 memory for good?" in asked.stdout
+    exported = run(isolated_home, "memory", "export", "-o", str(isolated_home / "m.json"))
+    assert "Wrote 1 memory to" in exported.stdout, exported.stdout
+
+
+def test_a_config_key_typo_gets_a_suggestion(isolated_home: Path) -> None:
+    isolated_home.mkdir()
+    (isolated_home / "config.toml").write_text("recal_k = 3\n", encoding="utf-8")
+    done = run(isolated_home, "say", "hi")
+    line = assert_one_line_error(done, 2)
+    assert "'recal_k'" in line
+    assert "did you mean 'recall_k'?" in line

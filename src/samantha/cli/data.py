@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from samantha.cli.common import DebugOpt
-from samantha.cli.safe_output import echo
+from samantha.cli.safe_output import counted, echo
 
 
 class ExportFormat(StrEnum):
@@ -53,13 +53,13 @@ def export(
     echo(f"Exported to {summary.folder}:")
     if format is not ExportFormat.MARKDOWN:
         rows = sum(summary.rows.values())
-        line = f"  samantha.json: {len(summary.rows)} tables, {rows} rows"
+        line = f"  samantha.json: {counted(len(summary.rows), 'table')}, {counted(rows, 'row')}"
         if summary.left_out:
             line += f" (binary columns left out: {', '.join(summary.left_out)})"
         echo(line)
     if format is not ExportFormat.JSON:
         count = summary.transcripts
-        echo(f"  conversations/: {count} transcript{'' if count == 1 else 's'} in Markdown")
+        echo(f"  conversations/: {counted(count, 'transcript')} in Markdown")
     echo("Only you can read these files; keep them somewhere safe.")
 
 

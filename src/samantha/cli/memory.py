@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from samantha.cli.common import BackendOpt, DebugOpt, PersonaOpt, settings_from, with_companion
-from samantha.cli.safe_output import echo
+from samantha.cli.safe_output import counted, echo
 
 memory_app = typer.Typer(
     help="See, search, edit and erase what she remembers about you.", no_args_is_help=True
@@ -114,7 +114,9 @@ def memory_forget(
     """Erase memories (and the episodes of the messages they came from); the conversations
     themselves are kept."""
     if not yes:
-        typer.confirm(f"Forget {len(memory_ids)} memories for good?", abort=True)
+        typer.confirm(
+            f"Forget {counted(len(memory_ids), 'memory', 'memories')} for good?", abort=True
+        )
 
     async def view(companion: Any) -> list[str]:
         for memory_id in memory_ids:
@@ -147,7 +149,7 @@ def memory_export(
             memories=memories,
         )
         write_private(output, document.model_dump_json(indent=2), force=True)
-        return [f"Wrote {len(memories)} memories to {output}."]
+        return [f"Wrote {counted(len(memories), 'memory', 'memories')} to {output}."]
 
     _show(ctx, persona, view)
 
@@ -178,7 +180,7 @@ def memory_import(
             await companion.set_core_memory("about_user", joined)
         if document.core.user_name and not core.user_name:
             await companion.set_user_name(document.core.user_name)
-        return [f"Imported {len(document.memories)} memories from {source}."]
+        return [f"Imported {counted(len(document.memories), 'memory', 'memories')} from {source}."]
 
     _show(ctx, persona, view)
 

@@ -40,19 +40,23 @@ def _user_dir() -> Path:
 
 @persona_app.command("list")
 def list_personas() -> None:
-    """Every companion you can choose with --persona, where it comes from, and its tagline."""
+    """Every companion you can choose with --persona (by the file name or her name), where it
+    comes from, and its tagline."""
     from samantha.errors import PersonaError
     from samantha.persona import load_persona, persona_files
 
     files = persona_files(_user_dir())
-    width = max((len(f.stem) for f in files), default=4)
-    source_width = max((len(f.source) for f in files), default=6)
+    rows: list[tuple[str, str, str, str]] = []
     for found in files:
         try:
-            tagline = load_persona(found.path).tagline
+            persona = load_persona(found.path)
+            name, tagline = persona.name, persona.tagline
         except PersonaError:
-            tagline = f"(invalid: run samantha persona check {found.path})"
-        echo(f"{found.stem:<{width}}  {found.source:<{source_width}}  {tagline}".rstrip())
+            name, tagline = f"(invalid: run samantha persona check {found.path})", ""
+        rows.append((found.stem, found.source, name, tagline))
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+    for stem, source, name, tagline in rows:
+        echo(f"{stem:<{widths[0]}}  {source:<{widths[1]}}  {name:<{widths[2]}}  {tagline}".rstrip())
     echo(f"(your own personas go in {_user_dir()})")
 
 
@@ -125,11 +129,11 @@ def import_card(
     """Turn a Character Card (V1, V2 or V3) into a persona file in your personas folder."""
     from samantha.errors import PersonaError
     from samantha.persona import parse_persona, shipped_personas_dir
-    from samantha.persona.cards import load_card
+    from samantha.persona.cards import load_card_noting
     from samantha.persona.writer import persona_yaml, slug, write_private
     from samantha.store.db import ensure_private_dir
 
-    persona = load_card(file, name)
+    persona, notes = load_card_noting(file, name)
     stem = slug(persona.name)
     if not stem:
         raise PersonaError(
@@ -148,6 +152,8 @@ def import_card(
     ensure_private_dir(target.parent)
     write_private(target, text, force=force)
     echo(f"Imported {persona.name} to {target}.")
+    for note in notes:
+        echo(f"Note: {note}")
     if any(shipped_personas_dir().glob(f"{stem}.y*ml")):
         echo(f"It takes the place of the shipped persona '{stem}' (delete it to undo).")
     echo(f"Chat: samantha --persona {stem}")

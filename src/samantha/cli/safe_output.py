@@ -61,3 +61,8 @@ def write(text: str, stream: TextIO) -> None:
         encoding = getattr(stream, "encoding", None) or "ascii"
         stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
     stream.flush()
+
+
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """``1 memory``, ``2 memories``: every count the command line prints agrees with it."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"

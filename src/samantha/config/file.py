@@ -66,7 +66,7 @@ def write_settings(updates: Mapping[str, Value], path: Path | None = None) -> Pa
 
     unknown = sorted(set(updates) - set(Settings.model_fields))
     if unknown:
-        raise ConfigError(f"There is no setting called {', '.join(unknown)}: check the name.")
+        raise ConfigError(unknown_setting(unknown[0], "the settings"))
     path = path or config_path()
     current = read_config(path)
     try:
@@ -78,6 +78,18 @@ def write_settings(updates: Mapping[str, Value], path: Path | None = None) -> Pa
     # A value the line editor cannot follow (a multi-line string, say): write the whole file.
     _write_private(path, edited if _parses_to(edited, expected) else _dump(expected))
     return path
+
+
+def unknown_setting(name: str, where: object) -> str:
+    """The sentence for a key samantha has no setting for, with the nearest real one: a typo
+    (``recal_k``) should cost the user one glance, not a trip to the README."""
+    from difflib import get_close_matches
+
+    from samantha.config.model import Settings
+
+    close = get_close_matches(name.lower(), list(Settings.model_fields), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else "check the name in the README."
+    return f"There is no setting called '{name}' in {where}: {hint}"
 
 
 def _edit_lines(text: str, updates: Mapping[str, Value]) -> str:

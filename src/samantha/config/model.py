@@ -236,6 +236,10 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "settings"
+        if err["type"] == "extra_forbidden":
+            from samantha.config.file import unknown_setting
+
+            raise ConfigError(unknown_setting(where, Paths.from_env().config_file)) from exc
         raise ConfigError(
             f"The setting '{where}' is invalid ({err['msg']}): check the flag, SAMANTHA_"
             f"{where.upper()} or {Paths.from_env().config_file}."

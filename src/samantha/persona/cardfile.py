@@ -39,8 +39,15 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAKS = {0x85: "\n", 0x2028: "\n", 0x2029: "\n"}
 
 
+#: What a card file may be called; a link must lead to one of these.
+CARD_SUFFIXES = (".json", ".png", ".charx")
+
+
 def read_card_json(path: Path) -> dict[str, Any]:
     """The card's JSON object from a file of any of the three kinds, told apart by content."""
+    from samantha.persona.loader import linked_elsewhere
+
+    linked_elsewhere(path, CARD_SUFFIXES, "card file (.json, .png or .charx)")
     try:
         with path.open("rb") as handle:
             return card_json_from_stream(handle, str(path))

@@ -47,6 +47,11 @@ EXTENSION_FIELDS = frozenset(
     }
 )
 _START = re.compile(r"<start>", re.IGNORECASE)
+#: A key written the way SillyTavern marks a regular expression: /pattern/flags.
+_REGEX_KEY = re.compile(r"^\s*/.+/[a-z]*\s*$", re.DOTALL)
+#: Another front end's template language: {{#if}}, {{/if}}, {{setvar::a::b}}, {{random::...}},
+#: {{// comment}} ... Only {{user}} and {{char}} mean anything here.
+_FOREIGN_MACRO = re.compile(r"\{\{(?!\s*(?:user|char)\s*\}\})[^{}]*\}\}", re.IGNORECASE)
 
 
 class _Lenient(BaseModel):
@@ -91,6 +96,20 @@ class CardEntry(_Lenient):
         # Some editors store keys as one comma-separated string.
         return [k for k in value.split(",")] if isinstance(value, str) else value
 
+    @property
+    def regex_keys(self) -> bool:
+        """Keys meant as regular expressions: flagged so, or written as /pattern/flags."""
+        keys = [*self.keys, *self.secondary_keys]
+        return (self.use_regex and any(k.strip() for k in keys)) or any(
+            _REGEX_KEY.match(k) for k in keys
+        )
+
+    @property
+    def switched_off(self) -> bool:
+        """Regular-expression keys would never match as text: the entry is kept, switched off,
+        so the author can rewrite its keys. A constant entry needs no keys and stays on."""
+        return self.enabled and self.regex_keys and not self.constant
+
     def entry(self) -> LorebookEntry:
         ext = self.extensions
         code = ext.get("selectiveLogic", 0)
@@ -104,9 +123,7 @@ class CardEntry(_Lenient):
             case_sensitive=case is True,
             whole_words=whole is not False,
             constant=self.constant,
-            # Keys meant as regular expressions would never match as text; keep the entry,
-            # switched off, so the author can rewrite its keys.
-            enabled=self.enabled and not self.use_regex,
+            enabled=self.enabled and not self.switched_off,
             priority=_number(self.priority, 0),
             insertion_order=_number(self.insertion_order, 100),
             position="before_char" if self.position == "before_char" else "after_char",
@@ -154,7 +171,17 @@ def load_card(path: Path, name: str | None = None) -> Persona:
     return persona_from_card(read_card_json(path), str(path), name)
 
 
-def persona_from_card(card: dict[str, Any], source: str, name: str | None = None) -> Persona:
+def load_card_noting(path: Path, name: str | None = None) -> tuple[Persona, list[str]]:
+    """As ``load_card``, with a sentence for each thing the import changed on the way
+    (greetings in another app's template language, lorebook entries switched off)."""
+    notes: list[str] = []
+    return persona_from_card(read_card_json(path), str(path), name, notes), notes
+
+
+def persona_from_card(
+    card: dict[str, Any], source: str, name: str | None = None, notes: list[str] | None = None
+) -> Persona:
+    notes = [] if notes is None else notes
     raw, spec = _card_data(card, source)
     try:
         data = CardData.model_validate(raw)
@@ -173,6 +200,7 @@ def persona_from_card(card: dict[str, Any], source: str, name: str | None = None
             f"{source}: the card's name is {len(chosen)} characters long (at most 64): "
             "give a shorter one with --name."
         )
+    greetings, left_out = _greetings(data, notes)
     fields: dict[str, Any] = {
         "name": chosen,
         "description": data.description,
@@ -180,12 +208,14 @@ def persona_from_card(card: dict[str, Any], source: str, name: str | None = None
         "scenario": data.scenario,
         "system_prompt": data.system_prompt,
         "post_history_instructions": data.post_history_instructions,
-        "greetings": [g for g in [data.first_mes, *data.alternate_greetings] if g.strip()],
+        "greetings": greetings,
         "example_dialogues": [d.strip() for d in _START.split(data.mes_example) if d.strip()],
-        "lorebook": data.character_book.lorebook() if data.character_book else Lorebook(),
+        "lorebook": _lorebook(data.character_book, notes),
         "about": {
             "creator": data.creator,
-            "notes": data.creator_notes,
+            "notes": "\n\n".join(
+                [data.creator_notes, *(f"Greeting left out at import: {g}" for g in left_out)]
+            ).strip(),
             "tags": data.tags,
             "version": data.character_version,
             "source": f"{Path(source).name} ({spec})",
@@ -204,6 +234,49 @@ def persona_from_card(card: dict[str, Any], source: str, name: str | None = None
             f"{source}: the card's '{dotted(tuple(err['loc']))}' cannot be used "
             f"({err['msg']}): fix it in the card or in extensions.samantha."
         ) from exc
+
+
+def _greetings(data: CardData, notes: list[str]) -> tuple[list[str], list[str]]:
+    """The card's greetings to use, and those written in another app's template language:
+    shown as they are, ``{{#if ...}}`` and ``{{setvar::...}}`` would reach the user raw, so
+    they are kept in the persona's notes for the author to rewrite instead."""
+    kept: list[str] = []
+    left_out: list[str] = []
+    for greeting in [data.first_mes, *data.alternate_greetings]:
+        if greeting.strip():
+            (left_out if _FOREIGN_MACRO.search(greeting) else kept).append(greeting)
+    if left_out:
+        marks = sorted(
+            {m.group().split("::")[0][:20] for g in left_out for m in _FOREIGN_MACRO.finditer(g)}
+        )
+        count = len(left_out)
+        notes.append(
+            f"{count} greeting{'' if count == 1 else 's'} written in another app's template "
+            f"language ({', '.join(one_line(m) for m in marks[:3])}) "
+            f"{'was' if count == 1 else 'were'} left out and kept under about.notes: rewrite "
+            f"{'it' if count == 1 else 'them'} as plain text to use {'it' if count == 1 else 'them'}."
+        )
+    return kept, left_out
+
+
+def _lorebook(book: CardBook | None, notes: list[str]) -> Lorebook:
+    if book is None:
+        return Lorebook()
+    off = [
+        e.name or e.comment or (e.keys[0] if e.keys else "?")
+        for e in book.entries
+        if e.switched_off
+    ]
+    if off:
+        shown = ", ".join(f"'{one_line(name)}'" for name in off[:3]) + (
+            " ..." if len(off) > 3 else ""
+        )
+        notes.append(
+            f"{len(off)} lorebook entr{'y' if len(off) == 1 else 'ies'} with regular-expression "
+            f"keys ({shown}) {'was' if len(off) == 1 else 'were'} imported switched off, since "
+            "keys here are plain text: rewrite the keys as words and set enabled: true."
+        )
+    return book.lorebook()
 
 
 def _card_data(card: dict[str, Any], source: str) -> tuple[Any, str]:

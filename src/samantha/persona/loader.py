@@ -14,6 +14,7 @@ from samantha.errors import PersonaError
 from samantha.persona.explain import explain, yaml_sentence
 from samantha.persona.macros import one_line
 from samantha.persona.model import Persona
+from samantha.persona.writer import slug
 
 #: A persona is a page or two of text; anything far larger is the wrong file, not a persona.
 MAX_PERSONA_BYTES = 1 << 20
@@ -32,18 +33,29 @@ def shipped_personas_dir() -> Path:
 
 
 def find_persona(name_or_path: str, user_dir: Path | None) -> Path:
-    """A path is used as is; a name is looked up in the user's folder first, then shipped ones."""
+    """A path is used as is; a name is looked up in the user's folder first, then shipped ones,
+    by file name and then by the name inside the file (any case)."""
     candidate = Path(name_or_path).expanduser()
     if candidate.suffix in SUFFIXES or "/" in name_or_path:
         if candidate.is_file():
             return candidate
         raise PersonaError(f"There is no persona file at {candidate}: check the path.")
     folders = [d for d in (user_dir, shipped_personas_dir()) if d is not None]
+    stems = dict.fromkeys([name_or_path.lower(), slug(name_or_path)])
     for folder in folders:
-        for suffix in SUFFIXES:
-            path = folder / f"{name_or_path.lower()}{suffix}"
-            if path.is_file():
-                return path
+        for stem in stems:
+            for suffix in SUFFIXES:
+                path = folder / f"{stem}{suffix}"
+                if stem and path.is_file():
+                    return path
+    # Her display name, as `persona list` shows it ("Flux the Cat"), in any case.
+    wanted = name_or_path.strip().casefold()
+    for found in persona_files(user_dir):
+        try:
+            if load_persona(found.path).name.strip().casefold() == wanted:
+                return found.path
+        except PersonaError:
+            continue
     known = sorted({f.stem for f in persona_files(user_dir)})
     raise PersonaError(
         f"There is no persona called '{name_or_path}': choose one of {', '.join(known) or 'none'}"
@@ -88,6 +100,26 @@ def _stems(folder: Path) -> dict[str, Path]:
     return stems
 
 
+def linked_elsewhere(path: Path, suffixes: tuple[str, ...], kind: str) -> None:
+    """Refuse a link that leads to a file of another kind, before reading a byte of it.
+
+    Error sentences quote the file they are about (a field name, a line); through a link
+    named ``ada.yaml`` that file could be ``/etc/shadow``. A link to a real persona file (a
+    dotfiles folder, say) is fine: what it quotes is the persona itself.
+    """
+    try:
+        if not path.is_symlink():
+            return
+        target = path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a link loop on older Pythons
+        raise PersonaError(f"{path} is a link that leads nowhere: link to a {kind}.") from None
+    if target.suffix.lower() not in suffixes:
+        raise PersonaError(
+            f"{path} is a link to {target}, which is not a {kind}: link to the file itself, "
+            "or copy it here."
+        )
+
+
 def load_persona(path: Path) -> Persona:
     """Read, parse and validate a persona file; every failure is one PersonaError sentence."""
     return parse_persona(read_text(path), str(path))
@@ -95,6 +127,7 @@ def load_persona(path: Path) -> Persona:
 
 def read_text(path: Path) -> str:
     """The file as text, capped in size, with a line and column for bytes that are not UTF-8."""
+    linked_elsewhere(path, SUFFIXES, "persona file (.yaml)")
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_PERSONA_BYTES + 1)

@@ -233,7 +233,8 @@ def _write_transcript(folder: Path, conversation: Conversation, messages: list[M
     path = folder / f"{conversation.id:04d}-{slug}.md"
     title = conversation.title or f"Conversation {conversation.id} with {conversation.persona}"
     with _private_file(path) as out:
-        out.write(f"# {title}\n\nStarted {started}; {len(messages)} messages.\n")
+        count = f"{len(messages)} message{'' if len(messages) == 1 else 's'}"
+        out.write(f"# {title}\n\nStarted {started}; {count}.\n")
         for message in messages:
             _write_message(out, message)
     return path
