@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -252,8 +253,30 @@ async def test_what_you_say_as_it_ends_is_kept_by_both(clock: FixedClock) -> Non
     assert kept == [("Theo",), ("Theo",)]
 
 
+class GoSignal(asyncio.Event):
+    """The duet's signal to go on between lines, telling the test when the talk is held by it.
+
+    Nothing the duet says shows that it stopped (it says "Paused" just before stopping), so
+    the test listens here instead of giving a wrong implementation some time to misbehave.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.set()
+        self.held = asyncio.Event()
+
+    async def wait(self) -> Literal[True]:
+        if not self.is_set():
+            self.held.set()
+        return await super().wait()
+
+
 async def test_a_paused_duet_waits_between_lines_and_resumes(clock: FixedClock) -> None:
     duet, _, b = open_duet(clock, ["S1.", "S2."], ["A1."])
+    # The signal pause() clears and resume() sets; renamed, this line fails rather than the
+    # test passing without watching anything.
+    assert isinstance(duet._going, asyncio.Event)
+    duet._going = going = GoSignal()
     events: list[object] = []
     paused = asyncio.Event()
 
@@ -268,8 +291,8 @@ async def test_a_paused_duet_waits_between_lines_and_resumes(clock: FixedClock) 
     task = asyncio.create_task(consume())
     try:
         await asyncio.wait_for(paused.wait(), timeout=10)
-        await asyncio.sleep(0.05)
-        # Nothing more is said while paused.
+        # The talk is held until resume(): nothing more is said meanwhile.
+        await asyncio.wait_for(going.held.wait(), timeout=10)
         assert duet.paused
         assert [e.line for e in events if isinstance(e, LineDone)] == ["S1."]
         assert b.requests == []

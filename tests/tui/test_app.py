@@ -124,9 +124,20 @@ async def test_a_theme_picked_is_remembered_for_next_time(build_app: BuildApp) -
     assert saved["theme"] == "nord"
 
     # The next start reads it before the first frame, without loading the settings.
-    again = make_app(None, cursor_blink=False, open_companion=lambda s, c: app.companion)
+    again = make_app(
+        None,
+        cursor_blink=False,
+        onboarding=False,
+        greet=False,
+        open_companion=lambda s, c: app.companion,
+    )
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        assert again.theme == "nord"
+        # Quitting while she still opens (a thread, after the first frame) would race it:
+        # wait for the chat to have her, and for what opening started to end.
+        await until(pilot, lambda: isinstance(again.screen, ChatScreen) and again.screen.ready)
+        await settle(pilot)
         assert again.theme == "nord"
         await again.action_quit()
 

@@ -25,6 +25,13 @@ SIZE = (100, 30)
 SnapCompare = Callable[..., bool]
 
 
+def steady_cursors(pilot: Pilot[None]) -> None:
+    """Stop the blink of every input on the screen, as the app's cursor_blink=False does for
+    the chat's: a blinking cursor is drawn or not depending on how long the steps took."""
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+
+
 def say(text: str) -> Callable[[Pilot[None]], object]:
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
@@ -53,6 +60,7 @@ def test_onboarding(snap_compare: SnapCompare, build_app: BuildApp) -> None:
 
     async def run_before(pilot: Pilot[None]) -> None:
         await until(pilot, lambda: isinstance(pilot.app.screen, OnboardingScreen))
+        steady_cursors(pilot)
         await pilot.press(*"Theo")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
@@ -113,6 +121,7 @@ def test_duet_after_you_stepped_in(snap_compare: SnapCompare, build_app: BuildAp
         await app.companion.set_user_name("Theo")
         await pilot.press("f6")
         await until(pilot, lambda: isinstance(app.screen, DuetScreen))
+        steady_cursors(pilot)
         app.screen.query_one("#second", Select).value = "alan"
         app.screen.query_one("#lines", Input).value = "3"
         app.screen.query_one("#topic", Input).value = "rain"
