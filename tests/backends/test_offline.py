@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,12 @@ def offline(seed: int = 0) -> VoiceRenderer:
 
 
 def bank(companion: Companion, name: str, user: str = "you") -> list[str]:
-    """One of the persona's offline phrase banks, filled in as the engine fills it."""
-    return [companion.persona.fill(t, user) for t in getattr(companion.persona.offline_voice, name)]
+    """One of the persona's offline phrase banks, filled in as the voice fills it (with no
+    name, "Oh, {{user}}." is "Oh.")."""
+    phrases = getattr(companion.persona.offline_voice, name)
+    if user == "you":
+        phrases = [re.sub(r",\s*\{\{user\}\}(?=[.!?,])", "", t) for t in phrases]
+    return [companion.persona.fill(t, user) for t in phrases]
 
 
 def uses(reply: str, phrases: list[str]) -> bool:

@@ -129,6 +129,16 @@ class Settings(BaseSettings):
             raise ValueError(f"no time zone called {value!r}; try one like 'Europe/Oslo'") from exc
         return value
 
+    crisis_help: str = (
+        "If you might act on thoughts of ending your life or hurting yourself, please call your "
+        "local emergency number now. You can also reach a crisis line any time: 988 in the US "
+        "(call or text), 116 123 in the UK and Ireland (Samaritans), or find one near you at "
+        "findahelpline.com."
+    )
+    """How she names a way to reach help when what you say sounds like a crisis (set your own
+    country's line here). Every backend gets it: the model as an instruction, the offline voice
+    in her reply."""
+
     theme: str | None = None
     """The chat's colour theme (pick one with Ctrl+P, "Change theme"; it is remembered here)."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 from samantha.backends.base import Source
 from samantha.clock import Clock
@@ -19,6 +20,7 @@ from samantha.domain.conversation import (
     StateSnapshot,
 )
 from samantha.domain.memory import CoreBlock, CoreMemory, Memory, MemoryKind, Recalled
+from samantha.engine.keepsakes import KeepsakeEvent, Keepsakes
 from samantha.engine.parts import Parts
 from samantha.engine.prompt import Prompt
 from samantha.engine.results import Greeting, TurnEvent
@@ -30,6 +32,7 @@ from samantha.memory.stream import MemoryStream
 from samantha.persona import Persona
 from samantha.state.inner import InnerState
 from samantha.store import Store
+from samantha.store.keepsakes import Keepsake
 
 
 class Companion:
@@ -281,3 +284,32 @@ class Companion:
     async def recall(self, query: str, k: int = 5) -> list[Recalled]:
         """What would come to mind for ``query`` now (without touching recency)."""
         return await self._p.memories.recall(query, k)
+
+    # -- what she makes for you (engine/keepsakes.py) ------------------------------------------
+
+    def write(self, request: str) -> AsyncGenerator[KeepsakeEvent, None]:
+        """A piece she writes for you ("a letter to my sister for her wedding"), streamed,
+        then ``KeepsakeDone`` with it as stored and the memories it drew on."""
+        return Keepsakes(self._p).write(request)
+
+    def revise_keepsake(self, keepsake_id: int, how: str) -> AsyncGenerator[KeepsakeEvent, None]:
+        """A new version of a piece ("make it shorter"); the old one is kept."""
+        return Keepsakes(self._p).revise(keepsake_id, how)
+
+    async def keepsakes(self, limit: int = 200) -> list[Keepsake]:
+        return await Keepsakes(self._p).listing(limit)
+
+    async def keepsake(self, keepsake_id: int) -> Keepsake:
+        return await Keepsakes(self._p).get(keepsake_id)
+
+    async def keepsake_versions(self, keepsake_id: int) -> list[Keepsake]:
+        return await Keepsakes(self._p).versions(keepsake_id)
+
+    async def keepsake_memories(self, keepsake: Keepsake) -> list[Memory]:
+        return await Keepsakes(self._p).memories_of(keepsake)
+
+    async def delete_keepsake(self, keepsake_id: int) -> int:
+        return await Keepsakes(self._p).delete(keepsake_id)
+
+    async def export_keepsake(self, keepsake_id: int, folder: Path) -> Path:
+        return await Keepsakes(self._p).export(keepsake_id, folder)

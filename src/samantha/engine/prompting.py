@@ -35,6 +35,8 @@ class Moment:
     summary: str | None = None
     user_name: str | None = None
     partner: str | None = None
+    #: The way to reach help, when the message sounds like a crisis (``engine.care``).
+    care: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class PromptBuilder:
             moment.plans,
             moment.summary,
             self.memory_tokens,
+            care=moment.care,
         )
         fit = partial(
             compose,
@@ -151,13 +154,15 @@ class PromptBuilder:
         was_strained: bool = False,
         addressee: str | None = None,
         opening: bool = False,
+        variant: int = 0,
     ) -> Scene:
         """What the offline voice needs for this line. ``addressee``: a third voice she
         answers (you, in a duet), instead of her partner."""
         # The offline voice says "you" where the prompt says "the user".
         user = addressee or moment.user_name or "you"
         if self._voiced is None or self._voiced[0] != user:
-            self._voiced = (user, self.persona.filled(user))
+            # Without a name the voice fills {{user}} itself ("Oh, {{user}}." is "Oh.").
+            self._voiced = (user, self.persona.filled(user if user != "you" else "{{user}}"))
         scene = scene_for(
             self._voiced[1],
             addressee or moment.user_name,
@@ -176,6 +181,9 @@ class PromptBuilder:
                 "said": spoken.said,
                 "position": spoken.position,
                 "opening": opening,
+                "valence": appraisal.pleasure,
+                "care": moment.care,
+                "variant": variant,
             }
         )
 

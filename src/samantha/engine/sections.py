@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from samantha.domain.conversation import Message
 from samantha.domain.memory import EPISODE_KINDS, CoreMemory, Memory, MemoryKind, Recalled
+from samantha.engine.care import care_instruction
 from samantha.engine.prompt import Section, persona_text, time_text
 from samantha.engine.tokens import byte_bound
 from samantha.memory.mind import Mind
@@ -52,6 +53,8 @@ def prompt_sections(
     plans: Sequence[Memory],
     summary: str | None,
     memory_tokens: int,
+    *,
+    care: str | None = None,
 ) -> list[Section]:
     """``persona`` is already filled with the user's name (``Persona.filled``)."""
     user = user_name or "the user"
@@ -93,6 +96,9 @@ def prompt_sections(
         sections.append(Section("summary", earlier, optional=True, trim_from="start"))
     if persona.post_history_instructions:
         sections.append(Section("instructions", persona.post_history_instructions))
+    if care is not None:
+        # Last in the system text, nearest the message: it outranks her usual manner.
+        sections.append(Section("care", care_instruction(user, care)))
     return sections
 
 
@@ -129,6 +135,7 @@ def scene_for(
         user_name=user_name,
         openers=voice.openers,
         comfort=voice.comfort,
+        gentle=voice.gentle,
         delight=voice.delight,
         curiosity=voice.curiosity,
         musings=voice.musings,

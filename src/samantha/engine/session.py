@@ -31,6 +31,8 @@ class Session:
         self.last_contact: datetime | None = None
         #: Her name for the user has been read from core memory this session.
         self.named = False
+        #: How many times she has been asked for another reply this session (regenerate).
+        self.retries = 0
         self._history: list[Message] = []
 
     def switch(self, conversation: Conversation | None) -> None:

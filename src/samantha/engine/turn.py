@@ -12,12 +12,13 @@ import re
 import time
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from samantha.backends.base import ChatMessage
 from samantha.domain.conversation import Conversation, Message, MessageStatus, Role
 from samantha.domain.memory import EPISODE_KINDS, Memory, MemoryKind, Recalled
+from samantha.engine.care import needs_care
 from samantha.engine.feelings import Felt
 from samantha.engine.parts import Parts
 from samantha.engine.prompt import Prompt
@@ -54,6 +55,9 @@ class Exchange:
     learned: list[Memory] = field(default_factory=list)
     #: Her partner's words (learned from, moving the relationship), not a third voice's.
     from_partner: bool = True
+    #: Replies she must not give again (the ones a regenerate threw away), and which try it is.
+    avoid: list[str] = field(default_factory=list)
+    variant: int = 0
 
 
 def _empty_check(text: str) -> str:
@@ -118,21 +122,24 @@ class Turns:
         await self.know_user()
         cid = conversation.id
 
-        def clear(s: Store) -> Message | None:
+        def clear(s: Store) -> tuple[Message, list[str]] | None:
             recent = s.conversations.recent_messages(cid, 20)
             users = [m for m in recent if m.role is Role.USER]
             if not users:
                 return None
-            last = users[-1]
+            last, removed = users[-1], []
             for message in recent:
                 if message.id > last.id:
                     s.memories.delete(s.memories.episodes_of([message.id]))
                     s.conversations.delete_message(message.id)
-            return last
+                    removed.append(message.text)
+            return last, removed
 
-        user_message = await p.memories.write(clear)
-        if user_message is None:
+        cleared = await p.memories.write(clear)
+        if cleared is None:
             raise InputError("There is no reply to regenerate yet: say something first.")
+        user_message, removed = cleared
+        p.session.retries += 1
         p.session.stale()
         key, before_id = p.key, user_message.id
         last_seen = await p.store.run(
@@ -140,7 +147,15 @@ class Turns:
         )
         state = await p.feelings.current()
         felt = Felt(state, state, appraise(""), [])
-        exchange = Exchange(conversation, user_message, last_seen, felt, started)
+        exchange = Exchange(
+            conversation,
+            user_message,
+            last_seen,
+            felt,
+            started,
+            avoid=removed,
+            variant=p.session.retries,
+        )
         async with aclosing(self.respond(exchange)) as reply:
             async for event in reply:
                 yield event
@@ -177,17 +192,22 @@ class Turns:
         recalled, plans = await p.memories.for_message(
             ex.message.text, p.settings.recall_k, now, {m.id for m in history}
         )
-        moment = await self.moment(now, ex.last_seen, heard, recalled, plans)
+        care = p.settings.crisis_help if needs_care(ex.message.text) else None
+        moment = await self.moment(now, ex.last_seen, heard, recalled, plans, care)
         prompt = await p.builder.build(history, moment)
         scene_moment = moment
         if p.session.last_contact is not None:
             scene_moment = _with_last_seen(moment, p.session.last_contact)
+        spoken = Spoken.of(prompt.messages)
         scene = p.builder.scene(
             scene_moment,
             ex.felt.appraisal,
-            Spoken.of(prompt.messages),
+            replace(spoken, said=[*spoken.said, *ex.avoid]),
+            # Nobody had spoken to her before this: whatever they say, it is a first meeting.
+            first_meeting=ex.last_seen is None and p.session.last_contact is None,
             was_strained=ex.felt.before.relationship.strained,
             addressee=None if ex.from_partner else ex.message.speaker,
+            variant=ex.variant,
         )
         line = Line(prompt.messages, scene, p.reply_tokens, p.persona.temperature)
         prepared = time.perf_counter()
@@ -320,6 +340,7 @@ class Turns:
         state: InnerState,
         recalled: Sequence[Recalled] = (),
         plans: Sequence[Memory] = (),
+        care: str | None = None,
     ) -> Moment:
         p = self.p
         summary = None
@@ -336,6 +357,7 @@ class Turns:
             summary=summary,
             user_name=p.session.user_name,
             partner=p.session.partner,
+            care=care,
         )
 
     # -- she speaks first --------------------------------------------------------------------
@@ -469,8 +491,6 @@ class Turns:
 
 
 def _with_last_seen(moment: Moment, last_contact: datetime) -> Moment:
-    from dataclasses import replace
-
     return replace(moment, last_seen=last_contact)
 
 

@@ -30,6 +30,13 @@ class OfflineVoice(BaseModel):
     """Lead-ins before she repeats what you said back ("So", "Noted:"); keep them short."""
     comfort: list[str] = Field(default_factory=lambda: ["That sounds hard. I'm here."])
     """What she says when you sound sad, tired or hurt."""
+    gentle: list[str] = Field(
+        default_factory=lambda: [
+            "Do you want to tell me about it? I'm not going anywhere.",
+            "How are you holding up, right now?",
+        ]
+    )
+    """The question she stays with you on when you are hurting (never a cheerful one)."""
     delight: list[str] = Field(default_factory=lambda: ["Oh, I love hearing that."])
     """What she says when you sound happy."""
     curiosity: list[str] = Field(default_factory=lambda: ["Tell me more?"])

@@ -44,7 +44,9 @@ def _pick(rng: random.Random, options: Sequence[str], fallback: str) -> str:
 
 
 #: Events whose message is about her: echoing it back ("so I'm wonderful") would be odd.
-_ABOUT_HER = {"gratitude", "affection", "praise"}
+_ABOUT_HER = {"gratitude", "affection", "praise", "apology"}
+#: The appraisal's pleasure above which a message is heard as good news, whatever its words.
+_GLAD = 0.3
 #: Moods in which she keeps to herself: a strong one makes her brief and stops her questions.
 _LOW_MOODS = {"bored", "disdainful", "hostile", "anxious"}
 
@@ -54,6 +56,8 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
     user = reading.name or scene.user_name or "you"
     if scene.opening:
         return _fill(_opening(scene, rng), user, scene)
+    if scene.care is not None:
+        return _fill(_caring(scene, rng, reading.name or scene.user_name), user, scene)
     events = set(scene.events)
     if "insult" in events:
         # Hurt comes first and alone: no echo, no question, no cheer.
@@ -66,13 +70,22 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
     if reading.name:
         heard = _pick(rng, scene.name_heard, "{{name}}. I like that name.")
         parts.append(heard.replace("{{name}}", reading.name))
+    elif reading.greeting and scene.first_meeting and scene.greetings:
+        # Someone new: the greeting that introduces her, never "you came back".
+        parts.append(scene.greetings[0])
     elif reading.greeting and not scene.time_away and not scene.strained:
         # The first greeting introduces her; later hellos come from the rest.
         later = scene.greetings[1:] or scene.greetings
         parts.append(_pick(rng, later, "Hi. I'm glad you're here."))
-    if reading.feeling == "sad":
+    if _hurting(reading, scene):
+        # Grief, fear, loneliness: comfort, and a question that stays with them. No echo of
+        # their words back, no cheer, no "tell me the details".
         parts.append(_pick(rng, scene.comfort, "That sounds hard. I'm here."))
-    elif reading.feeling == "happy" and not scene.strained:
+        if scene.memories and reading.question:
+            parts.append(_recollection(scene.memories[0], rng))
+        parts.append(_pick(rng, scene.gentle, "Do you want to talk about it? I'm here."))
+        return _fill(" ".join(parts), user, scene)
+    if (reading.feeling == "happy" or scene.valence >= _GLAD) and not scene.strained:
         parts.append(_pick(rng, scene.delight, "Oh, that makes me happy to hear."))
     if reading.asks_about_her:
         parts.append(_pick(rng, scene.self_questions, "I'm still finding that out myself."))
@@ -93,11 +106,29 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         cheerful
         and not events & {"apology", "insult"}
         and reading.feeling is None
+        and scene.valence < _GLAD
         and scene.delight
         and len(parts) < 4
     ):
         parts.insert(0, rng.choice(scene.delight))
     return _fill(" ".join(parts), user, scene)
+
+
+#: The appraisal's pleasure below which a message is heard as painful, whatever its words.
+_PAINFUL = -0.25
+
+
+def _hurting(reading: Reading, scene: Scene) -> bool:
+    return reading.feeling == "sad" or scene.valence <= _PAINFUL
+
+
+def _caring(scene: Scene, rng: random.Random, name: str | None) -> str:
+    """Crisis or hopelessness: warm, plain, staying with them, and a way to reach help."""
+    glad = f"I'm really glad you told me, {name}," if name else "I'm really glad you told me,"
+    return (
+        f"{glad} and I'm staying right here with you. Are you safe right now? "
+        f"You deserve more help than I can give on my own: {scene.care}"
+    )
 
 
 def _yours(text: str) -> str:
@@ -152,5 +183,11 @@ def _opening(scene: Scene, rng: random.Random) -> str:
     return " ".join(parts)
 
 
+_ADDRESS = re.compile(r",\s*\{\{user\}\}(?=[.!?,])")
+
+
 def _fill(text: str, user: str, scene: Scene) -> str:
+    if user == "you":
+        # No name yet: "Oh, {{user}}." is "Oh.", never "Oh, you."
+        text = _ADDRESS.sub("", text)
     return text.replace("{{user}}", user).replace("{{char}}", scene.character)

@@ -31,7 +31,10 @@ class VoiceRenderer:
         self._pace = spec.offline_pace
 
     def compose(self, scene: Scene) -> str:
-        key = f"{self._seed}|{scene.position}|{scene.text}".encode("utf-8", "replace")
+        seed = f"{self._seed}|{scene.position}|{scene.text}"
+        if scene.variant:
+            seed += f"|{scene.variant}"
+        key = seed.encode("utf-8", "replace")
         rng = Unrepeating(
             int.from_bytes(hashlib.sha256(key).digest()[:8], "big"), scene.said[-RECENT_REPLIES:]
         )

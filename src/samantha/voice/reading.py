@@ -42,6 +42,42 @@ _SAD = {
     "alone",
     "horrible",
     "down",
+    # Loss, grief and fear in the words people use for them.
+    "died",
+    "dead",
+    "death",
+    "passed",
+    "funeral",
+    "grief",
+    "grieving",
+    "mourning",
+    "devastated",
+    "heartbroken",
+    "broken",
+    "hopeless",
+    "helpless",
+    "worthless",
+    "empty",
+    "numb",
+    "terrified",
+    "frightened",
+    "panic",
+    "nervous",
+    "dumped",
+    "divorce",
+    "divorced",
+    "fired",
+    "laid",
+    "miss",
+    "missing",
+    "cancer",
+    "hospital",
+    "killed",
+    "isolated",
+    "ashamed",
+    "guilty",
+    "failed",
+    "failing",
 }
 _HAPPY = {
     "happy",
@@ -223,8 +259,28 @@ def _echo(text: str) -> str | None:
         return None
     if not any(w.lower().strip(",") not in _STOP for w in words):
         return None
-    swapped = [_swap(words, i) for i in range(len(words))]
-    if words[0].lower() in _STOP | _STARTERS:
+    swapped = _agree([_swap(words, i) for i in range(len(words))])
+    if words[0].lower() in _STOP | _STARTERS | _COMMON_OPENERS:
         # It follows her opener mid-sentence; a proper noun keeps its capital.
         swapped[0] = swapped[0] if swapped[0] == "I" else swapped[0].lower()
     return " ".join(swapped).rstrip(",")
+
+
+#: Words that start a sentence with a capital only because they start it: lower-cased when
+#: her opener comes first ("So everything feels off", not "So Everything feels off").
+_COMMON_OPENERS = {
+    "everything", "everyone", "everybody", "nothing", "nobody", "something", "someone",
+    "somebody", "anything", "anyone", "all", "some", "most", "there", "here", "then", "now",
+    "these", "those", "they", "he", "she", "his", "her", "their", "its", "last", "next",
+    "yesterday's", "today's", "tomorrow", "tonight's", "finally", "maybe", "after", "before",
+    "since", "when", "once", "every", "each", "no", "not", "only", "even", "still", "also",
+}  # fmt: skip
+#: After "you" the verb agrees: "you were", never "you was".
+_AGREEMENT = {"was": "were", "wasn't": "weren't", "am": "are", "is": "are", "has": "have"}
+
+
+def _agree(words: list[str]) -> list[str]:
+    return [
+        _AGREEMENT.get(w.lower(), w) if i and words[i - 1].lower() == "you" else w
+        for i, w in enumerate(words)
+    ]

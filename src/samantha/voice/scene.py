@@ -23,6 +23,7 @@ class Scene(BaseModel):
     user_name: str | None = None
     openers: list[str] = Field(default_factory=list)
     comfort: list[str] = Field(default_factory=list)
+    gentle: list[str] = Field(default_factory=list)
     delight: list[str] = Field(default_factory=list)
     curiosity: list[str] = Field(default_factory=list)
     musings: list[str] = Field(default_factory=list)
@@ -53,3 +54,9 @@ class Scene(BaseModel):
     time_away: str | None = None
     #: She speaks first: the session's greeting, not a reply.
     opening: bool = False
+    #: How pleasant or painful the message was, -1..1 (the engine's appraisal of it).
+    valence: float = 0.0
+    #: Set when the message sounds like a crisis: the way to reach help she must name.
+    care: str | None = None
+    #: Another try at the same line (regenerate): a different reply, as repeatable.
+    variant: int = 0
