@@ -193,8 +193,8 @@ class Keepsakes:
             seen = {r.memory.id for r in recalled}
             more = await self.p.memories.recall(f"my {relation}", KEEPSAKE_RECALL)
             recalled += [r for r in more if r.memory.id not in seen]
-        said = [Detail(text=r.memory.text) for r in recalled]
-        name = name_of(relation, said, request) if relation else None
+        heard = [Detail(text=r.memory.text) for r in recalled]
+        name = name_of(relation, heard, request) if relation else None
         if name:
             # And what was said of them by name ("Mira's fiancé is called Tom").
             seen = {r.memory.id for r in recalled}

@@ -220,6 +220,53 @@ def m007_superseded_facts(conn: sqlite3.Connection) -> None:
     )
 
 
+def m008_keepsakes_diary_nudges(conn: sqlite3.Connection) -> None:
+    """What she makes (keepsakes, every version kept, with the memories each drew on), her
+    diary (one entry a day, its memory pointing at the day's messages) and the lines she said
+    first, with why."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE keepsakes (
+            id          INTEGER PRIMARY KEY,
+            persona     TEXT NOT NULL,
+            form        TEXT NOT NULL,
+            request     TEXT NOT NULL,
+            text        TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            origin      INTEGER NOT NULL,
+            version     INTEGER NOT NULL DEFAULT 1,
+            how         TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX keepsakes_by_persona ON keepsakes (persona, origin, id);
+        CREATE TABLE keepsake_sources (
+            keepsake_id  INTEGER NOT NULL REFERENCES keepsakes(id) ON DELETE CASCADE,
+            memory_id    INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+            PRIMARY KEY (keepsake_id, memory_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE diary (
+            id             INTEGER PRIMARY KEY,
+            persona        TEXT NOT NULL,
+            day            TEXT NOT NULL,
+            text           TEXT NOT NULL,
+            created_at     TEXT NOT NULL,
+            edited_at      TEXT,
+            memory_id      INTEGER REFERENCES memories(id) ON DELETE SET NULL,
+            message_count  INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (persona, day)
+        );
+        CREATE TABLE nudges (
+            message_id  INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+            persona     TEXT NOT NULL,
+            at          TEXT NOT NULL,
+            reason      TEXT NOT NULL,
+            memory_id   INTEGER REFERENCES memories(id) ON DELETE SET NULL
+        );
+        CREATE INDEX nudges_by_persona ON nudges (persona, at)
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_mood_and_relationship,
@@ -228,6 +275,7 @@ MIGRATIONS: list[Migration] = [
     m005_same_words_index,
     m006_vectors_per_model,
     m007_superseded_facts,
+    m008_keepsakes_diary_nudges,
 ]
 
 

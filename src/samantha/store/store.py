@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from samantha.store import db, migrations
 from samantha.store.conversations import ConversationRepository
+from samantha.store.keepsakes import KeepsakeRepository
 from samantha.store.memories import MemoryRepository
 from samantha.store.state import StateRepository
 
@@ -52,6 +53,11 @@ class Store:
     @property
     def state(self) -> StateRepository:
         return StateRepository(self._conn)
+
+    @property
+    def keepsakes(self) -> KeepsakeRepository:
+        """Keepsakes, her diary and the lines she said first."""
+        return KeepsakeRepository(self._conn)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
