@@ -8,22 +8,23 @@ of a reply arrived is committed too, marked, however the stream ends.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from samantha.backends.base import ChatMessage
 from samantha.domain.conversation import Conversation, Message, MessageStatus, Role
-from samantha.domain.memory import EPISODE_KINDS, Memory, MemoryKind, Recalled
+from samantha.domain.memory import Memory, MemoryKind
 from samantha.engine.care import needs_care
+from samantha.engine.context import Context
 from samantha.engine.feelings import Felt
+from samantha.engine.forgetting import FORGET_REQUEST, Forgetting
+from samantha.engine.greeting import Opening
 from samantha.engine.parts import Parts
 from samantha.engine.prompt import Prompt
 from samantha.engine.prompting import Moment, Spoken
-from samantha.engine.results import Greeting, ReplyChunk, Timings, TurnEvent, TurnResult
+from samantha.engine.results import ReplyChunk, Timings, TurnEvent, TurnResult
 from samantha.engine.speaking import Line
 from samantha.engine.streaming import Streamed
 from samantha.engine.text import clean_text
@@ -31,15 +32,6 @@ from samantha.errors import BackendError, InputError, SamanthaError
 from samantha.state.appraisal import appraise
 from samantha.state.inner import InnerState
 from samantha.store import Store
-
-#: "forget that my sister is called Anna", "forget about the interview".
-FORGET_REQUEST = re.compile(
-    r"^(?:please\s+|can you\s+|could you\s+)?forget\s+(?:that|about|what i said about)\s+(?P<what>.+)",
-    re.IGNORECASE | re.DOTALL,
-)
-YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|please do|do it|ok(?:ay)?|y)\b", re.IGNORECASE)
-#: A greeting is not repeated when the conversation moved this recently.
-QUIET_BEFORE_GREETING = timedelta(hours=1)
 
 
 @dataclass
@@ -70,6 +62,15 @@ def _empty_check(text: str) -> str:
 class Turns:
     def __init__(self, parts: Parts) -> None:
         self.p = parts
+        self.context = Context(parts)
+        self.forgetting = Forgetting(parts)
+        self.opening = Opening(parts, self.context)
+        # What other rooms (keepsakes, the façade) read of the context, through the turn.
+        self.know_user = self.context.know_user
+        self.moment = self.context.moment
+        self.recent = self.context.recent
+        self.greet = self.opening.greet
+        self.preview = self.opening.preview
 
     # -- the user speaks -------------------------------------------------------------------
 
@@ -78,7 +79,7 @@ class Turns:
         text = _empty_check(text)
         p, session = self.p, self.p.session
         conversation = await session.current()
-        await self.know_user()
+        await self.context.know_user()
         now = p.clock.now()
         partner = session.partner or session.user_name
         guest = speaker is not None and speaker != partner
@@ -92,7 +93,7 @@ class Turns:
             # must not make Alan's next lines someone else's).
             session.user_name = added.user_name
         if not guest:
-            handled = await self._forget_command(conversation, added.message, started)
+            handled = await self.forgetting.handle(conversation, added.message, started)
             if handled is not None:
                 for event in handled:
                     yield event
@@ -119,7 +120,7 @@ class Turns:
         started = time.perf_counter()
         p = self.p
         conversation = await p.session.current()
-        await self.know_user()
+        await self.context.know_user()
         cid = conversation.id
 
         def clear(s: Store) -> tuple[Message, list[str]] | None:
@@ -188,12 +189,12 @@ class Turns:
     async def respond(self, ex: Exchange) -> AsyncGenerator[TurnEvent, None]:
         p, heard = self.p, ex.felt.after
         now = ex.message.created_at
-        history = await self.recent()
+        history = await self.context.recent()
         recalled, plans = await p.memories.for_message(
             ex.message.text, p.settings.recall_k, now, {m.id for m in history}
         )
         care = p.settings.crisis_help if needs_care(ex.message.text) else None
-        moment = await self.moment(now, ex.last_seen, heard, recalled, plans, care)
+        moment = await self.context.moment(now, ex.last_seen, heard, recalled, plans, care)
         prompt = await p.builder.build(history, moment)
         scene_moment = moment
         if p.session.last_contact is not None:
@@ -316,178 +317,6 @@ class Turns:
             ),
             write=True,
         )
-
-    # -- what a prompt is made of ------------------------------------------------------------
-
-    async def know_user(self) -> None:
-        """Her name for the user, from core memory, once per session."""
-        session = self.p.session
-        if not session.named:
-            core = await self.p.memories.core()
-            session.user_name = session.user_name or core.user_name
-            session.named = True
-
-    async def recent(self) -> list[Message]:
-        p = self.p
-        cid = (await p.session.current()).id
-        summary = await p.memories.mind.summary(cid)
-        return await p.session.recent(summary[1] if summary is not None else None)
-
-    async def moment(
-        self,
-        now: datetime,
-        last_seen: datetime | None,
-        state: InnerState,
-        recalled: Sequence[Recalled] = (),
-        plans: Sequence[Memory] = (),
-        care: str | None = None,
-    ) -> Moment:
-        p = self.p
-        summary = None
-        if p.session.conversation is not None:
-            found = await p.memories.mind.summary(p.session.conversation.id)
-            summary = found[0] if found is not None else None
-        return Moment(
-            now=now,
-            last_seen=last_seen,
-            state=state,
-            core=await p.memories.core(),
-            recalled=recalled,
-            plans=plans,
-            summary=summary,
-            user_name=p.session.user_name,
-            partner=p.session.partner,
-            care=care,
-        )
-
-    # -- she speaks first --------------------------------------------------------------------
-
-    async def greet(self) -> Greeting | None:
-        """She speaks first when a session opens: hello on first meeting, and later what she
-        knows of the time away and of plans that were due. Stored as her message. Nothing when
-        the conversation is fresh from a moment ago."""
-        p = self.p
-        conversation = await p.session.current()
-        await self.know_user()
-        now = p.clock.now()
-        last_seen = await p.records.last_seen()
-        cid = conversation.id
-        latest = await p.store.run(lambda s: s.conversations.recent_messages(cid, 1))
-        recent = [m.created_at for m in latest] + ([last_seen] if last_seen else [])
-        if recent and now - max(recent) < QUIET_BEFORE_GREETING:
-            return None
-        user = p.session.user_name or "the user"
-        state = await p.feelings.current()
-        _, plans = await p.memories.for_message("", 0, now, ())
-        moment = await self.moment(now, last_seen, state, (), plans)
-        prompt = await p.builder.build([], moment)
-        instruction = (
-            f"{user} has just opened the app. Greet them first, in one or two sentences, as "
-            "yourself: mind how long it has been and ask about anything that was due."
-            if last_seen
-            else f"You are meeting {user} for the first time. Introduce yourself in one or two sentences."
-        )
-        messages = [*prompt.messages, ChatMessage(role="user", content=f"({instruction})")]
-        scene = p.builder.scene(
-            moment,
-            appraise(""),
-            Spoken.of(messages),
-            first_meeting=last_seen is None,
-            opening=True,
-        )
-        line = Line(messages, scene, min(200, p.reply_tokens), p.persona.temperature)
-        parts = [chunk.text async for chunk in p.speaker.speak(line)]
-        reply = "".join(parts).strip()
-        if not reply:
-            return None
-        name = p.persona.name
-        message = await p.store.run(
-            lambda s: s.conversations.add_message(cid, Role.ASSISTANT, name, reply, now),
-            write=True,
-        )
-        return Greeting(**message.model_dump(), prompt=prompt, scene=scene)
-
-    async def preview(self, text: str) -> Prompt:
-        """The prompt ``text`` would send now, section by section; nothing is stored."""
-        p = self.p
-        conversation = await p.session.current()
-        await self.know_user()
-        now = p.clock.now()
-        last_seen = await p.records.last_seen()
-        history = list(await self.recent())
-        draft = Message(
-            id=-1,  # never a stored id; its cached conversions are dropped below
-            conversation_id=conversation.id,
-            role=Role.USER,
-            speaker=p.session.user_name or "you",
-            text=clean_text(text),
-            created_at=now,
-        )
-        recalled = await p.memories.recall(text, p.settings.recall_k, {m.id for m in history})
-        _, plans = await p.memories.for_message("", 0, now, ())
-        state = await p.feelings.current()
-        moment = await self.moment(now, last_seen, state, recalled, plans)
-        try:
-            return await p.builder.build([*history, draft], moment)
-        finally:
-            p.builder.forget_draft(draft.id)
-
-    # -- "forget that ..." -------------------------------------------------------------------
-
-    async def _forget_command(
-        self, conversation: Conversation, user_message: Message, started: float
-    ) -> list[TurnEvent] | None:
-        """She names what she would forget and waits for a yes."""
-        session, text = self.p.session, user_message.text.strip()
-        pending, session.pending_forget = session.pending_forget, None
-        if pending is not None:
-            if not YES.match(text):
-                return None  # anything else: she keeps it, and the talk goes on
-            await self.p.memories.forget([m.id for m in pending])
-            reply = "Done. I've let that go."
-        else:
-            request = FORGET_REQUEST.match(text)
-            if request is None:
-                return None
-            what = request.group("what").strip(" .!?")
-            found = [
-                m for m in await self.p.memories.listing(what, 20) if m.kind not in EPISODE_KINDS
-            ]
-            if not found:
-                reply = f"I don't think I was keeping anything about “{what}”."
-            else:
-                session.pending_forget = found[:5]
-                listed = "; ".join(f"“{m.text}”" for m in found[:5])
-                reply = f"Do you want me to forget {listed}? Say yes and it's gone."
-        return await self._say_directly(conversation, user_message, reply, started)
-
-    async def _say_directly(
-        self, conversation: Conversation, user_message: Message, reply: str, started: float
-    ) -> list[TurnEvent]:
-        """A reply that is the program's, not the model's (confirmations): stored the same way."""
-        p = self.p
-        name, end, cid = p.persona.name, p.clock.now(), conversation.id
-        state = await p.feelings.current()
-        message = await p.store.run(
-            lambda s: s.conversations.add_message(cid, Role.ASSISTANT, name, reply, end),
-            write=True,
-        )
-        done = (time.perf_counter() - started) * 1000
-        return [
-            ReplyChunk(reply),
-            TurnResult(
-                reply=reply,
-                status=MessageStatus.COMPLETE,
-                user_message=user_message,
-                reply_message=message,
-                prompt=Prompt(messages=[], tokens=0, accuracy="estimate", budget=0),
-                timings=Timings(prepare_ms=done, first_token_ms=done, total_ms=done),
-                appraisal=appraise(""),
-                before=state,
-                after=state,
-                events=[],
-            ),
-        ]
 
 
 def _with_last_seen(moment: Moment, last_contact: datetime) -> Moment:
