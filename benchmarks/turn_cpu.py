@@ -1,0 +1,232 @@
+"""Engine CPU per turn at 10,000 messages, seeded through the real turn path.
+
+Figure: CPU time (process time, all threads) of one ``Companion.turn`` with a zero-latency
+scripted backend, after 5,000 real turns have stored 10,000 messages with their memories,
+facts and FTS rows, as months of use would. Peer: the least any chat app does per turn on
+the same machine, in the same loop (store the user's line, read the recent messages, store
+the reply, in SQLite). Turns alternate with peer turns so load affects both alike.
+
+    python benchmarks/turn_cpu.py [--seed-turns 5000] [--turns 200] [--profile out.prof]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+TARGET_P95_MS = 5.0
+_WORDS = [
+    "i",
+    "you",
+    "she",
+    "we",
+    "it",
+    "the",
+    "a",
+    "and",
+    "but",
+    "so",
+    "because",
+    "when",
+    "today",
+    "tonight",
+    "yesterday",
+    "tomorrow",
+    "work",
+    "home",
+    "coffee",
+    "rain",
+    "walk",
+    "music",
+    "book",
+    "friend",
+    "sister",
+    "mother",
+    "city",
+    "train",
+    "window",
+    "garden",
+    "tired",
+    "happy",
+    "quiet",
+    "strange",
+    "lovely",
+    "hard",
+    "long",
+    "little",
+    "maybe",
+    "still",
+    "think",
+    "feel",
+    "remember",
+    "wonder",
+    "know",
+    "want",
+    "need",
+    "like",
+    "love",
+    "miss",
+    "hope",
+    "wish",
+    "said",
+    "asked",
+    "about",
+    "with",
+    "into",
+    "after",
+    "before",
+    "while",
+    "something",
+    "my",
+    "sister",
+    "is",
+    "called",
+    "anna",
+    "my",
+    "interview",
+    "is",
+    "on",
+    "friday",
+    "i",
+    "work",
+    "as",
+    "a",
+    "nurse",
+    "i",
+    "live",
+    "in",
+    "porto",
+]
+
+
+def sentence(rng: random.Random) -> str:
+    words = [rng.choice(_WORDS) for _ in range(rng.randint(4, 40))]
+    return " ".join(words).capitalize() + rng.choice([".", "?", "!"])
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+class Peer:
+    """A bare chat loop in SQLite: what every chat app must do for a turn."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS m (id INTEGER PRIMARY KEY, role TEXT, text TEXT, at REAL)"
+        )
+
+    def turn(self, text: str, reply: str) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT INTO m(role, text, at) VALUES ('user', ?, ?)", (text, time.time())
+            )
+        self.db.execute("SELECT role, text FROM m ORDER BY id DESC LIMIT 50").fetchall()
+        with self.db:
+            self.db.execute(
+                "INSERT INTO m(role, text, at) VALUES ('assistant', ?, ?)", (reply, time.time())
+            )
+
+
+async def run(seed_turns: int, turns: int, profile: str | None) -> None:
+    from samantha.backends.scripted import ScriptedBackend
+    from samantha.clock import FixedClock
+    from samantha.config import Paths, Settings
+    from samantha.engine import TurnResult, build_companion
+
+    rng = random.Random(7)
+    home = Path(os.environ["SAMANTHA_HOME"])
+    paths = Paths.from_env()
+    clock = FixedClock()
+    backend = ScriptedBackend(context_window=8192)
+    companion = build_companion(Settings(), paths=paths, backend=backend, clock=clock)
+    began = time.perf_counter()
+    for _ in range(seed_turns):
+        backend.queue(sentence(rng))
+        clock.advance(timedelta(minutes=7))
+        async for _event in companion.turn(sentence(rng)):
+            pass
+        backend.requests.clear()
+    seeded = time.perf_counter() - began
+    stored = len(await companion.history(100_000))
+    peer = Peer(home / "peer.db")
+    for _ in range(seed_turns):
+        peer.turn(sentence(rng), sentence(rng))
+    ours_cpu: list[float] = []
+    ours_wall: list[float] = []
+    peer_cpu: list[float] = []
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    for _ in range(turns):
+        text, reply = sentence(rng), sentence(rng)
+        backend.queue(reply)
+        clock.advance(timedelta(minutes=3))
+        c0, w0 = time.process_time(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        async for event in companion.turn(text):
+            if isinstance(event, TurnResult):
+                pass
+        if profiler:
+            profiler.disable()
+        ours_cpu.append((time.process_time() - c0) * 1000)
+        ours_wall.append((time.perf_counter() - w0) * 1000)
+        backend.requests.clear()
+        c0 = time.process_time()
+        peer.turn(text, reply)
+        peer_cpu.append((time.process_time() - c0) * 1000)
+    await companion.aclose()
+    if profiler and profile:
+        profiler.dump_stats(profile)
+    ours95, peer95 = pct(ours_cpu, 95), pct(peer_cpu, 95)
+    print(
+        f"seeded {seed_turns} real turns ({stored} messages) in {seeded:.0f} s; "
+        f"{turns} measured turns, interleaved with the peer; load {os.getloadavg()[0]:.2f}"
+    )
+    print("figure | samantha | peer | ratio | target | met")
+    print(
+        f"turn CPU p95 at {stored} messages (ms) | {ours95:.2f} | {peer95:.2f} | "
+        f"{ours95 / peer95:.1f}x | < {TARGET_P95_MS:g} ms | {'yes' if ours95 < TARGET_P95_MS else 'no'}"
+    )
+    print(
+        f"turn CPU median (ms) | {statistics.median(ours_cpu):.2f} | "
+        f"{statistics.median(peer_cpu):.2f} | "
+        f"{statistics.median(ours_cpu) / statistics.median(peer_cpu):.1f}x | - | -"
+    )
+    print(f"turn wall p95 (ms) | {pct(ours_wall, 95):.2f} | - | - | - | -")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed-turns", type=int, default=5000)
+    parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument("--profile")
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="samantha-turn-"))
+    os.environ["SAMANTHA_HOME"] = str(home)
+    repo_tiktoken = Path(__file__).resolve().parents[1] / "tests/data/tiktoken"
+    if repo_tiktoken.is_dir():
+        os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(repo_tiktoken))
+    try:
+        asyncio.run(run(args.seed_turns, args.turns, args.profile))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
