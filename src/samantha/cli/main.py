@@ -17,6 +17,7 @@ import typer
 from samantha import __version__
 from samantha.cli import data as cli_data
 from samantha.cli import duet as cli_duet
+from samantha.cli import keepsakes as cli_keepsakes
 from samantha.cli import memory as cli_memory
 from samantha.cli import persona as cli_persona
 from samantha.cli import testing as cli_test
@@ -268,7 +269,7 @@ def config_path() -> None:
     echo(str(Paths.from_env().config_file))
 
 
-for _module in (cli_persona, cli_memory, cli_data, cli_test, cli_duet):
+for _module in (cli_persona, cli_memory, cli_data, cli_test, cli_duet, cli_keepsakes):
     _module.register(app)
 
 

@@ -507,6 +507,10 @@ def revise_keepsake(text: str, how: str, scene: KeepsakeScene) -> str:
         return " ".join(sentences[: max(1, len(sentences) // 2)])
     if _WARMER.search(how):
         warm = "You matter to me more than I know how to say, and I want you to hear it."
+        if len(blocks) == 1:
+            # One paragraph (a toast): the warm words go before its last sentence.
+            sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+            return " ".join([*sentences[:-1], warm, *sentences[-1:]])
         out = [*blocks[:1], warm, *blocks[1:]]
         out[-1] = re.sub(r"^(Yours|Love|Best|Warm regards),", "With all my love,", out[-1])
         return "\n\n".join(out)
