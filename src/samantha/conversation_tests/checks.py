@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from samantha.backends.base import ChatMessage
 from samantha.conversation_tests.expectations import (
@@ -34,6 +35,32 @@ STEADY = 0.01
 EXCERPT = 60
 
 Judge = Callable[[str, "Observation"], Awaitable[Outcome]]
+#: The longest one regular expression may search one reply or prompt. A pattern like
+#: ``(a+)+$`` backtracks for longer than the universe has left on the wrong text; a script
+#: must fail, not hang its CI.
+MATCH_SECONDS = 1.0
+_TOO_SLOW = (
+    f"matching was stopped after {MATCH_SECONDS:g} s (the pattern backtracks without end, "
+    "like (a|aa)+$): simplify it"
+)
+
+
+def search(pattern: str, text: str, seconds: float = MATCH_SECONDS) -> re.Match[str] | None:
+    """``re.search`` with a time limit: the ``regex`` package (tiktoken's own dependency)
+    searches with a timeout, and raises TimeoutError past it."""
+    try:
+        found: re.Match[str] | None = _regex().search(pattern, text, timeout=seconds)
+    except _regex().error:
+        # A pattern Python's re accepts but regex does not: searched as before, unbounded.
+        return re.search(pattern, text)
+    return found
+
+
+def _regex() -> Any:
+    """The ``regex`` module, untyped (it ships no type hints)."""
+    import importlib
+
+    return importlib.import_module("regex")
 
 
 @dataclass
@@ -128,10 +155,18 @@ def check_reply(expect: ReplyExpect, seen: Observation) -> list[Outcome]:
             )
         )
     for pattern in expect.matches:
-        found = re.search(pattern, reply)
+        try:
+            found = search(pattern, reply)
+        except TimeoutError:
+            out.append(Outcome(f"{what} matching /{pattern}/", _TOO_SLOW, False))
+            continue
         out.append(Outcome(f"{what} matching /{pattern}/", "nothing in it matches", bool(found)))
     for pattern in expect.not_matches:
-        found = re.search(pattern, reply)
+        try:
+            found = search(pattern, reply)
+        except TimeoutError:
+            out.append(Outcome(f"{what} not matching /{pattern}/", _TOO_SLOW, False))
+            continue
         seen_text = quote(found.group(0)) if found else ""
         out.append(Outcome(f"{what} not matching /{pattern}/", f"it has {seen_text}", not found))
     words = len(reply.split())
@@ -296,6 +331,9 @@ def check_memory(expect: MemoryExpect, seen: Observation) -> list[Outcome]:
     for text in expect.core_contains:
         shown = f"core memory is {quote(blocks, 120)}" if blocks else "core memory is empty"
         out.append(Outcome(f"core memory with {quote(text)}", shown, has(blocks, text)))
+    for text in expect.core_not_contains:
+        shown = f"core memory is {quote(blocks, 120)}" if blocks else "core memory is empty"
+        out.append(Outcome(f"core memory without {quote(text)}", shown, not has(blocks, text)))
     if expect.user_name is not None:
         name = core.user_name
         out.append(

@@ -134,6 +134,7 @@ class MemoryExpect(Strict):
     not_learned: Texts = []
     #: The always-present core blocks (about the user, about herself, their name).
     core_contains: Texts = []
+    core_not_contains: Texts = []
     user_name: str | None = None
     count: Annotated[Count, BeforeValidator(_count)] | None = None
 
