@@ -129,6 +129,21 @@ class Settings(BaseSettings):
             raise ValueError(f"no time zone called {value!r}; try one like 'Europe/Oslo'") from exc
         return value
 
+    nudge: bool = False
+    """She may speak first when the chat has been quiet a while (about a plan coming up or
+    something heavy you told her); at most ``nudges_per_day``, never in ``quiet_hours``."""
+
+    nudge_after_minutes: float = Field(default=60.0, gt=0)
+    """How long the chat must be quiet before she may speak first."""
+
+    nudges_per_day: int = Field(default=3, ge=0)
+    """The most times a day she speaks first."""
+
+    quiet_hours: str = Field(
+        default="22:00-08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+    )
+    """When she never speaks first, local time, as HH:MM-HH:MM."""
+
     crisis_help: str = (
         "If you might act on thoughts of ending your life or hurting yourself, please call your "
         "local emergency number now. You can also reach a crisis line any time: 988 in the US "

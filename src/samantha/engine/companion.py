@@ -20,6 +20,7 @@ from samantha.domain.conversation import (
     StateSnapshot,
 )
 from samantha.domain.memory import CoreBlock, CoreMemory, Memory, MemoryKind, Recalled
+from samantha.engine.initiative import Decision, Initiative, Spoke
 from samantha.engine.keepsakes import KeepsakeEvent, Keepsakes
 from samantha.engine.parts import Parts
 from samantha.engine.prompt import Prompt
@@ -313,3 +314,14 @@ class Companion:
 
     async def export_keepsake(self, keepsake_id: int, folder: Path) -> Path:
         return await Keepsakes(self._p).export(keepsake_id, folder)
+
+    # -- she speaks first when you go quiet (engine/initiative.py) -----------------------------
+
+    async def consider_nudge(self) -> Decision:
+        """Whether she would speak first now, and why or why not; nothing is stored."""
+        return await Initiative(self._p).consider()
+
+    async def nudge(self) -> Spoke | None:
+        """She says one thing first if the chat has been quiet and something she knows calls
+        for it (settings: nudge, nudge_after_minutes, nudges_per_day, quiet_hours)."""
+        return await Initiative(self._p).nudge()
