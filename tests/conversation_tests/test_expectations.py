@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from tests.conversation_tests.conftest import RunScript
+from samantha.conversation_tests.checks import MATCH_SECONDS
+from tests.conversation_tests.conftest import RunScript, WriteScript
 
 #: One turn on the scripted backend: she already knows he loves jazz, and him (an acquaintance
 #: just short of a friend); he gives his name, thanks her warmly and asks about jazz.
@@ -211,3 +216,54 @@ def test_every_expectation_field_is_exercised_here() -> None:
     for part, model in models.items():
         names = {info.alias or name for name, info in model.model_fields.items()}
         assert names <= used[part], (part, names - used[part])
+
+
+# -- hostile scripts ---------------------------------------------------------------------------
+
+
+def run_cli(home: Path, script: Path) -> subprocess.CompletedProcess[str]:
+    """`samantha test` as CI runs it; the timeout turns a hang into a failure."""
+    return subprocess.run(
+        [sys.executable, "-m", "samantha", "test", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env={**os.environ, "SAMANTHA_HOME": str(home)},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_a_pattern_that_backtracks_without_end_fails_instead_of_hanging(
+    write_script: WriteScript, tmp_path: Path
+) -> None:
+    script = write_script(
+        textwrap.dedent(
+            """\
+            persona: samantha
+            backend:
+              scripted: ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"]
+            steps:
+              - user: hi
+                expect:
+                  reply: {matches: '(a|aa)+$', not_matches: '(a+)+$'}
+            """
+        )
+    )
+    done = run_cli(tmp_path / "home", script)
+    assert done.returncode == 1, done.stdout + done.stderr
+    # (a+)+$ no longer backtracks at all; (a|aa)+$ still would, and is stopped.
+    assert f"matching was stopped after {MATCH_SECONDS:g} s" in done.stdout, done.stdout
+
+
+def test_a_script_whose_persona_is_not_a_persona_file_is_malformed(
+    write_script: WriteScript, tmp_path: Path
+) -> None:
+    (tmp_path / "scripts").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "scripts" / "notes.yaml").write_text("hello: world\n", encoding="utf-8")
+    for persona in ("notes.yaml", "missing.yaml", "nobody-at-all"):
+        script = write_script(
+            f"persona: {persona}\nbackend: offline\nsteps:\n  - user: hi\n",
+            name=f"{persona}.convo.yaml",
+        )
+        done = run_cli(tmp_path / "home", script)
+        assert done.returncode == 2, (persona, done.stdout, done.stderr)

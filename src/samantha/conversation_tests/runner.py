@@ -26,7 +26,7 @@ from samantha.conversation_tests.model import ScriptSettings, Step
 from samantha.conversation_tests.results import Outcome, ScriptResult, StepResult
 from samantha.conversation_tests.start import prepare
 from samantha.engine import Companion, TurnResult
-from samantha.errors import SamanthaError
+from samantha.errors import PersonaError, SamanthaError
 from samantha.persona import find_persona
 from samantha.persona.loader import SUFFIXES
 
@@ -92,7 +92,8 @@ async def run_script(loaded: ScriptFile, options: RunOptions | None = None) -> S
             companion = _open(loaded, options, Path(tmp), clock)
         except SamanthaError as exc:
             result.error = _located(loaded, exc, "backend" if "backend" in str(exc) else "persona")
-            result.malformed = isinstance(exc, ScriptError)
+            # A persona that is not a persona file is the script's own mistake, like a typo.
+            result.malformed = isinstance(exc, ScriptError | PersonaError)
             result.seconds = time.perf_counter() - started
             return result
         run = _Run(loaded, companion, clock, options.judge)
