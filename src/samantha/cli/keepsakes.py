@@ -188,6 +188,78 @@ def keepsakes_delete(
     _show(ctx, persona, view)
 
 
+def _entry_line(entry: Any) -> str:
+    mark = "  (a message it drew on was deleted)" if entry.marked else ""
+    edited = "  (edited)" if entry.edited_at else ""
+    first = " ".join(entry.text.split())[:70]
+    return f"#{entry.id:<4} {entry.day:%Y-%m-%d}  {shown(first)}{edited}{mark}"
+
+
+@diary_app.command("list")
+def diary_list(ctx: typer.Context, persona: PersonaOpt = None, debug: DebugOpt = False) -> None:
+    """Her entries, newest day first (she writes one for each day you talked, when the chat
+    first starts after it ends, or when you type /diary)."""
+
+    async def view(companion: Any) -> list[str]:
+        found = await companion.diary_entries()
+        return [_entry_line(e) for e in found] or ["Her diary is empty: talk to her for a day."]
+
+    _show(ctx, persona, view)
+
+
+@diary_app.command("show")
+def diary_show(
+    ctx: typer.Context, entry_id: IdArg, persona: PersonaOpt = None, debug: DebugOpt = False
+) -> None:
+    """One entry in full."""
+
+    async def view(companion: Any) -> list[str]:
+        entry = await companion.diary_entry(entry_id)
+        lines = [f"{entry.day:%A %d %B %Y}", "", shown(entry.text)]
+        if entry.edited_at:
+            lines.append(f"(edited {entry.edited_at.astimezone():%Y-%m-%d %H:%M})")
+        if entry.marked:
+            lines.append("(a message this entry drew on has since been deleted)")
+        return lines
+
+    _show(ctx, persona, view)
+
+
+@diary_app.command("edit")
+def diary_edit(
+    ctx: typer.Context,
+    entry_id: IdArg,
+    text: Annotated[str, typer.Argument(help="What the entry should say instead.")],
+    persona: PersonaOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Change an entry (her memory of that day changes with it)."""
+
+    async def view(companion: Any) -> list[str]:
+        return [_entry_line(await companion.edit_diary(entry_id, text))]
+
+    _show(ctx, persona, view)
+
+
+@diary_app.command("delete")
+def diary_delete(
+    ctx: typer.Context,
+    entry_id: IdArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+    persona: PersonaOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Delete an entry and her memory of it."""
+    if not yes:
+        typer.confirm(f"Delete diary entry #{entry_id}?", abort=True)
+
+    async def view(companion: Any) -> list[str]:
+        await companion.delete_diary(entry_id)
+        return [f"Deleted diary entry #{entry_id}."]
+
+    _show(ctx, persona, view)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.command("write")(_write)

@@ -78,6 +78,9 @@ class Observation:
     #: Every message the model was sent for her words in this step.
     messages: list[ChatMessage] = field(default_factory=list)
     core: CoreMemory | None = None
+    #: After an idle step: whether she spoke first, and why or why not.
+    nudged: bool | None = None
+    nudge_why: str = ""
     memory_count: int | None = None
 
 
@@ -112,6 +115,10 @@ async def evaluate(expect: Expect, seen: Observation, judge: Judge | None) -> li
         outcomes += check_memory(expect.memory, seen)
     if expect.prompt is not None:
         outcomes += check_prompt(expect.prompt, seen)
+    if expect.nudge is not None:
+        wanted = "she speaks first" if expect.nudge else "she stays quiet"
+        got = "she spoke first" if seen.nudged else "she stayed quiet"
+        outcomes.append(Outcome(wanted, f"{got} ({seen.nudge_why})", seen.nudged == expect.nudge))
     for criterion in expect.judge:
         if judge is None:
             outcomes.append(

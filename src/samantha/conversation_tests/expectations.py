@@ -157,5 +157,7 @@ class Expect(Strict):
     relationship: RelationshipExpect | None = None
     memory: MemoryExpect | None = None
     prompt: PromptExpect | None = None
+    #: After an `idle:` step: she spoke first (true) or stayed quiet (false).
+    nudge: bool | None = None
     #: Criteria in plain words, scored by a judge model when one is configured.
     judge: Texts = []

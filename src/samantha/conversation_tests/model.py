@@ -22,8 +22,8 @@ from samantha.domain.memory import MemoryKind
 from samantha.state.mood import MoodName
 
 #: Steps written as a bare word (``- greet``) and the key they stand for.
-BARE_STEPS = ("new_conversation", "greet")
-ACTIONS = ("user", "wait", "new_conversation", "greet", "remember")
+BARE_STEPS = ("new_conversation", "greet", "diary")
+ACTIONS = ("user", "wait", "new_conversation", "greet", "remember", "idle", "write", "diary")
 
 
 _UNITS = {
@@ -189,6 +189,12 @@ class Step(Strict):
     new_conversation: bool = False
     greet: bool = False
     remember: Remembered | None = None
+    #: The chat stays open and quiet this long; then she may speak first (``expect: nudge``).
+    idle: Duration | None = None
+    #: A piece she writes (``samantha write``): her reply is the piece.
+    write: str | None = None
+    #: She writes her diary for each finished day with talk in it; her reply is the entries.
+    diary: bool = False
     expect: Expect | None = None
     xfail: Annotated[KnownIssue, BeforeValidator(_issue)] | None = None
 
@@ -214,7 +220,10 @@ class Step(Strict):
         return self
 
     def _fits(self, expect: Expect, where: str) -> None:
-        speaks = self.user is not None or self.greet
+        speaks = self.user is not None or self.greet or bool(self.write) or self.diary
+        speaks = speaks or self.idle is not None
+        if expect.nudge is not None and self.idle is None:
+            raise ValueError(f"'{where}.nudge' is only known after an `idle:` step")
         for part in ("reply", "prompt", "judge"):
             if getattr(expect, part) and not speaks:
                 raise ValueError(

@@ -11,7 +11,7 @@ import tempfile
 import time
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from samantha.backends.base import Source, create_backend
@@ -193,6 +193,12 @@ async def _run_step(run: _Run, index: int, step: Step) -> StepResult:
             run.transcript.append(("(a new conversation)", ""))
         elif step.greet:
             await _greet(companion, seen)
+        elif step.idle is not None:
+            await _idle(run, step.idle, seen)
+        elif step.write is not None:
+            await _write(companion, step.write, seen)
+        elif step.diary:
+            await _diary(companion, seen)
         elif step.remember is not None:
             memory = step.remember
             await companion.remember(memory.text, kind=memory.kind, importance=memory.importance)
@@ -241,6 +247,42 @@ async def _greet(companion: Companion, seen: Observation) -> None:
         return
     seen.reply = greeting.text
     seen.prompt, seen.messages = greeting.prompt, list(greeting.prompt.messages)
+
+
+async def _idle(run: _Run, span: timedelta, seen: Observation) -> None:
+    """The chat stays open and quiet for ``span``; then she may speak first."""
+    run.clock.advance(span)
+    decision = await run.companion.consider_nudge()
+    spoke = await run.companion.nudge() if decision.speak else None
+    seen.spoke, seen.nudged, seen.nudge_why = True, spoke is not None, decision.why
+    if spoke is not None:
+        seen.reply = spoke.message.text
+    run.transcript.append(("(quiet)", _label(span)))
+
+
+def _label(span: timedelta) -> str:
+    from samantha.timefmt import humanize
+
+    return humanize(span)
+
+
+async def _write(companion: Companion, request: str, seen: Observation) -> None:
+    from samantha.engine.keepsakes import KeepsakeDone
+
+    seen.spoke = True
+    events = companion.write(request)
+    async with aclosing(events):
+        async for event in events:
+            if isinstance(event, KeepsakeDone):
+                seen.reply = event.keepsake.text
+
+
+async def _diary(companion: Companion, seen: Observation) -> None:
+    """She writes the entries that are due; her reply is the whole diary, newest day first."""
+    seen.spoke = True
+    await companion.write_diary()
+    entries = await companion.diary_entries()
+    seen.reply = "\n\n".join(e.text for e in entries) if entries else None
 
 
 def run_paths_sync(paths: list[Path], options: RunOptions | None = None) -> list[ScriptResult]:

@@ -20,6 +20,7 @@ from samantha.domain.conversation import (
     StateSnapshot,
 )
 from samantha.domain.memory import CoreBlock, CoreMemory, Memory, MemoryKind, Recalled
+from samantha.engine.diary import Diary
 from samantha.engine.initiative import Decision, Initiative, Spoke
 from samantha.engine.keepsakes import KeepsakeEvent, Keepsakes
 from samantha.engine.parts import Parts
@@ -33,7 +34,7 @@ from samantha.memory.stream import MemoryStream
 from samantha.persona import Persona
 from samantha.state.inner import InnerState
 from samantha.store import Store
-from samantha.store.keepsakes import Keepsake
+from samantha.store.keepsakes import DiaryEntry, Keepsake
 
 
 class Companion:
@@ -325,3 +326,27 @@ class Companion:
         """She says one thing first if the chat has been quiet and something she knows calls
         for it (settings: nudge, nudge_after_minutes, nudges_per_day, quiet_hours)."""
         return await Initiative(self._p).nudge()
+
+    # -- her diary (engine/diary.py) -----------------------------------------------------------
+
+    async def write_diary(self) -> list[DiaryEntry]:
+        """Her entries for the finished days of the last week with talk and none yet: a front
+        end calls this on its first start after a day ends."""
+        return await Diary(self._p).write_due()
+
+    async def diary_today(self) -> DiaryEntry | None:
+        """Today's entry so far (/diary): the one written, or a new one; ``None`` if you have
+        said nothing today."""
+        return await Diary(self._p).write()
+
+    async def diary_entries(self, limit: int = 200) -> list[DiaryEntry]:
+        return await Diary(self._p).entries(limit)
+
+    async def diary_entry(self, entry_id: int) -> DiaryEntry:
+        return await Diary(self._p).entry(entry_id)
+
+    async def edit_diary(self, entry_id: int, text: str) -> DiaryEntry:
+        return await Diary(self._p).edit(entry_id, text)
+
+    async def delete_diary(self, entry_id: int) -> None:
+        await Diary(self._p).delete(entry_id)

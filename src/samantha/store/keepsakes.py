@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from samantha.domain.conversation import Message
+
+#: Times are stored in the zone they were made in: a text window this much wider is safe.
+_MARGIN = timedelta(days=1)
 
 
 def _utc(at: datetime) -> str:
@@ -212,6 +217,18 @@ class KeepsakeRepository:
 
     def delete_entry(self, entry_id: int) -> None:
         self._conn.execute("DELETE FROM diary WHERE id = ?", (entry_id,))
+
+    def messages_between(self, persona: str, start: datetime, end: datetime) -> list[Message]:
+        """Her conversations' messages in [start, end), oldest first, whatever zone each was
+        stored in (the text window is widened by a day, the exact cut made on the times)."""
+        rows = self._conn.execute(
+            "SELECT m.id, m.conversation_id, m.role, m.speaker, m.text, m.created_at, m.status,"
+            " m.tokens FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+            " WHERE c.persona = ? AND m.created_at >= ? AND m.created_at < ? ORDER BY m.id",
+            (persona, _utc(start - _MARGIN), _utc(end + _MARGIN)),
+        ).fetchall()
+        found = [Message.model_validate(dict(r)) for r in rows]
+        return [m for m in found if start <= m.created_at < end]
 
     # -- when she spoke first ---------------------------------------------------------------
 

@@ -557,12 +557,15 @@ def compose_diary(
         parts.append(f"Today {user} and I talked. {user} told me {listed}.")
     else:
         parts.append(f"Today {user} and I talked a little.")
-    if len(moods) >= 2 and moods[0] != moods[-1]:
+    if len(moods) >= 3:
+        middle = ", then ".join(moods[1:-1])
+        parts.append(f"I started the day {moods[0]}, felt {middle}, and ended it {moods[-1]}.")
+    elif len(moods) == 2:
         parts.append(f"I started the day {moods[0]} and ended it {moods[-1]}.")
     elif moods:
         parts.append(f"I felt {moods[-1]} most of the day.")
     if wonder:
-        parts.append(f"I keep wondering about {wonder}.")
+        parts.append(f"I keep wondering {wonder}.")
     return " ".join(parts)
 
 
