@@ -33,6 +33,10 @@ Endpoints
     ``dimensions``; honours ``encoding_format`` ``"float"``/``"base64"``
     (the openai client asks for base64 by default); includes ``usage``.
     ``server.embeddings_response`` overrides like ``models_response``.
+``server.native[(method, path)] = obj``
+    Answers that route (as sent, e.g. ``("GET", "/props")``) with 200 and
+    ``obj`` as JSON, before anything above: llama.cpp, Ollama and
+    llama-cpp-python's own routes, for tests of what a server says it is.
 Anything else gets an OpenAI-style 404.  If ``api_key`` is given to the
 constructor, requests without ``Authorization: Bearer <api_key>`` get a 401.
 
@@ -94,6 +98,12 @@ Response kinds (dataclasses; build them with the factory functions)
     A stream that sends ``chunks_before`` content chunks and then an SSE event
     ``data: {"error": {...}}`` and ends the body (no ``[DONE]``), as the real
     API does for mid-stream failures.
+``tool_calls(text_chunks=(), name="get_weather", finish_reason="tool_calls")``
+    A reply that asks for a tool: the text chunks (often none), then deltas
+    carrying ``tool_calls`` (the call's id and name, then its arguments in two
+    pieces), then ``finish_reason`` (some servers say ``"stop"`` here), then
+    ``[DONE]``.  A non-stream request gets a ``chat.completion`` whose message
+    has ``content: null`` and ``tool_calls``.
 
 Streamed bodies use ``Transfer-Encoding: chunked`` like the real API (so a
 cut is detectable by the client); every stream-ish kind has a ``chunked``
@@ -138,6 +148,7 @@ __all__ = [
     "Status",
     "Stream",
     "StreamError",
+    "ToolCalls",
     "complete",
     "cut_mid_stream",
     "drop_before_response",
@@ -150,6 +161,7 @@ __all__ = [
     "status",
     "stream",
     "stream_error",
+    "tool_calls",
 ]
 
 CREATED = 1_700_000_000
@@ -230,6 +242,13 @@ class StreamError(Response):
     chunks_before: int = 0
     error_type: str = "server_error"
     chunked: bool = True
+
+
+@dataclass
+class ToolCalls(Response):
+    chunks: list[str] = field(default_factory=list)
+    name: str = "get_weather"
+    finish_reason: str = "tool_calls"
 
 
 def stream(
@@ -317,6 +336,13 @@ def stream_error(
 ) -> StreamError:
     """Stream ``chunks_before`` chunks, then an SSE ``{"error": ...}`` event."""
     return StreamError(message, chunks_before, error_type)
+
+
+def tool_calls(
+    text_chunks: Sequence[str] = (), name: str = "get_weather", finish_reason: str = "tool_calls"
+) -> ToolCalls:
+    """A reply that is (or ends in) a request to call the tool ``name``; see the docstring."""
+    return ToolCalls(list(text_chunks), name, finish_reason)
 
 
 def refused_base_url() -> str:
@@ -444,6 +470,17 @@ class _Chunks:
             obj["usage"] = None
         return obj
 
+    def tool_delta(self, call: dict[str, Any]) -> dict[str, Any]:
+        d: dict[str, Any] = {"content": None, "tool_calls": [call]}
+        if self.first:
+            d["role"] = "assistant"
+            self.first = False
+        obj = self._base()
+        obj["choices"] = [{"index": 0, "delta": d, "logprobs": None, "finish_reason": None}]
+        if self.include_usage:
+            obj["usage"] = None
+        return obj
+
     def final(self, finish_reason: str) -> dict[str, Any]:
         obj = self._base()
         obj["choices"] = [
@@ -549,6 +586,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, rec: RecordedRequest) -> None:
         fake = self.fake
         path = urlsplit(rec.path).path.rstrip("/")
+        if (rec.method, path) in fake.native:
+            self._json(200, fake.native[(rec.method, path)])
+            return
         if path.startswith("/v1/") or path == "/v1":
             path = path[3:]
         if fake.api_key is not None and (
@@ -742,6 +782,30 @@ class _Handler(BaseHTTPRequestHandler):
             if resp.done:
                 self._write(b"data: [DONE]\n\n")
             self._end()
+        elif isinstance(resp, ToolCalls):
+            call = {"id": "call_fake_1", "type": "function"}
+            if not is_stream:
+                obj = completion("".join(resp.chunks), None, resp.finish_reason)
+                message = obj["choices"][0]["message"]
+                message["content"] = "".join(resp.chunks) or None
+                message["tool_calls"] = [
+                    {**call, "function": {"name": resp.name, "arguments": '{"city": "Oslo"}'}}
+                ]
+                self._json(200, obj)
+                return
+            self._sse_head(True)
+            for text in resp.chunks:
+                self._write(_sse(chunks.delta(text)))
+            pieces = [
+                {"index": 0, **call, "function": {"name": resp.name, "arguments": ""}},
+                {"index": 0, "function": {"arguments": '{"city": '}},
+                {"index": 0, "function": {"arguments": '"Oslo"}'}},
+            ]
+            for piece in pieces:
+                self._write(_sse(chunks.tool_delta(piece)))
+            self._write(_sse(chunks.final(resp.finish_reason)))
+            self._write(b"data: [DONE]\n\n")
+            self._end()
         elif isinstance(resp, StreamError):
             self._sse_head(resp.chunked)
             for i in range(resp.chunks_before):
@@ -825,6 +889,10 @@ class FakeOpenAI:
         self.api_key = api_key
         self.models_response: Response | None = None
         self.embeddings_response: Response | None = None
+        #: Other servers' own routes, answered with 200 and this JSON: (method, path) keys,
+        #: the path as sent (``("GET", "/props")``, ``("POST", "/api/show")``). They take
+        #: precedence, so ``("GET", "/v1/models")`` can add llama.cpp's ``meta`` block.
+        self.native: dict[tuple[str, str], Any] = {}
         self.requests: list[RecordedRequest] = []
         self.errors: list[BaseException] = []
         self._cond = threading.Condition()

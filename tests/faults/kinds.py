@@ -5,6 +5,12 @@ front doors are held to the same answers. ``requests`` is how many chat requests
 see: retries only where repeating the request can help (rate limits, 5xx, timeouts, dropped
 connections) and never when a reply had begun, the key or the model is wrong, or the request
 itself is refused.
+
+Beside the transport faults are the semantic ones: a server that answers well-formed data
+that is not a whole reply (cut at ``length``, stopped by a ``content_filter``, a tool call
+instead of words), a reply full of terminal escape sequences, and addresses that cannot work
+or carry a key. For each, the row says what the user sees (the sentence's words, what stdout
+shows), the exit code of ``samantha say``, and what is stored.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from samantha.errors import (
     BackendRejected,
     BackendTimeout,
     BackendUnreachable,
+    ConfigError,
     ModelNotFound,
     RateLimited,
     SamanthaError,
@@ -35,6 +42,7 @@ from tests.fakeserver import (
     status,
     stream,
     stream_error,
+    tool_calls,
 )
 
 #: Short enough to keep the suite fast, long enough for a loaded CI machine to answer in.
@@ -70,9 +78,34 @@ class Fault:
     mentions: tuple[str, ...] = ()
     #: The server is down: the connection is refused before any request.
     refused: bool = False
+    #: The turn succeeds but her reply was cut short, for this reason (TurnResult.cut_reason);
+    #: ``samantha say`` then exits 3 with a sentence, and ``partial`` is stored interrupted.
+    cut: str | None = None
+    #: Her whole reply, for a turn that succeeds uncut (default: the healthy one).
+    reply: str | None = None
+    #: The base URL given instead of the server's own (a function of the server's URL).
+    url: Callable[[str], str] | None = None
+    #: Texts that must appear nowhere the user can see (a key inside the address).
+    hidden: tuple[str, ...] = ()
+    #: An assistant message stored with no words at all (a filtered empty reply).
+    stores_empty: bool = False
 
     def __str__(self) -> str:
         return self.id
+
+    @property
+    def exit_code(self) -> int:
+        """What `samantha say` exits with: the error's code, 3 for a cut reply, else 0."""
+        if self.error is not None:
+            return self.error.exit_code
+        return 3 if self.cut is not None else 0
+
+    @property
+    def stored(self) -> list[tuple[str, str, str]]:
+        """Her message as it must be stored after the user's, if any."""
+        if self.partial or self.stores_empty:
+            return [("assistant", self.partial, "interrupted")]
+        return []
 
 
 def _times(n: int, make: Callable[[], Response]) -> Callable[[], list[Response]]:
@@ -80,6 +113,23 @@ def _times(n: int, make: Callable[[], Response]) -> Callable[[], list[Response]]
 
 
 HEALTHY = ["I'm", " here", " now."]
+#: A server (or a model told to) sending what a terminal would obey: title, clear screen,
+#: clipboard write, a planted link, a one-byte CSI, a right-to-left override and a NUL.
+HOSTILE_REPLY = [
+    "Hi",
+    "\x1b]0;pwned\x07",
+    "\x1b[2J\x1b[H",
+    "\x1b]52;c;ZXZpbA==\x07",
+    "\x1b]8;;http://evil.example/\x1b\\link\x1b]8;;\x1b\\",
+    "\x9b31m \u202eexe.txt\u202c\x00 done.",
+]
+URL_SECRET = "sk-in-the-url-9f8e7d"
+
+
+def _with_key(url: str) -> str:
+    """The server's address with a key as its user info (some proxies take it so)."""
+    return url.replace("http://", f"http://user:{URL_SECRET}@", 1)
+
 
 FAULTS: list[Fault] = [
     Fault(
@@ -202,5 +252,98 @@ FAULTS: list[Fault] = [
         mentions=("503",),
     ),
     Fault("503-then-recovers", lambda: [status(503, retry_after=QUICK), stream(HEALTHY)], None, 2),
-    Fault("reply-far-past-max-tokens", lambda: [long_stream(RUNAWAY_CHUNKS)], None, 1),
+    Fault("reply-far-past-max-tokens", lambda: [long_stream(RUNAWAY_CHUNKS)], None, 1, cut="cap"),
+    # -- semantic: well-formed answers that are not a whole reply ----------------------------
+    Fault(
+        "finish-length",
+        lambda: [stream(["part0 ", "part1 "], finish_reason="length")],
+        None,
+        1,
+        cut="length",
+        partial="part0 part1 ",
+        mentions=("reply limit",),
+    ),
+    Fault(
+        "finish-content-filter",
+        lambda: [stream(["part0 "], finish_reason="content_filter")],
+        None,
+        1,
+        cut="content_filter",
+        partial="part0 ",
+        mentions=("content filter",),
+    ),
+    Fault(
+        "content-filter-before-a-word",
+        lambda: [stream([], finish_reason="content_filter")],
+        None,
+        1,
+        cut="content_filter",
+        stores_empty=True,
+        mentions=("content filter",),
+    ),
+    Fault(
+        "tool-call-only",
+        lambda: [tool_calls()],
+        BackendError,
+        1,
+        mentions=("tool call",),
+    ),
+    # Some servers end a tool call with finish_reason "stop": still no reply.
+    Fault(
+        "tool-call-ending-in-stop",
+        lambda: [tool_calls(finish_reason="stop")],
+        BackendError,
+        1,
+        mentions=("tool call",),
+    ),
+    Fault(
+        "words-then-tool-call",
+        lambda: [tool_calls(["Let me check. "])],
+        None,
+        1,
+        cut="tool_calls",
+        partial="Let me check. ",
+        mentions=("tool call",),
+    ),
+    Fault(
+        "escape-sequences-in-reply",
+        lambda: [stream(HOSTILE_REPLY)],
+        None,
+        1,
+        reply="".join(HOSTILE_REPLY),
+    ),
+    # -- addresses: refused before a request, one sentence naming the problem ---------------
+    Fault(
+        "url-broken-ipv6",
+        lambda: [],
+        ConfigError,
+        0,
+        url=lambda _: "http://[bad:x/v1",
+        mentions=("not a valid address",),
+    ),
+    Fault(
+        "url-port-out-of-range",
+        lambda: [],
+        ConfigError,
+        0,
+        url=lambda _: "http://127.0.0.1:99999/v1",
+        mentions=("port '99999'",),
+    ),
+    Fault(
+        "url-ftp-scheme",
+        lambda: [],
+        ConfigError,
+        0,
+        url=lambda served: served.replace("http://", "ftp://"),
+        mentions=("scheme 'ftp'",),
+    ),
+    Fault(
+        "url-with-a-key-and-a-401",
+        _times(3, lambda: status(401)),
+        BackendAuthError,
+        1,
+        url=_with_key,
+        hidden=(URL_SECRET,),
+        mentions=("401", "***@127.0.0.1"),
+    ),
 ]

@@ -58,6 +58,8 @@ async def test_a_fault_is_one_sentence_and_the_companion_carries_on(
         server = FakeOpenAI(*fault.answers()).start()
         servers.append(server)
         url = server.base_url
+    if fault.url is not None:
+        url = fault.url(url)
     backend = make_backend(url, max_retries=fault.max_retries, timeout=fault.timeout)
     # Rules, not the model, read facts: the requests counted are the reply's alone.
     companion = make_companion(backend, extractor="rules")
@@ -66,12 +68,16 @@ async def test_a_fault_is_one_sentence_and_the_companion_carries_on(
     if fault.error is None:
         _, result = await collect(companion, "hello?")
         assert isinstance(result, TurnResult)
+        assert result.cut_reason == fault.cut
         if fault.id == "reply-far-past-max-tokens":
             # The server ignored max_tokens: she stops at the cap, and what she said is kept.
             assert server.chat_requests[0].json["max_tokens"] == companion.reply_tokens
             reply, status = runaway_reply(companion.reply_tokens), "interrupted"
+        elif fault.cut is not None:
+            # Cut short by the server: what arrived is hers, marked as cut off.
+            reply, status = fault.partial, "interrupted"
         else:
-            reply, status = "".join(HEALTHY), "complete"
+            reply, status = fault.reply or "".join(HEALTHY), "complete"
         assert result.reply == reply
         assert result.status == status
         expected.append(("assistant", reply, status))
@@ -83,10 +89,13 @@ async def test_a_fault_is_one_sentence_and_the_companion_carries_on(
         text = assert_one_sentence(error, API_KEY)
         for word in fault.mentions:
             assert word in text, f"the sentence should mention {word!r}: {text}"
-        if fault.partial:
-            expected.append(("assistant", fault.partial, "interrupted"))
+        for secret in fault.hidden:
+            assert secret not in text, text
+        expected.extend(fault.stored)
     assert len(server.chat_requests) == fault.requests, "retried where it should not (or not)"
     assert stored(companion) == expected
+    if fault.url is not None:
+        return  # an address that cannot work stays so: there is nothing to carry on with
 
     # The same companion, the same conversation: the next message simply works.
     if fault.refused:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from samantha.cli.safe_output import shown
 from samantha.config import Paths, Settings
 from samantha.persona import find_persona, load_persona
 from tests.fakeserver import FakeOpenAI, refused_base_url
@@ -18,8 +19,6 @@ from tests.faults.conftest import API_KEY, MODEL
 from tests.faults.kinds import FAULTS, HEALTHY, Fault, runaway_reply
 from tests.faults.zygote import Child, Zygote
 from tests.test_cli import cli_env
-
-EXIT_BACKEND = 3
 
 
 def samantha_reply_tokens() -> int:
@@ -47,22 +46,33 @@ def problems_with(
     found: list[str] = []
     if "Traceback" in out + err or API_KEY in out + err:
         found.append(f"traceback or key in the output: {err!r}")
+    for secret in fault.hidden:
+        if secret in out + err:
+            found.append(f"{secret!r} was shown: {err!r}")
     lines = err.splitlines()
-    if fault.error is None:
-        runaway = fault.id == "reply-far-past-max-tokens"
-        reply = runaway_reply(samantha_reply_tokens()) if runaway else "".join(HEALTHY)
-        if (code, out, lines) != (0, reply + "\n", []):
-            found.append(f"expected a clean reply, got {code}: {err!r}")
-        # Cut at the cap, her reply is kept and marked as cut off.
-        assistant = [("assistant", reply, "interrupted" if runaway else "complete")]
+    if code != fault.exit_code:
+        found.append(f"exit code {code}, not {fault.exit_code}: {err!r}")
+    if fault.id == "reply-far-past-max-tokens":
+        # Cut at the cap, her reply is kept and marked as cut off, and say says so.
+        reply = runaway_reply(samantha_reply_tokens())
+        if out != reply + "\n":
+            found.append(f"stdout should hold her reply up to the cap: {out[-80:]!r}")
+        assistant = [("assistant", reply, "interrupted")]
+    elif fault.error is None and fault.cut is None:
+        reply = fault.reply or "".join(HEALTHY)
+        if (out, lines) != (shown(reply) + "\n", []):
+            found.append(f"expected a clean reply, shown safely, got {out!r}, {err!r}")
+        assistant = [("assistant", reply, "complete")]
     else:
-        if code != EXIT_BACKEND:
-            found.append(f"exit code {code}, not {EXIT_BACKEND}: {err!r}")
-        if len(lines) != 1 or not lines[0].startswith("samantha: ") or not lines[0].endswith("."):
-            found.append(f"not one sentence on stderr: {err!r}")
         if out.strip() != fault.partial.strip():
             found.append(f"stdout should hold what arrived, {fault.partial!r}: {out!r}")
-        assistant = [("assistant", fault.partial, "interrupted")] if fault.partial else []
+        assistant = fault.stored
+    if fault.exit_code != 0:
+        if len(lines) != 1 or not lines[0].startswith("samantha: ") or not lines[0].endswith("."):
+            found.append(f"not one sentence on stderr: {err!r}")
+        for word in fault.mentions:
+            if word not in err:
+                found.append(f"the sentence should mention {word!r}: {err!r}")
     requests = len(server.chat_requests) if server else 0
     if requests != fault.requests:
         found.append(f"{requests} requests, expected {fault.requests}")
@@ -86,6 +96,8 @@ def test_every_fault_through_samantha_say(zygote: Zygote, tmp_path: Path) -> Non
             else:
                 servers[fault.id] = FakeOpenAI(*fault.answers()).start()
                 url = servers[fault.id].base_url
+            if fault.url is not None:
+                url = fault.url(url)
             home = tmp_path / fault.id
             started.append((fault, home, say(zygote, fault, home, url)))
         report: dict[str, list[str]] = {}

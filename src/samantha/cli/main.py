@@ -31,7 +31,7 @@ from samantha.cli.common import (
     with_companion,
 )
 from samantha.cli.safe_output import echo, shown, write
-from samantha.errors import SamanthaError
+from samantha.errors import BackendError, SamanthaError
 from samantha.urls import redact
 
 app = typer.Typer(
@@ -137,10 +137,11 @@ def _freeze_startup_objects() -> None:
 async def _say(settings: Any, text: str, speak: bool = False, *, raw: bool = False) -> None:
     from contextlib import aclosing
 
-    from samantha.engine import Companion, ReplyChunk
+    from samantha.engine import Companion, ReplyChunk, TurnResult
 
     companion = Companion.open(settings)
     out = sys.stdout
+    cut: str | None = None
     voice = await _voice(settings, companion) if speak else None
     try:
         if companion.speaks_offline and sys.stderr.isatty():
@@ -152,6 +153,8 @@ async def _say(settings: Any, text: str, speak: bool = False, *, raw: bool = Fal
             events = companion.turn(text)
             async with aclosing(events):
                 async for event in events:
+                    if isinstance(event, TurnResult):
+                        cut = event.cut_reason
                     if isinstance(event, ReplyChunk):
                         write(event.text if raw else shown(event.text), out)
                         wrote = True
@@ -168,6 +171,22 @@ async def _say(settings: Any, text: str, speak: bool = False, *, raw: bool = Fal
         if voice is not None:
             await voice.aclose()
         await companion.aclose()
+    if cut is not None:
+        raise BackendError(_CUT_SENTENCES[cut])
+
+
+#: Why her reply ended early, as `say` tells it (exit 3): a script piping her words on must
+#: know they are not the whole answer.
+_CUT_SENTENCES: dict[str, str] = {
+    "length": "Her reply was cut off at the reply limit: what she said is kept, marked "
+    "interrupted; raise reply_tokens in the config file (or max_reply_tokens in her persona).",
+    "content_filter": "The server's content filter stopped her reply: what she said is kept, "
+    "marked interrupted; say it another way, or use another model.",
+    "cap": "Her reply ran far past the reply limit (the server ignored it), so it was cut "
+    "there: what she said is kept, marked interrupted; check that the server honours max_tokens.",
+    "tool_calls": "The model answered with a tool call instead of words, and samantha offers "
+    "no tools: pick a chat model with --model, or check the server's chat template.",
+}
 
 
 async def _voice(settings: Any, companion: Any) -> Any:
