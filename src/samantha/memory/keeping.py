@@ -93,11 +93,16 @@ def store_facts(
     before = core
     current: list[tuple[Memory, list[Slot]]] | None = None
     for fact in facts:
-        text = tidy(fact.text, STORED_LIMIT)
+        # Kept in the words given (the extractors tidy their own; what the person wrote on
+        # the memory screen stays as written), only ever shortened to fit.
+        text = (
+            fact.text.strip() if len(fact.text) <= STORED_LIMIT else tidy(fact.text, STORED_LIMIT)
+        )
         if not text:
             continue
+        other = text.rstrip(".") if text.endswith(".") else text + "."
         same = s.memories.find_same(persona, fact.kind, text) or s.memories.find_same(
-            persona, fact.kind, text.rstrip(".")
+            persona, fact.kind, other
         )
         slots = slots_of(text)
         outdated: list[Memory] = []
