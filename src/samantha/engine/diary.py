@@ -96,7 +96,6 @@ class Diary:
         now = p.clock.now()
         day = day or now.astimezone().date()
         start, end = _bounds(day, now)
-        end = min(end, now) if day == now.astimezone().date() else end
 
         def read(
             s: Store,

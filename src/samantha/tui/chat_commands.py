@@ -179,6 +179,11 @@ class ChatCommands(Screen[None]):
 
         self.app.push_screen(DuetScreen(self.companion, partner))
 
+    def action_keepsakes(self, request: str = "", *, diary: bool = False) -> None:
+        from samantha.tui.screens.keepsakes import KeepsakesScreen
+
+        self.app.push_screen(KeepsakesScreen(self.companion, request, diary=diary))
+
     def action_settings(self) -> None:
         from samantha.tui.screens.settings import SettingsScreen
 
@@ -226,6 +231,8 @@ class ChatCommands(Screen[None]):
                 self._backend(argument)
             case "context":
                 self.show_context(argument)
+            case "write" | "keepsakes" | "diary":
+                self.action_keepsakes(argument if name == "write" else "", diary=name == "diary")
             case "export":
                 self.notify(
                     "To export everything, run `samantha export` in a shell: it writes JSON "

@@ -44,6 +44,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("persona", "Switch companion", "Talk to someone else", "[name]"),
     Command("backend", "Backend", "Pick and test the model she speaks with", "[name]"),
     Command("context", "Context", "What she would be sent now, section by section", "[text]"),
+    Command("write", "Write something", "A letter, poem, song, toast or note she makes", "[what]"),
+    Command("keepsakes", "Keepsakes", "What she wrote for you: read, revise, export, delete"),
+    Command("diary", "Her diary", "Her entry for today, and the days before"),
     Command("export", "Export", "Save everything she keeps to a file"),
     Command("quit", "Quit", "Close samantha (everything is saved)", key="ctrl+q"),
 )

@@ -1,0 +1,75 @@
+"""The keepsakes screen: /write streams a piece she makes into it, F3 revises it as a new
+version, Tab shows her diary, /diary writes today's entry, Delete asks first."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, OptionList
+
+from samantha.config import load_settings
+from samantha.tui.screens.ask import AskModal
+from samantha.tui.screens.chat import ChatScreen
+from samantha.tui.screens.confirm import ConfirmModal
+from samantha.tui.screens.keepsakes import KeepsakesScreen
+from samantha.voice.offline import VoiceRenderer
+from tests.conftest import collect
+from tests.tui.conftest import BuildApp
+from tests.tui.helpers import send, settle, until
+
+SIZE = (100, 34)
+
+
+async def test_write_revise_diary_and_delete(build_app: BuildApp) -> None:
+    app = build_app(VoiceRenderer(load_settings().backend_spec()))
+    await collect(app.companion, "My sister Mira is getting married in June.")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await send(pilot, "/write a letter to my sister for her wedding")
+        await until(pilot, lambda: isinstance(app.screen, KeepsakesScreen))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, KeepsakesScreen)
+        assert screen.text.startswith("Dear Mira,")
+        assert "June" in screen.text
+        assert [k.form for k in screen.pieces] == ["letter"]
+        first = screen.text
+
+        # F3: a new version, the old one kept.
+        await pilot.press("f3")
+        await until(pilot, lambda: isinstance(app.screen, AskModal))
+        app.screen.query_one(Input).value = "make it shorter"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is screen)
+        await settle(pilot)
+        assert [k.version for k in screen.pieces] == [2]
+        assert len(screen.text) < len(first)
+        versions = await app.companion.keepsake_versions(screen.pieces[0].id)
+        assert [v.text for v in versions] == [first, screen.text]
+
+        # Tab: her diary (nothing yet, the day is not over).
+        await pilot.press("tab")
+        await settle(pilot)
+        assert screen.diary
+        assert screen.query_one(OptionList).option_count == 0
+        await pilot.press("tab")
+        await settle(pilot)
+
+        # Delete asks first.
+        await pilot.press("delete")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is screen)
+        await settle(pilot)
+        assert await app.companion.keepsakes() == []
+
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChatScreen)
+
+        # /diary: today's entry, written now.
+        await send(pilot, "/diary")
+        await until(pilot, lambda: isinstance(app.screen, KeepsakesScreen))
+        await settle(pilot)
+        diary = app.screen
+        assert isinstance(diary, KeepsakesScreen)
+        assert diary.diary
+        assert len(diary.entries) == 1
+        assert "Mira" in diary.text
