@@ -261,3 +261,24 @@ async def test_forgetting_refreshes_the_summary_her_mind_holds(memory: MemoryStr
 def test_core_from_an_older_database_shows_each_line_once(memory: MemoryStream) -> None:
     memory.set_core("about_user", "- I work as a nurse.\n- My name is Theo.\n- I work as a nurse")
     assert memory.core().about_user == "- I work as a nurse."
+
+
+def test_an_older_database_holding_both_is_settled_by_the_next_fact(
+    memory: MemoryStream,
+) -> None:
+    def old_row(text: str, day: int) -> None:
+        memory.store.run_sync(
+            lambda s: s.memories.add(
+                "samantha", MemoryKind.FACT, text, 6, START + timedelta(days=day)
+            ),
+            write=True,
+        )
+
+    old_row("I live in Porto.", 0)
+    old_row("I moved to Lisbon.", 1)
+    memory.set_core("about_user", "- I live in Porto.\n- I moved to Lisbon.")
+    memory.add_message("Theo", "I work as a nurse.", START + timedelta(days=2))
+    facts = _facts(memory)
+    assert facts["I live in Porto."] == START + timedelta(days=1)
+    assert facts["I moved to Lisbon."] is None
+    assert "Porto" not in memory.core().about_user

@@ -108,7 +108,7 @@ def store_facts(
         outdated: list[Memory] = []
         if same is None and slots:
             if current is None:
-                current = [(m, slots_of(m.text)) for m in s.memories.current(persona, STATE_KINDS)]
+                current, core = _settle(s, persona, core)
             new_values = _values(slots)
             for old, old_slots in current:
                 if any(conflicts(o, n) for o in old_slots for n in slots):
@@ -139,6 +139,27 @@ def store_facts(
     if core != before or stored:
         s.memories.set_core(persona, ABOUT_USER, core, at)
     return stored
+
+
+def _settle(s: Store, persona: str, core: str) -> tuple[list[tuple[Memory, list[Slot]]], str]:
+    """The current facts with their slots, after retiring any that a later one already made
+    untrue (a database from before supersession holds both "I live in Porto" and "I moved
+    to Lisbon"). Returns them and the core block without the retired lines."""
+    current: list[tuple[Memory, list[Slot]]] = []
+    for memory in s.memories.current(persona, STATE_KINDS):  # oldest first
+        slots = slots_of(memory.text)
+        outdated = [
+            old
+            for old, old_slots in current
+            if any(conflicts(o, n) for o in old_slots for n in slots)
+        ]
+        if outdated:
+            s.memories.supersede([m.id for m in outdated], memory.created_at, memory.id)
+            core = drop_lines(core, [m.text for m in outdated])
+            gone = {m.id for m in outdated}
+            current = [(m, sl) for m, sl in current if m.id not in gone]
+        current.append((memory, slots))
+    return current, core
 
 
 def forget(s: Store, persona: str, memory_ids: Sequence[int]) -> list[int]:
