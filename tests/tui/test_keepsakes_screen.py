@@ -73,3 +73,29 @@ async def test_write_revise_diary_and_delete(build_app: BuildApp) -> None:
         assert diary.diary
         assert len(diary.entries) == 1
         assert "Mira" in diary.text
+
+
+async def test_the_open_chat_shows_her_speaking_first(build_app: BuildApp) -> None:
+    from datetime import timedelta
+
+    from samantha.clock import FixedClock
+    from samantha.tui.widgets.transcript import Transcript
+
+    app = build_app(VoiceRenderer(load_settings().backend_spec()), nudge=True)
+    await collect(app.companion, "My job interview is tomorrow.")
+    clock = app.companion.clock
+    assert isinstance(clock, FixedClock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        chat = app.screen
+        assert isinstance(chat, ChatScreen)
+        before = len(chat.query_one(Transcript).messages)
+        chat.nudge()  # what the chat's timer does every minute
+        await settle(pilot)
+        assert len(chat.query_one(Transcript).messages) == before  # not quiet long enough
+        clock.advance(timedelta(hours=2))
+        chat.nudge()
+        await settle(pilot)
+        history = await app.companion.history()
+        assert "interview" in history[-1].text
+        assert len(chat.query_one(Transcript).messages) == before + 1

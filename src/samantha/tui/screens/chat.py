@@ -37,6 +37,8 @@ TREND_SPAN = timedelta(days=7)
 TREND_POINTS = 48
 #: From this terminal width the state panel starts open.
 WIDE = 160
+#: How often the open chat asks whether she would speak first (setting `nudge`).
+NUDGE_EVERY = 60.0
 
 TurnStarter = Callable[[], AsyncIterator["TurnEvent"]]
 #: What works before the companion has opened.
@@ -154,6 +156,7 @@ class ChatScreen(ChatCommands):
             return
         await self.query_one(Transcript).show_history(messages, earlier=len(messages) >= RECENT)
         self.host.session_started()
+        self.set_interval(NUDGE_EVERY, self.nudge)
         if first_run:
             answers = await self.app.push_screen_wait(self._onboarding())
             if answers is None:
@@ -166,6 +169,19 @@ class ChatScreen(ChatCommands):
             self.greet()
         else:
             await self._hello()
+
+    @work(exclusive=True, group="nudge")
+    async def nudge(self) -> None:
+        """She may speak first when the chat has been quiet (engine/initiative.py decides)."""
+        busy = self.replying or bool(self.queued) or self.editing is not None
+        if busy or not self.companion.settings.nudge:
+            return
+        try:
+            spoke = await self.companion.nudge()
+        except SamanthaError:
+            return  # a background nicety: a failure here must not interrupt the chat
+        if spoke is not None:
+            await self.query_one(Transcript).add_message(spoke.message)
 
     def _onboarding(self) -> OnboardingScreen:
         from samantha.tui.choices import backend_choices, persona_choices
