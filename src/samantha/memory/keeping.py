@@ -132,7 +132,7 @@ def store_facts(
             core = drop_lines(core, [m.text for m in outdated])
             gone = {m.id for m in outdated}
             current = [(m, sl) for m, sl in current or [] if m.id not in gone]
-        if current is not None and fact.kind in STATE_KINDS:
+        if current is not None and fact.kind in STATE_KINDS and slots:
             current.append((memory, slots))
         if in_core(fact.kind, text, fact.importance, core_importance):
             core = add_line(core, text, core_limit)
@@ -146,8 +146,14 @@ def _settle(s: Store, persona: str, core: str) -> tuple[list[tuple[Memory, list[
     untrue (a database from before supersession holds both "I live in Porto" and "I moved
     to Lisbon"). Returns them and the core block without the retired lines."""
     current: list[tuple[Memory, list[Slot]]] = []
-    for memory in s.memories.current(persona, STATE_KINDS):  # oldest first
-        slots = slots_of(memory.text)
+    found = [
+        (i, sl)
+        for i, text in s.memories.current_texts(persona, STATE_KINDS)
+        if (sl := slots_of(text))
+    ]
+    memories = {m.id: m for m in s.memories.many([i for i, _ in found])}
+    for memory_id, slots in found:  # oldest first; only facts that speak of a slot
+        memory = memories[memory_id]
         outdated = [
             old
             for old, old_slots in current
@@ -172,10 +178,15 @@ def forget(s: Store, persona: str, memory_ids: Sequence[int]) -> list[int]:
         # The same fact in other words goes too, or she would still know it.
         wanted = {_key(m.text) for m in facts}
         values = {v for m in facts if (v := _values(slots_of(m.text)))}
-        for other in s.memories.current(persona, STATE_KINDS | {MemoryKind.PROMISE}):
-            if _key(other.text) in wanted or (values and _values(slots_of(other.text)) in values):
-                facts.append(other)
-                doomed.add(other.id)
+        kinds = STATE_KINDS | {MemoryKind.PROMISE}
+        alike = [
+            i
+            for i, text in s.memories.current_texts(persona, kinds)
+            if _key(text) in wanted or (values and _values(slots_of(text)) in values)
+        ]
+        for other in s.memories.many(alike):
+            facts.append(other)
+            doomed.add(other.id)
     messages = sorted({i for m in facts for i in m.source_ids})
     doomed.update(s.memories.episodes_of(messages))
     reflections = s.memories.reflections_from(persona, messages)

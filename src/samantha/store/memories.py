@@ -121,15 +121,16 @@ class MemoryRepository:
             [(at.isoformat(), by, i) for i in memory_ids],
         )
 
-    def current(self, persona: str, kinds: Collection[MemoryKind]) -> list[Memory]:
-        """The persona's memories of ``kinds`` that nothing has superseded."""
+    def current_texts(self, persona: str, kinds: Collection[MemoryKind]) -> list[tuple[int, str]]:
+        """(id, words) of the current memories of ``kinds``, oldest first: cheap enough to
+        read them all when a fact might supersede one."""
         wanted = [k.value for k in kinds]
         rows = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ? AND m.superseded_at IS NULL"
-            f" AND m.kind IN ({','.join('?' * len(wanted))}) ORDER BY m.id",
+            "SELECT id, text FROM memories WHERE persona = ? AND superseded_at IS NULL"
+            f" AND kind IN ({','.join('?' * len(wanted))}) ORDER BY id",
             [persona, *wanted],
         ).fetchall()
-        return self._hydrate(rows)
+        return [(int(r[0]), str(r[1])) for r in rows]
 
     def reflections_from(self, persona: str, message_ids: Sequence[int]) -> list[Memory]:
         """Reflections drawn (in part) from memories of these messages."""
@@ -227,6 +228,20 @@ class MemoryRepository:
     def _hydrate(self, rows: list[sqlite3.Row]) -> list[Memory]:
         sources = self._sources([r["id"] for r in rows])
         return [_memory(r, sources[r["id"]]) for r in rows]
+
+    def conversations_of(self, memories: Sequence[Memory]) -> dict[int, int]:
+        """The conversation of each memory's first source message (memory id -> conversation)."""
+        first = {m.id: m.source_ids[0] for m in memories if m.source_ids}
+        if not first:
+            return {}
+        messages = sorted(set(first.values()))
+        marks = ",".join("?" * len(messages))
+        found = dict(
+            self._conn.execute(
+                f"SELECT id, conversation_id FROM messages WHERE id IN ({marks})", messages
+            ).fetchall()
+        )
+        return {i: found[m] for i, m in first.items() if m in found}
 
     def get(self, memory_id: int) -> Memory | None:
         rows = self._conn.execute(
