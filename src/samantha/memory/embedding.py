@@ -81,14 +81,17 @@ class StaticEmbedder:
         import numpy as np
 
         with self._lock:
-            encodings = self._tokenizer.encode_batch(
-                [t[:MAX_CHARS] for t in texts], add_special_tokens=False
-            )
+            if len(texts) == 1:  # a query: the batch call's thread pool costs more than it saves
+                encodings = [self._tokenizer.encode(texts[0][:MAX_CHARS], add_special_tokens=False)]
+            else:
+                encodings = self._tokenizer.encode_batch(
+                    [t[:MAX_CHARS] for t in texts], add_special_tokens=False
+                )
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, encoding in enumerate(encodings):
             ids = [i for i in encoding.ids if i > 2]  # <unk>, <s>, </s> carry no meaning
             if ids:
-                out[row] = self._table[ids].mean(axis=0)
+                out[row] = self._table.take(ids, axis=0).sum(axis=0)  # the norm divides later
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         unit: NDArray[np.float32] = (out / np.where(norms == 0, 1, norms)).astype(np.float32)
         return unit

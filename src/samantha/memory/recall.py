@@ -8,7 +8,7 @@ query are candidates: a very important memory does not come up when nothing call
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -55,6 +55,9 @@ class RecallSettings(BaseModel):
     time_boost: float = Field(default=1.0, ge=0)
     #: Share of a neighbouring message's relevance (the line before or after) a memory gets.
     neighbour_weight: float = Field(default=0.0, ge=0, le=1)
+    #: Each memory already chosen from a conversation multiplies the next one's score by this
+    #: (1 = off): spreads the recalled memories over the talks that bear on the question.
+    same_conversation_decay: float = Field(default=1.0, gt=0, le=1)
 
 
 #: Words that name a whole topic, and the words memories about it use: "how is your family?"
@@ -137,6 +140,32 @@ def _only_a_question(text: str) -> bool:
     return body.endswith("?") and not re.search(r"[.!?]\s", body[:-1]) and len(body) < 200
 
 
+Scored = tuple[float, int, Memory, float, float, float]
+
+
+def _spread(
+    ranked: list[Scored], conversation_of: Mapping[int, int], decay: float, k: int
+) -> list[Scored]:
+    """Greedy re-ranking in which each memory already taken from a conversation multiplies the
+    next one's score by ``decay``: a question about several talks gets all of them, not the
+    one that says the most words about it. Only the first few places are re-ranked."""
+    pool = ranked[: max(4 * k, 40)]
+    taken: dict[int, int] = {}
+    out: list[Scored] = []
+    while pool and len(out) < 2 * k:
+        best_i, best = 0, -1.0
+        for i, row in enumerate(pool):
+            where = conversation_of.get(row[1], -row[1])
+            value = row[0] * decay ** taken.get(where, 0)
+            if value > best:
+                best_i, best = i, value
+        row = pool.pop(best_i)
+        where = conversation_of.get(row[1], -row[1])
+        taken[where] = taken.get(where, 0) + 1
+        out.append(row)
+    return out + pool + ranked[max(4 * k, 40) :]
+
+
 def score(
     lexical: Sequence[tuple[Memory, float]],
     dense: Sequence[tuple[Memory, float]],
@@ -146,6 +175,7 @@ def score(
     exclude_sources: Collection[int] = (),
     groups: Sequence[Sequence[str]] = (),
     cues: Cues | None = None,
+    conversation_of: Mapping[int, int] | None = None,
 ) -> list[Recalled]:
     """Rank candidates. ``lexical`` carries BM25 ranks (lower is better), ``dense`` cosine
     similarities; ``groups`` (from ``query_groups``) let word coverage steady the lexical
@@ -202,7 +232,7 @@ def score(
     best = max(relevance.values(), default=0.0) or 1.0
     hidden = set(exclude_sources)
     # Scored as plain tuples; only the k that are returned become ``Recalled`` models.
-    ranked: list[tuple[float, int, Memory, float, float, float]] = []
+    ranked: list[Scored] = []
     for memory_id, memory in memories.items():
         if memory.source_ids and hidden.issuperset(memory.source_ids):
             continue  # it is already in the prompt, verbatim
@@ -215,6 +245,8 @@ def score(
         )
         ranked.append((total, memory_id, memory, fresh, weight, relevant))
     ranked.sort(key=lambda r: (-r[0], -r[1]))
+    if conversation_of and settings.same_conversation_decay < 1:
+        ranked = _spread(ranked, conversation_of, settings.same_conversation_decay, k)
     # The same words twice (a fact and the message it was the whole of) take one place.
     seen: set[str] = set()
     unique: list[Recalled] = []

@@ -245,7 +245,11 @@ class MemoryStream:
             # A fact a newer one made untrue is history: never offered as what is so now.
             lexical = [(m, r) for m, r in lexical if m.superseded_at is None]
             dense = [(m, sim) for m, sim in dense if m.superseded_at is None]
-            return score(lexical, dense, when, settings, k, exclude_sources, groups, cues)
+            where = None
+            if settings.same_conversation_decay < 1:
+                chosen = {m.id: m for m, _ in lexical} | {m.id: m for m, _ in dense}
+                where = s.memories.conversations_of(list(chosen.values()))
+            return score(lexical, dense, when, settings, k, exclude_sources, groups, cues, where)
 
         # Searched outside any transaction (WAL readers block no one); only renewing what
         # came to mind takes the write lock, for a moment, so other windows never wait on
