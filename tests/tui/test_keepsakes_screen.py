@@ -13,7 +13,7 @@ from samantha.tui.screens.keepsakes import KeepsakesScreen
 from samantha.voice.offline import VoiceRenderer
 from tests.conftest import collect
 from tests.tui.conftest import BuildApp
-from tests.tui.helpers import send, settle, until
+from tests.tui.helpers import send, settle, shown, until
 
 SIZE = (100, 34)
 
@@ -31,6 +31,7 @@ async def test_write_revise_diary_and_delete(build_app: BuildApp) -> None:
         assert screen.text.startswith("Dear Mira,")
         assert "June" in screen.text
         assert [k.form for k in screen.pieces] == ["letter"]
+        assert "My sister Mira is getting married in June." in shown(screen.query_one("#sources"))
         first = screen.text
 
         # F3: a new version, the old one kept.
@@ -99,3 +100,29 @@ async def test_the_open_chat_shows_her_speaking_first(build_app: BuildApp) -> No
         history = await app.companion.history()
         assert "interview" in history[-1].text
         assert len(chat.query_one(Transcript).messages) == before + 1
+
+
+async def test_the_first_quiet_minute_writes_her_diary_for_the_days_since(
+    build_app: BuildApp,
+) -> None:
+    from datetime import timedelta
+
+    from samantha.clock import FixedClock
+
+    app = build_app(VoiceRenderer(load_settings().backend_spec()))
+    await collect(app.companion, "My grandmother died this morning.")
+    clock = app.companion.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(timedelta(days=1))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        chat = app.screen
+        assert isinstance(chat, ChatScreen)
+        assert await app.companion.diary_entries() == []  # not at once: the chat comes first
+        chat.nudge()  # the chat's first tick
+        await settle(pilot)
+        (entry,) = await app.companion.diary_entries()
+        assert "grandmother" in entry.text
+        chat.nudge()
+        await settle(pilot)
+        assert len(await app.companion.diary_entries()) == 1

@@ -4,6 +4,7 @@ slash command. Replies stream in a worker (group "reply") that Esc cancels."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import suppress
 from datetime import timedelta
 from typing import TYPE_CHECKING, cast
 
@@ -78,6 +79,8 @@ class ChatScreen(ChatCommands):
         self._greet_first = greet
         #: The user message being edited with Ctrl+L, until it is resent or Esc.
         self.editing: UserMessage | None = None
+        #: The first quiet minute of a session writes her diary for the days since.
+        self._diary_written = False
         #: The last turn the model answered, for the state panel when it opens.
         self._last_turn: TurnResult | None = None
         #: Messages sent while she was replying, shown as queued, sent in order after her.
@@ -174,6 +177,11 @@ class ChatScreen(ChatCommands):
     async def nudge(self) -> None:
         """She may speak first when the chat has been quiet (engine/initiative.py decides)."""
         busy = self.replying or bool(self.queued) or self.editing is not None
+        if not self._diary_written and not busy:
+            # Her diary for the days that ended since she last wrote (engine/diary.py).
+            self._diary_written = True
+            with suppress(SamanthaError):
+                await self.companion.write_diary()
         if busy or not self.companion.settings.nudge:
             return
         try:

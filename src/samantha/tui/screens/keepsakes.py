@@ -43,6 +43,7 @@ class KeepsakesScreen(Screen[None]):
             border: round $panel-lighten-2;
         }
         & #about { color: $text-muted; }
+        & #sources { color: $text-muted; margin-top: 1; }
     }
     """
     BINDINGS = [
@@ -71,6 +72,7 @@ class KeepsakesScreen(Screen[None]):
         with VerticalScroll(id="piece-box"):
             yield Static(Content(""), id="about")
             yield Static(Content(""), id="piece")
+            yield Static(Content(""), id="sources")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -145,6 +147,19 @@ class KeepsakesScreen(Screen[None]):
     @on(OptionList.OptionHighlighted)
     def highlighted(self) -> None:
         self._show_selected()
+        if self.selected_piece is not None:
+            self.show_sources(self.selected_piece)
+
+    @work(exclusive=True, group="sources")
+    async def show_sources(self, piece: Keepsake) -> None:
+        """The memories the piece drew on, listed under it."""
+        memories = await self.companion.keepsake_memories(piece)
+        if self.selected_piece is not piece or not memories:
+            return
+        drawn = "\n".join(f"· {m.text}" for m in memories)
+        self.query_one("#sources", Static).update(
+            Content(visible(f"Drawn from what she remembers:\n{drawn}"))
+        )
 
     def _show_selected(self) -> None:
         piece, entry = self.selected_piece, self.selected_entry
@@ -166,6 +181,7 @@ class KeepsakesScreen(Screen[None]):
 
     def _show(self, text: str, about: str) -> None:
         self.text = text
+        self.query_one("#sources", Static).update(Content(""))
         self.query_one("#about", Static).update(Content(visible(about)))
         self.query_one("#piece", Static).update(Content(visible(text)))
 
