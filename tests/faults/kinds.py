@@ -312,6 +312,22 @@ FAULTS: list[Fault] = [
         1,
         reply="".join(HOSTILE_REPLY),
     ),
+    # JSON may carry half a character ("\ud83d"): an orphan is stored as U+FFFD, and a pair
+    # split across two events is joined (the database and the terminal take only UTF-8).
+    Fault(
+        "lone-surrogate-in-reply",
+        lambda: [stream(["a\ud800b", " ok\udfff"])],
+        None,
+        1,
+        reply="a\ufffdb ok\ufffd",
+    ),
+    Fault(
+        "surrogate-pair-split-across-events",
+        lambda: [stream(["smile \ud83d", "\ude00 ok"])],
+        None,
+        1,
+        reply="smile \U0001f600 ok",
+    ),
     # -- addresses: refused before a request, one sentence naming the problem ---------------
     Fault(
         "url-broken-ipv6",

@@ -100,6 +100,8 @@ class OpenAICompatBackend:
         finished = False
         #: The model asked for a tool (samantha offers none) instead of, or after, speaking.
         tool_call = False
+        #: A high surrogate ending one chunk waits for its low half in the next.
+        held = ""
         try:
             async for event in stream:
                 usage = None
@@ -117,6 +119,7 @@ class OpenAICompatBackend:
                     if delta is not None and (delta.tool_calls or delta.function_call):
                         tool_call = True
                     finish = choice.finish_reason
+                    text, held = _whole_characters(held + text, last=finish is not None)
                     # Some servers end a tool call with "stop": it is still no reply.
                     if finish is not None and tool_call and finish not in _CUT_SHORT:
                         finish = "tool_calls"
@@ -266,6 +269,25 @@ class OpenAICompatBackend:
 #: Finish reasons that say the reply was cut short; passed on as they are.
 _CUT_SHORT = frozenset({"length", "content_filter"})
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(text: str, *, last: bool) -> tuple[str, str]:
+    """Text that can be stored and printed, and a trailing half-character to hold back.
+
+    JSON lets a server send ``"\\ud83d"`` alone (or split a pair across two events); such a
+    lone surrogate cannot be encoded as UTF-8, so the database and the terminal would refuse
+    the whole reply. A pair split across chunks is joined; a true orphan becomes U+FFFD.
+    """
+    if _SURROGATE.search(text) is None:
+        return text, ""
+    held = ""
+    if not last and "\ud800" <= text[-1] <= "\udbff":
+        text, held = text[:-1], text[-1]
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return joined, held
 
 
 def _retried(exc: Exception) -> str:
