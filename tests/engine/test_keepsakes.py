@@ -88,7 +88,7 @@ async def test_offline_a_letter_without_memories_is_still_a_letter(
 ) -> None:
     companion = offline(make_companion)
     _, done = await written(companion, "a letter to my brother")
-    assert done.keepsake.text.startswith("Dear brother,")
+    assert done.keepsake.text.startswith("To my brother,")
     assert done.memories == []
 
 
@@ -201,3 +201,48 @@ async def test_an_empty_request_is_refused(make_companion: MakeCompanion) -> Non
     companion = offline(make_companion)
     with pytest.raises(InputError):
         await written(companion, "   ")
+
+
+ODD = [
+    "",
+    ".",
+    "my",
+    "My sister",
+    "MY SISTER IS CALLED",
+    "I",
+    "ünïcödé 💐 Zoë.",
+    "x" * 2000,
+    "\n\n",
+]
+
+
+@pytest.mark.parametrize("form", ["letter", "poem", "song", "toast", "note"])
+def test_no_memory_or_request_makes_the_offline_voice_raise(form: str) -> None:
+    from samantha.voice.keepsake import Detail, KeepsakeScene, compose_keepsake, revise_keepsake
+
+    for odd in ODD:
+        scene = KeepsakeScene(
+            form=form,
+            request=f"a {form} for my sister {odd}",
+            details=[Detail(text=odd or "."), Detail(text="My sister Zoë is moving to Oslo.")],
+        )
+        text = compose_keepsake(scene)
+        assert text.strip()
+        for how in ("shorter", "warmer", "funnier", "more formal", "longer", "in French"):
+            assert revise_keepsake(text, how, scene).strip()
+
+
+def test_a_letter_calls_a_parent_by_title_and_a_place_is_no_person() -> None:
+    from samantha.voice.keepsake import Detail, KeepsakeScene, compose_keepsake
+
+    mom = compose_keepsake(KeepsakeScene(request="a letter to my mom for her birthday", details=[]))
+    assert mom.startswith("Dear Mom,")
+    jess = compose_keepsake(
+        KeepsakeScene(
+            request="a letter to my best friend",
+            details=[Detail(text="My best friend Jess is moving to Berlin in August.")],
+        )
+    )
+    assert jess.startswith("Dear Jess,")
+    assert "Berlin" in jess
+    assert "glad Berlin" not in jess

@@ -180,6 +180,15 @@ def _names(text: str) -> list[str]:
     return [w for w in words if w not in _NOT_NAMES and not w.endswith("'s")]
 
 
+def _people(text: str) -> list[str]:
+    """Names of people, not places: 'moving to Berlin' names a city."""
+    return [
+        n
+        for n in _names(text)
+        if not re.search(rf"\b(?:to|in|at|from|near|into|of|on|for) {re.escape(n)}\b", text)
+    ]
+
+
 def name_of(relation: str, details: Sequence[Detail], request: str = "") -> str | None:
     """The name of someone by relation: 'my sister Mira', 'Mira, my sister', 'my sister is
     called Mira', 'my sister's name is Mira'."""
@@ -277,8 +286,8 @@ _LOW = {"bored", "disdainful", "hostile", "anxious", "docile"}
 
 _OPENINGS = {
     "wedding": "You're getting married{when}, and I keep trying to find words big enough for it.",
-    "birthday": "Happy birthday{when}. Another year of you, and the world is better for it.",
-    "graduation": "You did it{when}. All those late nights have turned into this.",
+    "birthday": "It's your birthday{when}, and another year of you makes the world better.",
+    "graduation": "Your graduation{when}: all those late nights are turning into this.",
     "new job": "A new beginning{when}, and I couldn't be prouder of you.",
     "baby": "A new little life is on its way{when}, and my heart is already full.",
     "retirement": "After all those years of work, the time is finally yours{when}.",
@@ -302,6 +311,11 @@ _WISHES = {
     "interview": "Whatever happens in that room, you are more than one conversation.",
     "thanks": "You made a difference, and I won't forget it.",
 }
+#: Relations called by their title in a greeting ("Dear Mom,").
+_TITLES = {"mom", "mum", "mother", "dad", "father", "grandma", "grandmother", "grandpa"}
+_TITLES |= {"grandfather"}
+#: Relations a letter closes less intimately for.
+_AT_WORK = {"boss", "colleague", "teacher"}
 _GENERAL_OPENINGS = (
     "I've been meaning to write to you, and today the words finally came.",
     "There are things I don't say often enough, so I'm writing them down.",
@@ -316,7 +330,12 @@ def _letter(scene: KeepsakeScene, rng: random.Random) -> str:
     )
     about = [w for w in (name, relation) if w]
     when = when_of(scene.details, about) if about else when_of(scene.details, [])
-    greeting = f"Dear {name}," if name else (f"Dear {relation}," if relation else "Dear you,")
+    if name:
+        greeting = f"Dear {name},"
+    elif relation in _TITLES:
+        greeting = f"Dear {relation.capitalize()},"
+    else:
+        greeting = f"To my {relation}," if relation else "Dear you,"
     paragraphs = [greeting]
     if occasion in _OPENINGS:
         paragraphs.append(_OPENINGS[occasion].format(when=f" {when}" if when else ""))
@@ -324,9 +343,18 @@ def _letter(scene: KeepsakeScene, rng: random.Random) -> str:
         paragraphs.append(rng.choice(_GENERAL_OPENINGS))
     told = _relevant(scene, about)
     if occasion in _OPENINGS and when:
-        # The opening already says it: "You're getting married in June".
-        told = [d for d in told if not (occasion_of(d.text) == occasion and when in d.text)]
-    others = list(dict.fromkeys(n for d in told for n in _names(d.text) if n not in about))[:2]
+        # The opening already says it ("You're getting married in June"), unless the memory
+        # holds more (a place, another person: "moving to Berlin in August").
+        told = [
+            d
+            for d in told
+            if not (
+                occasion_of(d.text) == occasion
+                and when in d.text
+                and not [n for n in _names(d.text) if n not in about]
+            )
+        ]
+    others = list(dict.fromkeys(n for d in told for n in _people(d.text) if n not in about))[:2]
     # "My sister is called Mira" says nothing to Mira herself.
     told = [d for d in told if not _NAMING.search(d.text)]
     lines = [to_them(d.text, relation, name) for d in told[:3]]
@@ -343,7 +371,8 @@ def _letter(scene: KeepsakeScene, rng: random.Random) -> str:
         paragraphs.append("Whatever comes next, I'm on your side. I always have been.")
     warm = scene.closeness >= 0.5 or scene.mood not in _LOW
     sign = scene.user_name or "me"
-    paragraphs.append(f"{'With all my love' if warm else 'Yours'},\n{sign}")
+    closing = "With thanks" if relation in _AT_WORK else "With all my love" if warm else "Yours"
+    paragraphs.append(f"{closing},\n{sign}")
     return "\n\n".join(paragraphs)
 
 
@@ -431,7 +460,7 @@ def _toast(scene: KeepsakeScene, rng: random.Random) -> str:
     )
     about = [w for w in (name, relation) if w]
     told = _relevant(scene, about)
-    others = [n for d in told for n in _names(d.text) if n not in about][:1]
+    others = [n for d in told for n in _people(d.text) if n not in about][:1]
     who = name or (f"my {relation}" if relation else "all of you")
     parts = ["If I could have everyone's attention for just a moment."]
     if name and relation:
