@@ -121,7 +121,7 @@ async def test_a_theme_picked_is_remembered_for_next_time(build_app: BuildApp) -
         app.theme = "nord"
         await pilot.pause()
     saved = tomllib.loads(Paths.from_env().config_file.read_text(encoding="utf-8"))
-    assert saved["theme"] == "nord"
+    assert saved["appearance"]["theme"] == "nord"  # the appearance section of config.toml
 
     # The next start reads it before the first frame, without loading the settings.
     again = make_app(

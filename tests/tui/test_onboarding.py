@@ -10,6 +10,7 @@ from textual.widgets import Input, Select
 from samantha.backends.scripted import ScriptedBackend
 from samantha.clock import FixedClock
 from samantha.config import Paths
+from samantha.config.sections import flatten
 from samantha.domain.conversation import Role
 from samantha.tui.screens.chat import ChatScreen
 from samantha.tui.screens.onboarding import OnboardingScreen
@@ -23,7 +24,8 @@ SIZE = (100, 30)
 
 
 def config() -> dict[str, object]:
-    return tomllib.loads(Paths.from_env().config_file.read_text(encoding="utf-8"))
+    """The settings the config file holds, whatever section each is written in."""
+    return flatten(tomllib.loads(Paths.from_env().config_file.read_text(encoding="utf-8")))[0]
 
 
 async def test_the_first_run_asks_and_keeps_the_answers_then_she_introduces_herself(

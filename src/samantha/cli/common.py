@@ -34,10 +34,14 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for err
 def settings_from(ctx: typer.Context, **flags: Any) -> Any:
     """Flags given to the subcommand win over those given before it."""
     from samantha.config import load_settings
+    from samantha.config.model import config_notes
 
     merged = dict(ctx.obj or {})
     merged.update({k: v for k, v in flags.items() if v is not None})
-    return load_settings(**merged)
+    settings = load_settings(**merged)
+    for note in config_notes():
+        typer.echo(f"samantha: {note}", err=True)
+    return settings
 
 
 def with_companion(settings: Any, view: Any) -> list[str]:

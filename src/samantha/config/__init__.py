@@ -95,19 +95,35 @@ PRESETS: dict[str, BackendPreset] = {
         context_window=128_000,
         key_env="OPENAI_API_KEY",
     ),
+    # Local servers know their own context window (0: the adapter asks the server, and
+    # assumes 8192 if it does not say); a context_window setting overrides what it says.
     "ollama": BackendPreset(
-        kind="openai", base_url="http://localhost:11434/v1", default_model="llama3.2"
+        kind="openai",
+        base_url="http://localhost:11434/v1",
+        default_model="llama3.2",
+        context_window=0,
     ),
     "vllm": BackendPreset(
-        kind="openai", base_url="http://localhost:8000/v1", default_model="default"
+        kind="openai",
+        base_url="http://localhost:8000/v1",
+        default_model="default",
+        context_window=0,
     ),
     "llamacpp": BackendPreset(
-        kind="openai", base_url="http://localhost:8080/v1", default_model="default"
+        kind="openai",
+        base_url="http://localhost:8080/v1",
+        default_model="default",
+        context_window=0,
     ),
     "lmstudio": BackendPreset(
-        kind="openai", base_url="http://localhost:1234/v1", default_model="default"
+        kind="openai",
+        base_url="http://localhost:1234/v1",
+        default_model="default",
+        context_window=0,
     ),
-    "custom": BackendPreset(kind="openai", default_model="default"),
+    "custom": BackendPreset(kind="openai", default_model="default", context_window=0),
+    # A GGUF file run in this process; its context length is read from the file (0: the file's).
+    "local": BackendPreset(kind="local", default_model="default", context_window=0),
 }
 
 
@@ -125,14 +141,16 @@ def peek_setting(name: str) -> str | None:
     """One plain string setting, read before the full settings are (the chat's theme, for
     its first frame): the environment, then the config file. Anything unreadable is None
     here; ``load_settings`` reports it properly a moment later."""
-    value = os.environ.get(f"SAMANTHA_{name.upper()}")
+    from samantha.config.sections import flatten, nested_env
+
+    value = os.environ.get(f"SAMANTHA_{name.upper()}") or nested_env(os.environ).get(name)
     if value:
         return value
     import tomllib
 
     try:
         with Paths.from_env().config_file.open("rb") as file:
-            found = tomllib.load(file).get(name)
+            found = flatten(tomllib.load(file))[0].get(name)
     except (OSError, ValueError):
         return None
     return found if isinstance(found, str) and found else None

@@ -16,6 +16,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from samantha.config import Paths
+from samantha.config.sections import (
+    INNER_NAME,
+    SECTION_OF,
+    SECTIONS,
+    flatten,
+    setting_in,
+    split,
+)
+from samantha.config.sections import where as dotted
 from samantha.errors import ConfigError
 
 #: What a value may be: the settings are all flat strings, numbers and booleans.
@@ -68,7 +77,7 @@ def write_settings(updates: Mapping[str, Value], path: Path | None = None) -> Pa
     if unknown:
         raise ConfigError(unknown_setting(unknown[0], "the settings"))
     path = path or config_path()
-    current = read_config(path)
+    current, _ = flatten(read_config(path))
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -76,7 +85,7 @@ def write_settings(updates: Mapping[str, Value], path: Path | None = None) -> Pa
     expected = {k: v for k, v in {**current, **updates}.items() if v is not None}
     edited = _edit_lines(text, updates)
     # A value the line editor cannot follow (a multi-line string, say): write the whole file.
-    _write_private(path, edited if _parses_to(edited, expected) else _dump(expected))
+    _write_private(path, edited if _parses_to(edited, expected) else _dump(split(expected)))
     return path
 
 
@@ -87,39 +96,73 @@ def unknown_setting(name: str, where: object) -> str:
 
     from samantha.config.model import Settings
 
-    close = get_close_matches(name.lower(), list(Settings.model_fields), n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else "check the name in the README."
+    names = {dotted(field): field for field in Settings.model_fields}
+    names.update({field: field for field in Settings.model_fields})
+    close = get_close_matches(name.lower(), list(names), n=1, cutoff=0.6)
+    hint = (
+        f"did you mean '{dotted(names[close[0]])}'?" if close else "check the name in the README."
+    )
     return f"There is no setting called '{name}' in {where}: {hint}"
 
 
 def _edit_lines(text: str, updates: Mapping[str, Value]) -> str:
+    """Set each setting in its section's table (moving one found in its old, flat place),
+    leaving every other line, comment and table as it was."""
     lines = text.splitlines()
-    # Top-level keys end where the first [table] begins.
-    end = next((i for i, line in enumerate(lines) if _TABLE_LINE.match(line)), len(lines))
-    top, rest = lines[:end], lines[end:]
     pending = dict(updates)
     kept: list[str] = []
-    for line in top:
+    table: str | None = None
+    ends: dict[str | None, int] = {None: 0}  # where each table's last content line is in kept
+    for line in lines:
+        header = _TABLE_LINE.match(line)
+        if header:
+            table = line.strip().strip("[]").strip()
         match = _KEY_LINE.match(line)
-        key = match.group("key") if match else None
-        if key is not None and key in pending:
-            value = pending.pop(key)
-            if value is not None:
-                kept.append(f"{key} = {_literal(value)}")
+        key = match.group("key") if match and not header else None
+        flat = None
+        if key is not None:
+            flat = key if table is None else setting_in(table, key)
+        if flat is not None and flat in pending:
+            in_place = SECTION_OF.get(flat) == table
+            value = pending[flat]
+            if in_place:
+                pending.pop(flat)
+                if value is not None:
+                    kept.append(f"{key} = {_literal(value)}")
+                    ends[table] = len(kept)
+            # In its old place (flat at the top): dropped here, written in its section below.
             continue
+        if flat is not None and table is None and flat in SECTION_OF:
+            pass  # an old flat key left alone keeps working
         kept.append(line)
-    # New keys go after the last top-level line with content, before any table.
-    while kept and not kept[-1].strip():
-        kept.pop()
-    kept.extend(f"{key} = {_literal(value)}" for key, value in pending.items() if value is not None)
-    if rest:
-        kept.append("")
-    return "\n".join(kept + rest).strip("\n") + "\n"
+        if line.strip() and not line.strip().startswith("#"):
+            ends[table] = len(kept)
+    top = [(k, v) for k, v in pending.items() if k not in SECTION_OF and v is not None]
+    at = ends[None] if any(_TABLE_LINE.match(x) for x in kept) else len(kept)
+    kept[at:at] = [f"{key} = {_literal(value)}" for key, value in top]
+    shift = len(top)
+    for section in SECTIONS:
+        new = [
+            f"{INNER_NAME.get(k, k)} = {_literal(v)}"
+            for k, v in pending.items()
+            if SECTION_OF.get(k) == section and v is not None
+        ]
+        if not new:
+            continue
+        if section in ends:
+            at = ends[section] + shift
+            kept[at:at] = new
+            shift += len(new)
+        else:
+            while kept and not kept[-1].strip():
+                kept.pop()
+            kept.extend(["", f"[{section}]", *new])
+    return "\n".join(kept).strip("\n") + "\n"
 
 
 def _parses_to(text: str, expected: Mapping[str, object]) -> bool:
     try:
-        return tomllib.loads(text) == dict(expected)
+        return flatten(tomllib.loads(text))[0] == dict(expected)
     except tomllib.TOMLDecodeError:
         return False
 

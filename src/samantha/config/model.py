@@ -30,6 +30,7 @@ from pydantic_settings import (
 )
 
 from samantha.config import PRESETS, BackendPreset, Paths
+from samantha.config.sections import flatten, nested_env
 from samantha.errors import ConfigError
 
 
@@ -202,8 +203,8 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=Paths.from_env().config_file)
-        return (init_settings, env_settings, toml)
+        sectioned = _SectionedFile(settings_cls)
+        return (init_settings, env_settings, _NestedEnv(settings_cls), sectioned)
 
     def backend_spec(self, environ: Mapping[str, str] | None = None) -> BackendSpec:
         """Resolve the preset, the model and the key into what the adapter needs."""
@@ -240,6 +241,40 @@ class Settings(BaseSettings):
         data = self.model_dump(mode="python")
         data["api_key"] = "set (hidden)" if self.api_key else None
         return data
+
+
+#: Notes from the last read of the config file (keys found in their old, flat places).
+_NOTES: list[str] = []
+
+
+def config_notes() -> list[str]:
+    """One line for each setting the config file keeps in its old place (front ends show them)."""
+    return list(_NOTES)
+
+
+class _SectionedFile(PydanticBaseSettingsSource):
+    """config.toml, by section (``[memory] recall_k = 5``), flat keys still read (with a note)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # __call__ reads the whole file at once
+
+    def __call__(self) -> dict[str, Any]:
+        data = TomlConfigSettingsSource(
+            self.settings_cls, toml_file=Paths.from_env().config_file
+        ).toml_data
+        flat, notes = flatten(data)
+        _NOTES[:] = notes
+        return flat
+
+
+class _NestedEnv(PydanticBaseSettingsSource):
+    """``SAMANTHA_MEMORY__RECALL_K``: the sectioned names, beside the flat ``SAMANTHA_RECALL_K``."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(nested_env(os.environ))
 
 
 def load_settings(**overrides: Any) -> Settings:
