@@ -168,3 +168,29 @@ async def test_a_theme_that_cannot_be_saved_does_not_spoil_the_exit(
         app.theme = "nord"
         await pilot.pause()
     assert app.return_code in (None, 0)
+
+
+async def test_the_backend_client_and_tokenizer_load_off_the_loop_before_the_first_reply(
+    build_app: BuildApp,
+) -> None:
+    """Importing the client library on the loop when the first reply starts froze the chat
+    for most of a second: it is loaded in a thread while the user reads and types."""
+    from samantha.backends.base import create_backend
+
+    spec = Settings(backend="custom", base_url="http://127.0.0.1:9/v1").backend_spec()
+    backend = create_backend(spec)
+    loaded_on: list[str] = []
+    warm = backend.warm  # type: ignore[attr-defined]
+
+    def recording() -> None:
+        loaded_on.append(threading.current_thread().name)
+        warm()
+
+    backend.warm = recording  # type: ignore[attr-defined]
+    app = build_app(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await app.warmed()
+        assert loaded_on
+        assert loaded_on[0] != threading.main_thread().name
+        assert app.companion.counter.loaded

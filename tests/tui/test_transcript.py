@@ -226,3 +226,20 @@ async def test_a_link_in_her_words_is_copied_not_followed() -> None:
         await pilot.pause()
         assert app.clipboard == "file:///etc/passwd"
         assert [n.message for n in app._notifications] == ["Copied the link: file:///etc/passwd"]
+
+
+async def test_a_reply_stops_being_live_markdown_once_the_next_message_comes() -> None:
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        transcript = app.query_one(Transcript)
+        view = await transcript.start_reply()
+        await view.add_fragment("Some **bold** words\n\nand a second paragraph")
+        await view.finish("(stopped)")
+        await pilot.pause()
+        assert view.query_children(Markdown), "the newest reply is live while it is last"
+        await transcript.add_user("next")
+        await pilot.pause()
+        assert not view.query_children(Markdown)
+        assert view.received == "Some **bold** words\n\nand a second paragraph"
+        # Same words, and the note on its own line below them (not over the last one).
+        assert shown(view) == "Some bold words\n\nand a second paragraph\n(stopped)"

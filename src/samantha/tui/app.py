@@ -110,6 +110,9 @@ class SamanthaApp(App[None]):
         #: Freeze the start-up heap once the session is open (see ``_warm``).
         self.settle_heap = settle_heap
         self._warmed = False
+        #: Set once what the first reply needs (the backend's client library, the tokenizer,
+        #: the Markdown widget) has been loaded off the event loop; see ``warmed``.
+        self._warm_done = asyncio.Event()
         #: Her voice and ears (off until /voice on or `voice = true`); never fails the chat.
         #: Made with the settings, so None until they are read.
         self.voice_session: VoiceSession | None = None
@@ -218,10 +221,27 @@ class SamanthaApp(App[None]):
             self._warmed = True
             self.run_worker(self._warm, thread=True, group="warm")
 
-    def _warm(self) -> None:
-        # The Markdown widget (markdown-it) loads while the user reads, not mid-reply.
-        from textual.widgets import Markdown  # noqa: F401
+    async def warmed(self) -> None:
+        """Wait (without blocking the loop) until the warm-up has loaded what a reply needs.
+        A reply sent in the first instant waits here instead of importing the client library
+        on the event loop, or stalling it on the import lock the warm-up thread holds."""
+        if self._warmed:
+            await self._warm_done.wait()
 
+    def _warm(self) -> None:
+        """Load, in a thread while the user reads and types, everything the first reply
+        would otherwise load on the event loop (a stall of most of a second)."""
+        try:
+            # The Markdown widget (markdown-it) a streaming reply is drawn with.
+            from textual.widgets import Markdown  # noqa: F401
+
+            if self._companion is not None:
+                # The backend's client library and the tokenizer. A failure here is met (and
+                # said properly) by the first reply instead.
+                with suppress(Exception):
+                    self._companion.warm_up()
+        finally:
+            self.call_from_thread(self._warm_done.set)
         if self.settle_heap:
             self.call_from_thread(self._freeze)
 

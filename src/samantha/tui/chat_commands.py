@@ -130,6 +130,7 @@ class ChatCommands(Screen[None]):
 
     async def _reveal(self, message_id: int) -> None:
         transcript = self.query_one(Transcript)
+        await transcript.filled()
         loaded = len(transcript.messages)
         found = transcript.find(message_id)
         while found is None and transcript.has_earlier and loaded < REVEAL_LIMIT:

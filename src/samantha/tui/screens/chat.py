@@ -299,6 +299,7 @@ class ChatScreen(ChatCommands):
         voice = self.host.voice
         voice.barge_in()  # a new reply stops whatever she was still saying
         try:
+            await self.host.warmed()
             async for event in start():
                 if isinstance(event, ReplyChunk):
                     await view.add_fragment(event.text)

@@ -6,6 +6,7 @@ reader scrolls up (``Transcript.ReachedTop``), so a 10,000-message conversation 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Sequence
@@ -50,6 +51,18 @@ def markdown(text: str | None) -> Markdown:
 
     # A link in her words is never followed on a click: it is copied, and shown as it is.
     return Markdown(text or None, open_links=False)
+
+
+def frozen(text: str) -> Static:
+    """Markdown drawn as one widget that never changes: a reply that is not the newest, or
+    one from history. A live Markdown widget is a tree of blocks Textual lays out again on
+    every frame while anything streams; a long conversation of them made each frame dearer
+    and each reply cost megabytes. Links show where they point (never followed)."""
+    if plain(text):
+        return Static(Content(text), classes="plain")
+    from rich.markdown import Markdown as RichMarkdown
+
+    return Static(RichMarkdown(text, hyperlinks=False), classes="plain frozen")
 
 
 class UserMessage(Static):
@@ -133,11 +146,10 @@ class ReplyMessage(Vertical):
         self.received = text
         self.message_id = message_id
         shown = visible(collapsed(text))
-        # Plain prose needs no Markdown widget (a tree of blocks, ten times dearer to mount):
-        # a conversation of many replies opens at once. A streaming reply is always Markdown.
-        self._body: Markdown | Static = (
-            Static(Content(shown), classes="plain") if text and plain(text) else markdown(shown)
-        )
+        # A stored reply is drawn once (no Markdown widget: a tree of blocks, ten times dearer
+        # to mount), so a conversation of many replies opens at once. Only a reply that
+        # streams is live Markdown, until the next message comes (``freeze``).
+        self._body: Markdown | Static = frozen(shown) if text else markdown(None)
         self._stream: SegmentedStream | None = None
         #: Fragments waiting for the next frame, and when the last were shown.
         self._pending: list[str] = []
@@ -169,6 +181,28 @@ class ReplyMessage(Vertical):
     @property
     def body(self) -> Markdown | Static:
         return self._body
+
+    @property
+    def live(self) -> bool:
+        """Still drawn as live Markdown widgets (it streamed, and nothing has come since)."""
+        return not isinstance(self._body, Static)
+
+    async def freeze(self) -> None:
+        """Replace the live Markdown of a finished reply by one unchanging widget, so it
+        costs nothing more per frame (and little memory) however long the talk goes on."""
+        if self._stream is not None or not self.live or not self.received or not self.is_attached:
+            return
+        live = [w for w in self.children if not isinstance(w, Static)]
+        for note in self.query_children(".note"):
+            # The frozen text ends on its last line: there is no blank line to take back.
+            note.remove_class("-tight")
+        body = frozen(visible(self.received[: self._shown] if self._shown else self.received))
+        self._body = body
+        if live:
+            await self.mount(body, before=live[0])
+            await self.remove_children(live)
+        else:
+            await self.mount(body, before=0) if self.children else await self.mount(body)
 
     async def add_fragment(self, fragment: str) -> None:
         if self._stream is None:
@@ -222,6 +256,11 @@ class ReplyMessage(Vertical):
 FRAME_S = 1 / 20
 #: A streamed reply longer than this stops growing on screen (a runaway model cannot flood it).
 COLLAPSE_STREAM = 20_000
+#: At most this many messages stay mounted as a session goes on; older ones page back in.
+KEEP_MOUNTED = 160
+#: Opening a conversation mounts this many of its newest messages before the first paint
+#: (more than a tall terminal shows); the rest of the page follows a frame later.
+FIRST_PAGE = 16
 
 
 class Greeting(ReplyMessage):
@@ -267,6 +306,10 @@ class Transcript(VerticalScroll):
         #: Whether older messages exist in the database that are not mounted.
         self.has_earlier = False
         self._asked = False
+        #: The rest of an opening page is still being put in front of its newest messages.
+        self._filled = asyncio.Event()
+        self._filled.set()
+        self._generation = 0
 
     # -- what is mounted ------------------------------------------------------------------
 
@@ -292,9 +335,37 @@ class Transcript(VerticalScroll):
     # -- changing it ----------------------------------------------------------------------
 
     async def show_history(self, messages: Sequence[Message], *, earlier: bool = False) -> None:
-        await self.mount_all([message_widget(m) for m in messages])
-        await self._set_earlier(earlier)
+        """The newest messages first, painted at once; the rest of the page goes in front of
+        them right after that frame (the reader is at the end, so nothing moves)."""
+        newest, rest = list(messages[-FIRST_PAGE:]), list(messages[:-FIRST_PAGE])
+        self._generation += 1
+        await self.mount_all([message_widget(m) for m in newest])
         self.scroll_end(animate=False)
+        if not rest:
+            await self._set_earlier(earlier)
+            return
+        self._filled.clear()
+        generation = self._generation
+
+        async def fill() -> None:
+            if generation != self._generation:
+                return  # cleared (another conversation) meanwhile
+            try:
+                first = next(iter(self.messages), None)
+                widgets = [message_widget(m) for m in rest]
+                await self.mount_all(widgets, before=first) if first else await self.mount_all(
+                    widgets
+                )
+                await self._set_earlier(earlier)
+            finally:
+                self._filled.set()
+
+        self.call_after_refresh(fill)
+
+    async def filled(self) -> None:
+        """Wait until the whole opening page is mounted (``show_history`` paints its newest
+        messages first)."""
+        await self._filled.wait()
 
     async def show_earlier(self, messages: Sequence[Message], *, earlier: bool) -> None:
         """Put older messages in front without moving what the reader is looking at."""
@@ -326,13 +397,33 @@ class Transcript(VerticalScroll):
         await self.mount(widget)
         return widget
 
+    async def _settle_old(self) -> None:
+        """Before a new message: the replies before it stop being live, and the oldest
+        messages beyond ``KEEP_MOUNTED`` leave the screen (they page back in on scroll-up),
+        so a long session costs the same per frame, and in memory, as a short one."""
+        for reply in self.query_children(ReplyMessage):
+            if reply.live:
+                await reply.freeze()
+        messages = self.messages
+        # Room for the message about to come and her reply to it.
+        extra = len(messages) - (KEEP_MOUNTED - 2)
+        if extra > 0 and not self._scrolled_up():
+            await self.remove_children(messages[:extra])
+            await self._set_earlier(True)
+            self._asked = False
+
+    def _scrolled_up(self) -> bool:
+        return self.max_scroll_y > 0 and self.scroll_y < self.max_scroll_y - 1
+
     async def add_message(self, message: Message) -> UserMessage | ReplyMessage:
+        await self._settle_old()
         widget = message_widget(message)
         await self.mount(widget)
         self.scroll_end(animate=False)
         return widget
 
     async def add_user(self, text: str, *, queued: bool = False) -> UserMessage:
+        await self._settle_old()
         widget = UserMessage(text, queued=queued)
         await self.mount(widget)
         # Sending is a request to see the answer: jump to the end even if scrolled up.
@@ -342,6 +433,7 @@ class Transcript(VerticalScroll):
     async def start_reply(self, after: Widget | None = None) -> ReplyMessage:
         """Her reply, at the end or right after ``after`` (a queued message sent now, with
         more queued behind it)."""
+        await self._settle_old()
         widget = ReplyMessage()
         if after is not None and after.parent is self and after is not self.children[-1]:
             await self.mount(widget, after=after)
@@ -362,6 +454,8 @@ class Transcript(VerticalScroll):
             await self.remove_children(children[children.index(widget) + 1 :])
 
     async def clear(self) -> None:
+        self._generation += 1
+        self._filled.set()
         await self.remove_children()
         self.has_earlier = False
         self._asked = False
