@@ -1,0 +1,92 @@
+"""When she speaks first about "something heavy", is it heavy? The engine's test
+(``samantha.engine.initiative``: a user line whose VADER valence is at most ``HEAVY_VALENCE``)
+against conversations labelled with the speaker's emotion.
+
+Data: EmpatheticDialogues (Rashkin et al. 2019, CC BY-NC 4.0, measured on only), one person
+telling a listener about a situation labelled with one of 32 emotions. A conversation counts as
+heavy when its emotion is negative (``VALENCE`` in benchmarks/appraisal.py; the four mixed
+emotions are left out). The test fires when any of the speaker's lines (odd turns) passes it,
+as the engine checks each of the user's lines since she last spoke first.
+
+Figures: precision (of the conversations she would follow up as heavy, how many were) and
+recall (of the heavy ones, how many she would follow up), on the test split; ``--split valid``
+for choosing the threshold, ``--sweep`` to see others beside the shipped one.
+
+    python benchmarks/initiative.py                  # test split, shipped threshold
+    python benchmarks/initiative.py --split valid --sweep
+
+Data files: ``ed_test.csv`` / ``ed_valid.csv`` in ``--data-dir`` or ``$SAMANTHA_APPRAISAL_DATA``
+(default ``../shared/data/appraisal`` beside the repository).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from appraisal import VALENCE
+from samantha.engine.initiative import HEAVY_VALENCE
+from samantha.state.appraisal import appraise
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "appraisal"
+
+
+def dialogues(path: Path) -> list[tuple[int, list[float]]]:
+    """(label, the valence of each of the speaker's lines) per conversation, each text once."""
+    lines: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    emotion: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if int(row["turns"]) % 2 == 1:
+                lines[row["dialogue_id"]].append((int(row["turns"]), row["text"]))
+                emotion[row["dialogue_id"]] = row["dialogue_emotion"]
+    seen: set[str] = set()
+    out = []
+    for key, said in lines.items():
+        label = VALENCE.get(emotion[key])
+        text = " ".join(t for _, t in sorted(said))
+        if label is None or text in seen:
+            continue
+        seen.add(text)
+        out.append((label, [appraise(t).valence for _, t in sorted(said)]))
+    return out
+
+
+def score(data: list[tuple[int, list[float]]], threshold: float) -> tuple[float, float, int]:
+    fired = [(label, min(vs) <= threshold) for label, vs in data]
+    hits = sum(1 for label, f in fired if f and label < 0)
+    flagged = sum(1 for _, f in fired if f)
+    heavy = sum(1 for label, _ in fired if label < 0)
+    return hits / max(1, flagged), hits / max(1, heavy), flagged
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir")
+    parser.add_argument("--split", choices=["test", "valid"], default="test")
+    parser.add_argument("--sweep", action="store_true")
+    args = parser.parse_args()
+    folder = Path(args.data_dir or os.environ.get("SAMANTHA_APPRAISAL_DATA") or DEFAULT_DATA)
+    path = folder / f"ed_{args.split}.csv"
+    if not path.exists():
+        sys.exit(f"{path} is missing: put EmpatheticDialogues' CSVs there or pass --data-dir.")
+    data = dialogues(path)
+    heavy = sum(1 for label, _ in data if label < 0)
+    print(f"EmpatheticDialogues {args.split}: {len(data)} conversations, {heavy} heavy")
+    for threshold in [-0.2, -0.3, -0.4, -0.5, -0.6] if args.sweep else [HEAVY_VALENCE]:
+        precision, recall, flagged = score(data, threshold)
+        mark = "  (shipped)" if threshold == HEAVY_VALENCE else ""
+        print(
+            f"valence <= {threshold:+.1f}: precision {precision:.3f}, recall {recall:.3f}, "
+            f"{flagged} followed up{mark}"
+        )
+
+
+if __name__ == "__main__":
+    main()
