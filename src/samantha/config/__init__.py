@@ -13,118 +13,29 @@ frame before any of that is loaded.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from samantha.config.paths import APP_NAME, Paths
+from samantha.config.presets import PRESETS, BackendPreset
 
 if TYPE_CHECKING:
     from samantha.config.model import BackendSpec as BackendSpec
     from samantha.config.model import Settings as Settings
 
-APP_NAME = "samantha"
 
 #: What ``config.model`` defines; handed out from here on first use (see ``__getattr__``).
 _FROM_MODEL = frozenset({"Settings", "BackendSpec"})
 
-
-@dataclass(frozen=True)
-class Paths:
-    """Where samantha keeps things. ``SAMANTHA_HOME`` puts everything in one folder."""
-
-    data_dir: Path
-    config_dir: Path
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Paths:
-        env = os.environ if environ is None else environ
-        home = env.get("SAMANTHA_HOME")
-        if home:
-            root = Path(home).expanduser()
-            return cls(data_dir=root, config_dir=root)
-        import platformdirs
-
-        return cls(
-            data_dir=platformdirs.user_data_path(APP_NAME),
-            config_dir=platformdirs.user_config_path(APP_NAME),
-        )
-
-    @property
-    def db_path(self) -> Path:
-        return self.data_dir / "samantha.db"
-
-    @property
-    def config_file(self) -> Path:
-        override = os.environ.get("SAMANTHA_CONFIG")
-        return Path(override).expanduser() if override else self.config_dir / "config.toml"
-
-    @property
-    def personas_dir(self) -> Path:
-        return self.config_dir / "personas"
-
-    @property
-    def log_file(self) -> Path:
-        return self.data_dir / "samantha.log"
-
-
-@dataclass(frozen=True, kw_only=True)
-class BackendPreset:
-    """A named way to reach a model: which adapter, where, and what it needs.
-
-    A plain dataclass, not a pydantic model: the presets are fixed values written below, with
-    nothing to validate, and the chat reads them before its first frame.
-    """
-
-    kind: str
-    base_url: str | None = None
-    default_model: str
-    needs_key: bool = False
-    context_window: int = 8192
-    #: The environment variable this provider's own tools use for the key, read as a fallback.
-    key_env: str | None = None
-
-
-PRESETS: dict[str, BackendPreset] = {
-    "offline": BackendPreset(kind="offline", default_model="offline-voice", context_window=8192),
-    "scripted": BackendPreset(kind="scripted", default_model="scripted", context_window=8192),
-    "openai": BackendPreset(
-        kind="openai",
-        base_url="https://api.openai.com/v1",
-        default_model="gpt-4o-mini",
-        needs_key=True,
-        context_window=128_000,
-        key_env="OPENAI_API_KEY",
-    ),
-    # Local servers know their own context window (0: the adapter asks the server, and
-    # assumes 8192 if it does not say); a context_window setting overrides what it says.
-    "ollama": BackendPreset(
-        kind="openai",
-        base_url="http://localhost:11434/v1",
-        default_model="llama3.2",
-        context_window=0,
-    ),
-    "vllm": BackendPreset(
-        kind="openai",
-        base_url="http://localhost:8000/v1",
-        default_model="default",
-        context_window=0,
-    ),
-    "llamacpp": BackendPreset(
-        kind="openai",
-        base_url="http://localhost:8080/v1",
-        default_model="default",
-        context_window=0,
-    ),
-    "lmstudio": BackendPreset(
-        kind="openai",
-        base_url="http://localhost:1234/v1",
-        default_model="default",
-        context_window=0,
-    ),
-    "custom": BackendPreset(kind="openai", default_model="default", context_window=0),
-    # A GGUF file run in this process; its context length is read from the file (0: the file's).
-    "local": BackendPreset(kind="local", default_model="default", context_window=0),
-}
+__all__ = [
+    "APP_NAME",
+    "PRESETS",
+    "BackendPreset",
+    "BackendSpec",
+    "Paths",
+    "Settings",
+    "load_settings",
+    "peek_setting",
+]
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from samantha.config import Paths
+from samantha.config.paths import Paths
 from samantha.config.sections import (
     INNER_NAME,
     SECTION_OF,

@@ -29,7 +29,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from samantha.config import PRESETS, BackendPreset, Paths
+from samantha.config.paths import Paths
+from samantha.config.presets import PRESETS, BackendPreset
 from samantha.config.sections import flatten, nested_env
 from samantha.errors import ConfigError
 
