@@ -12,6 +12,11 @@ Figures: precision (of the conversations she would follow up as heavy, how many 
 recall (of the heavy ones, how many she would follow up), on the test split; ``--split valid``
 for choosing the threshold, ``--sweep`` to see others beside the shipped one.
 
+And her diary's mood words (``samantha.engine.diary.moods_of``): her mood walked through each
+conversation as the engine moves it (the person's lines, then hers at her self-influence, as in
+benchmarks/appraisal.py), read as the diary reads the day's snapshots. The figures: how often
+a heavy conversation's words include 'sad' or 'worried', and how often a light one's do not.
+
     python benchmarks/initiative.py                  # test split, shipped threshold
     python benchmarks/initiative.py --split valid --sweep
 
@@ -22,15 +27,15 @@ Data files: ``ed_test.csv`` / ``ed_valid.csv`` in ``--data-dir`` or ``$SAMANTHA_
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from appraisal import VALENCE
+from appraisal import SAMANTHA, VALENCE, Dialogue
+from appraisal import dialogues as whole_dialogues
+from samantha.engine.diary import feeling_word
 from samantha.engine.initiative import HEAVY_VALENCE
 from samantha.state.appraisal import appraise
 
@@ -38,23 +43,13 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "apprai
 
 
 def dialogues(path: Path) -> list[tuple[int, list[float]]]:
-    """(label, the valence of each of the speaker's lines) per conversation, each text once."""
-    lines: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    emotion: dict[str, str] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if int(row["turns"]) % 2 == 1:
-                lines[row["dialogue_id"]].append((int(row["turns"]), row["text"]))
-                emotion[row["dialogue_id"]] = row["dialogue_emotion"]
-    seen: set[str] = set()
+    """(label, the valence of each of the speaker's lines) per conversation (the whole one,
+    not its repeated prefixes)."""
     out = []
-    for key, said in lines.items():
-        label = VALENCE.get(emotion[key])
-        text = " ".join(t for _, t in sorted(said))
-        if label is None or text in seen:
-            continue
-        seen.add(text)
-        out.append((label, [appraise(t).valence for _, t in sorted(said)]))
+    for talk in whole_dialogues(path):
+        label = VALENCE.get(talk.emotion)
+        if label is not None:
+            out.append((label, [appraise(t).valence for t in talk.turns[::2]]))
     return out
 
 
@@ -64,6 +59,43 @@ def score(data: list[tuple[int, list[float]]], threshold: float) -> tuple[float,
     flagged = sum(1 for _, f in fired if f)
     heavy = sum(1 for label, _ in fired if label < 0)
     return hits / max(1, flagged), hits / max(1, heavy), flagged
+
+
+def diary_words(talk: Dialogue) -> set[str]:
+    """The mood words her diary would use for a day that held this conversation."""
+    from datetime import UTC, datetime, timedelta
+
+    from samantha.state.mood import Mood
+
+    now = datetime(2026, 1, 1, 20, tzinfo=UTC)
+    mood = Mood(pad=SAMANTHA.baseline, at=now)
+    words = set()
+    for index, text in enumerate(talk.turns):
+        now += timedelta(minutes=1)
+        scale = 1.0 if index % 2 == 0 else SAMANTHA.self_influence
+        mood = mood.moved(appraise(text).impulse, SAMANTHA, now, scale=scale)
+        words.add(feeling_word(mood.pad.pleasure, mood.pad.arousal, SAMANTHA.baseline))
+    return words
+
+
+def diary_figures(path: Path) -> None:
+    low = {"sad", "worried"}
+    heavy = light = heavy_low = light_clear = 0
+    for talk in whole_dialogues(path):
+        label = VALENCE.get(talk.emotion)
+        if label is None:
+            continue
+        says_low = bool(diary_words(talk) & low)
+        if label < 0:
+            heavy += 1
+            heavy_low += says_low
+        else:
+            light += 1
+            light_clear += not says_low
+    print(
+        f"diary mood words: {heavy_low / heavy:.3f} of {heavy} heavy conversations say sad or "
+        f"worried; {light_clear / light:.3f} of {light} light ones do not"
+    )
 
 
 def main() -> None:
@@ -86,6 +118,7 @@ def main() -> None:
             f"valence <= {threshold:+.1f}: precision {precision:.3f}, recall {recall:.3f}, "
             f"{flagged} followed up{mark}"
         )
+    diary_figures(path)
 
 
 if __name__ == "__main__":
