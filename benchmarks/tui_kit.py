@@ -56,23 +56,31 @@ def ask(tokens: int, pace: float, text: str = "tell me your plan") -> str:
 
 
 class Probe:
-    """Records how late a short sleep wakes up: a late wake-up is the loop being blocked."""
+    """Records how late a short sleep wakes up: a late wake-up is the loop being blocked.
+
+    On a shared machine a late wake-up can also be the process waiting for a CPU. So each gap
+    also records the CPU time the loop's thread spent in it: that part was the loop busy with
+    work of its own (``worst_cpu``), whatever the machine's load."""
 
     def __init__(self) -> None:
-        #: (when it woke, how late) for every tick.
-        self.gaps: list[tuple[float, float]] = []
+        #: (when it woke, how late, the loop thread's CPU seconds in the gap) for every tick.
+        self.gaps: list[tuple[float, float, float]] = []
         self.running = True
 
     async def run(self) -> None:
         while self.running:
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.thread_time()
             await asyncio.sleep(TICK_S)
             woke = time.perf_counter()
-            self.gaps.append((woke, woke - began - TICK_S))
+            self.gaps.append((woke, woke - began - TICK_S, time.thread_time() - cpu))
 
     def worst(self, start: float = 0.0, end: float = float("inf")) -> float:
-        """The longest block that ended between ``start`` and ``end`` (seconds)."""
-        return max((late for woke, late in self.gaps if start <= woke <= end), default=0.0)
+        """The longest block that ended between ``start`` and ``end`` (seconds, wall clock)."""
+        return max((late for woke, late, _ in self.gaps if start <= woke <= end), default=0.0)
+
+    def worst_cpu(self, start: float = 0.0, end: float = float("inf")) -> float:
+        """The most CPU the loop's thread spent without letting the probe run (seconds)."""
+        return max((cpu for woke, _, cpu in self.gaps if start <= woke <= end), default=0.0)
 
 
 def bench_persona(folder: Path) -> Path:
