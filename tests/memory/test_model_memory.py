@@ -23,7 +23,7 @@ def server() -> Iterator[FakeOpenAI]:
 @pytest.fixture
 async def backend(server: FakeOpenAI) -> AsyncIterator[OpenAICompatBackend]:
     spec = load_settings(
-        backend="custom", base_url=server.base_url, model="fake", max_retries=0
+        backend="custom", base_url=server.base_url, model="fake-model", max_retries=0
     ).backend_spec()
     adapter = OpenAICompatBackend(spec)
     yield adapter

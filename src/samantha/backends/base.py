@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from importlib.metadata import entry_points
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -27,6 +27,9 @@ class ReplyRequest(BaseModel):
     messages: list[ChatMessage]
     max_tokens: int | None = None
     temperature: float | None = None
+    #: Asked for JSON of this shape (facts): adapters pass it as the server's structured
+    #: output (a grammar on llama.cpp), and count answers that are no JSON at all.
+    json_schema: dict[str, Any] | None = None
 
 
 class Usage(BaseModel):

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from samantha.backends import probe as server_probe
 from samantha.backends.base import Chunk, ReplyRequest, Usage
 from samantha.config import BackendSpec
 from samantha.errors import (
@@ -34,20 +36,91 @@ if TYPE_CHECKING:
 class OpenAICompatBackend:
     can_stream = True
     serves_embeddings = True
-    #: A language model: it can be asked for JSON (facts, insights, summaries).
-    follows_instructions = True
 
     def __init__(self, spec: BackendSpec) -> None:
         self.name = spec.name
         self.model = spec.model
-        self.context_window = spec.context_window
+        #: 0 in a preset means "ask the server"; until it answers, the common 8192.
+        self.context_window = spec.context_window or FALLBACK_CONTEXT
+        self._window_given = spec.context_window > 0
         self.needs_key = spec.needs_key
         self._spec = spec
         self._client: AsyncOpenAI | None = None
+        self._facts: server_probe.ServerFacts | None = None
+        self._json_failures = 0
+        self._serial = asyncio.Lock()
+        self._probing = asyncio.Lock()
+
+    @property
+    def follows_instructions(self) -> bool:
+        """A language model can be asked for JSON (facts, insights, summaries), until it has
+        failed to give any a few times running: then memory stops asking it this session."""
+        return self._json_failures < JSON_FAILURES_TO_GIVE_UP
 
     def warm(self) -> None:
-        """Import the client library now (half a second), so the first reply does not."""
+        """Import the client library now (half a second), so the first reply does not, and
+        ask the server what it is (front ends call this off their event loop)."""
         import openai  # noqa: F401
+
+        if self._facts is None and self._spec.base_url and self.name != "openai":
+            with contextlib.suppress(Exception):
+                asyncio.run(self._learn_server())
+
+    async def _learn_server(self) -> server_probe.ServerFacts | None:
+        """The server's own answers (cached per server for the session); a server that
+        answers none of the questions leaves the preset's values in place. Asked through a
+        client of its own, closed after: a short wait, no retries, and none of the reply's
+        connections (``warm`` asks from another thread and loop)."""
+        if self._facts is not None or not self._spec.base_url or self.name == "openai":
+            return self._facts
+        self._get_client()  # the same checks of the address and key first
+        client = self._quick()
+        try:
+            facts = await server_probe.probe_server(client, self._spec.base_url, self.model)
+        finally:
+            await client.close()
+        if facts.models is None and facts.flavour == "openai-compatible":
+            return None
+        self._facts = facts
+        if facts.context_window and not self._window_given:
+            self.context_window = facts.context_window
+        if self.model == "default" and facts.models and len(facts.models) == 1:
+            self.model = facts.models[0]  # the one model a single-model server runs
+        return facts
+
+    def _unknown_model(self) -> str | None:
+        """The sentence for a model name the server does not serve, or None."""
+        facts = self._facts
+        if facts is None or facts.knows(self.model) is not False or self.model == "default":
+            return None
+        served = ", ".join(f"'{m}'" for m in (facts.models or [])[:5])
+        return (
+            f"{self.where} does not serve a model called '{self.model}': pick one it serves "
+            f"with --model ({served})."
+        )
+
+    async def count_tokens(self, text: str) -> int | None:
+        """``text`` counted by the server's own tokenizer, when it offers one."""
+        facts = await self._learn_server()
+        if facts is None:
+            return None
+        client = self._quick()
+        try:
+            return await server_probe.count_tokens(client, facts, text)
+        finally:
+            await client.close()
+
+    def _quick(self) -> AsyncOpenAI:
+        """A client for questions about the server: a short wait and no retries."""
+        from openai import AsyncOpenAI
+
+        key = self._spec.api_key.get_secret_value() if self._spec.api_key else None
+        return AsyncOpenAI(
+            api_key=key or "not-needed",
+            base_url=self._spec.base_url,
+            timeout=min(5.0, self._spec.timeout),
+            max_retries=0,
+        )
 
     @property
     def where(self) -> str:
@@ -82,6 +155,53 @@ class OpenAICompatBackend:
 
     async def stream(self, request: ReplyRequest) -> AsyncIterator[Chunk]:
         client = self._get_client()
+        # Optional questions (the chat reports real failures), asked once: a second reply
+        # waits for the answers, which say whether it may go out alongside the first.
+        async with self._probing:
+            with contextlib.suppress(Exception):
+                await self._learn_server()
+        unknown = self._unknown_model()
+        if unknown is not None:
+            raise ModelNotFound(unknown)
+        schema = request.json_schema
+        interrupts = self._facts is not None and self._facts.interrupts
+        # llama-cpp-python drops a running reply when another request arrives: one at a time.
+        async with self._serial if interrupts else contextlib.nullcontext():
+            text: list[str] = []
+            async for chunk in self._stream(client, request, schema):
+                text.append(chunk.text)
+                yield chunk
+        if schema is not None:
+            self._note_json("".join(text))
+
+    def _note_json(self, text: str) -> None:
+        try:
+            json.loads(_unfenced(text))
+        except ValueError:
+            self._json_failures += 1
+        else:
+            self._json_failures = 0
+
+    def _structured(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """How this server is asked for JSON of a shape: Ollama's ``format``, llama.cpp's
+        ``json_schema`` (turned into a grammar there), OpenAI's ``response_format``."""
+        flavour = self._facts.flavour if self._facts is not None else "openai-compatible"
+        if flavour == "ollama":
+            return {"extra_body": {"format": schema}}
+        if flavour == "llamacpp":
+            return {"extra_body": {"json_schema": schema}}
+        if flavour == "llama-cpp-python":
+            return {"response_format": {"type": "json_object", "schema": schema}}
+        return {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": schema},
+            }
+        }
+
+    async def _stream(
+        self, client: AsyncOpenAI, request: ReplyRequest, schema: dict[str, Any] | None
+    ) -> AsyncIterator[Chunk]:
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": [m.model_dump() for m in request.messages],
@@ -92,9 +212,12 @@ class OpenAICompatBackend:
             kwargs["max_tokens"] = request.max_tokens
         if request.temperature is not None:
             kwargs["temperature"] = request.temperature
+        if schema is not None:
+            kwargs.update(self._structured(schema))
         try:
             stream = await client.chat.completions.create(**kwargs)
         except Exception as exc:
+            self._learn_window(exc)
             raise self._translate(exc) from exc
         started = False
         finished = False
@@ -154,6 +277,13 @@ class OpenAICompatBackend:
                 # Closing a broken stream may fail again; there is nothing left to save.
                 with contextlib.suppress(Exception):
                     await close()
+
+    def _learn_window(self, exc: Exception) -> None:
+        """A server that says how large its context is when a prompt overflowed it (as
+        llama-cpp-python does) is believed: the next prompt is fitted to that."""
+        window = server_probe.context_from_error(str(exc))
+        if window and not self._window_given:
+            self.context_window = window
 
     def _translate(self, exc: Exception) -> BackendError | ConfigError:
         import openai
@@ -258,12 +388,34 @@ class OpenAICompatBackend:
             return False, str(self._translate(exc))
         if ids and self.model not in ids and self.name == "openai":
             return False, f"{self.where} answers, but does not list model '{self.model}'."
-        return True, f"{self.where} answers; model '{self.model}' is configured."
+        with contextlib.suppress(Exception):
+            await self._learn_server()
+        unknown = self._unknown_model()
+        if unknown is not None:
+            return False, unknown
+        window = ""
+        if self._facts is not None and self._facts.context_window:
+            window = f" (context window {self.context_window} tokens, as the server says)"
+        return True, f"{self.where} answers; model '{self.model}' is configured{window}."
 
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+
+#: The context window assumed until the server says (presets that ask it set 0).
+FALLBACK_CONTEXT = 8192
+#: JSON answers in a row that did not parse before a model is taken as unable to give JSON.
+JSON_FAILURES_TO_GIVE_UP = 3
+
+
+def _unfenced(text: str) -> str:
+    """JSON with a Markdown code fence around it still counts as JSON."""
+    text = text.strip()
+    if text.startswith("```"):
+        text = text.strip("`").removeprefix("json").strip()
+    return text
 
 
 #: Finish reasons that say the reply was cut short; passed on as they are.

@@ -30,6 +30,9 @@ class Timings(BaseModel):
     prepare_ms: float
     first_token_ms: float | None
     total_ms: float
+    #: Her reply's speed after its first token: the server's token count when it gave one,
+    #: else the streamed pieces (a token each on llama.cpp and Ollama). None: too short to say.
+    tokens_per_second: float | None = None
 
 
 class TurnResult(BaseModel):

@@ -216,6 +216,7 @@ class Turns:
         async with aclosing(self._stream(streamed, line, ex.conversation)) as chunks:
             async for text in chunks:
                 yield ReplyChunk(text)
+        ended = time.perf_counter()
         if not streamed.text.strip() and streamed.cut == "tool_calls":
             raise BackendError(
                 "The model answered with a tool call instead of words: pick a chat model, "
@@ -231,7 +232,7 @@ class Turns:
             prompt=prompt,
             completion_tokens=streamed.completion_tokens,
             server_prompt_tokens=streamed.prompt_tokens,
-            timings=_timings(ex.started, prepared, streamed.first_token),
+            timings=_timings(ex.started, prepared, streamed.first_token, _speed(streamed, ended)),
             appraisal=ex.felt.appraisal,
             before=ex.felt.before,
             after=after,
@@ -323,13 +324,26 @@ def _with_last_seen(moment: Moment, last_contact: datetime) -> Moment:
     return replace(moment, last_seen=last_contact)
 
 
-def _timings(started: float, prepared: float, first_token: float | None) -> Timings:
+def _timings(
+    started: float, prepared: float, first_token: float | None, speed: float | None = None
+) -> Timings:
     done = time.perf_counter()
     return Timings(
         prepare_ms=(prepared - started) * 1000,
         first_token_ms=(first_token - started) * 1000 if first_token else None,
         total_ms=(done - started) * 1000,
+        tokens_per_second=speed,
     )
+
+
+def _speed(streamed: Streamed, ended: float) -> float | None:
+    """Tokens per second from the first token to the last (the first token's wait is the
+    prompt's, shown as time to first token)."""
+    if streamed.first_token is None:
+        return None
+    tokens = streamed.completion_tokens or len(streamed.parts)
+    elapsed = ended - streamed.first_token
+    return (tokens - 1) / elapsed if tokens > 1 and elapsed > 0 else None
 
 
 __all__ = ["FORGET_REQUEST", "Turns"]

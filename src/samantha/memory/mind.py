@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from samantha.backends.base import Backend, ChatMessage, ReplyRequest
 from samantha.domain.conversation import Message
@@ -25,6 +26,31 @@ from samantha.store import Store
 PLAN_WINDOW = timedelta(days=5)
 #: A summary is brought up to date once this many messages have fallen out of the window.
 SUMMARY_STEP = 12
+#: The facts' JSON shape, sent as structured output: a server that can (llama.cpp's grammar,
+#: Ollama's format) makes even a small model answer in it; ``learn.parse_facts`` still checks.
+FACTS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "facts": {
+            "type": "array",
+            "maxItems": 10,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "kind": {
+                        "enum": ["person", "preference", "fact", "plan", "feeling", "promise"]
+                    },
+                    "text": {"type": "string"},
+                    "importance": {"type": "integer", "minimum": 1, "maximum": 10},
+                    "date": {"type": "string"},
+                },
+                "required": ["kind", "text", "importance"],
+            },
+        },
+        "user_name": {"type": "string"},
+    },
+    "required": ["facts"],
+}
 
 
 class Mind:
@@ -64,8 +90,11 @@ class Mind:
             and self.backend.serves_embeddings
         )
 
-    async def _ask(self, system: str, user: str, max_tokens: int) -> str | None:
+    async def _ask(
+        self, system: str, user: str, max_tokens: int, schema: dict[str, Any] | None = None
+    ) -> str | None:
         request = ReplyRequest(
+            json_schema=schema,
             messages=[
                 ChatMessage(role="system", content=system),
                 ChatMessage(role="user", content=user),
@@ -158,7 +187,7 @@ class Mind:
             instructions = learn.EXTRACTION_INSTRUCTIONS.replace(
                 "{today}", now.astimezone().strftime("%A %Y-%m-%d")
             )
-            reply = await self._ask(instructions, user_message.text[:4000], 400)
+            reply = await self._ask(instructions, user_message.text[:4000], 400, FACTS_SCHEMA)
             parsed = learn.parse_facts(reply, now) if reply else None
             if parsed is not None:
                 facts, user_name = parsed
