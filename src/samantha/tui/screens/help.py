@@ -12,7 +12,7 @@ from textual.widgets import Static
 from samantha.tui.commands import COMMANDS
 
 TYPING_KEYS = (
-    ("enter", "send"),
+    ("enter", "send (while she is replying: queued, and sent once she has finished)"),
     ("ctrl+j", "new line (also Alt+Enter where the terminal sends it)"),
     ("escape", "stop her reply (the part she said is kept); cancel an edit"),
     ("ctrl+p", "command palette: every action, and themes"),
