@@ -17,8 +17,10 @@ from samantha.backends import probe
 from samantha.backends.base import ChatMessage, ReplyRequest
 from samantha.backends.openai_compat import JSON_FAILURES_TO_GIVE_UP, OpenAICompatBackend
 from samantha.config import load_settings
+from samantha.engine import TurnResult
 from samantha.errors import BackendRejected, ModelNotFound
 from tests.backends.test_openai_compat import assert_one_sentence
+from tests.conftest import MakeCompanion, collect
 from tests.fakeserver import FakeOpenAI, status, stream
 
 MakeBackend = Callable[..., OpenAICompatBackend]
@@ -300,3 +302,18 @@ async def test_an_overflow_does_not_override_a_context_window_setting(
         await reply(backend)
 
     assert backend.context_window == 2048
+
+
+async def test_the_next_prompt_is_fitted_to_the_window_the_server_told(
+    server: FakeOpenAI, make_backend: MakeBackend, make_companion: MakeCompanion
+) -> None:
+    server.native[("GET", "/props")] = LLAMACPP_PROPS
+    companion = make_companion(make_backend(), extractor="rules")
+
+    _, first = await collect(companion, "hello")
+    _, second = await collect(companion, "how are you?")
+
+    assert isinstance(first, TurnResult)
+    assert isinstance(second, TurnResult)
+    assert first.prompt.budget > 4096  # built before the server was asked: the guess
+    assert second.prompt.budget < 4096

@@ -195,6 +195,8 @@ class Turns:
         )
         care = p.settings.crisis_help if needs_care(ex.message.text) else None
         moment = await self.context.moment(now, ex.last_seen, heard, recalled, plans, care)
+        # A server may have told its context window since the last prompt (asked, or overflowed).
+        p.builder.window = p.speaker.source.context_window
         prompt = await p.builder.build(history, moment)
         scene_moment = moment
         if p.session.last_contact is not None:
