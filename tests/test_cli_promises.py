@@ -425,4 +425,5 @@ def test_a_config_key_typo_gets_a_suggestion(isolated_home: Path) -> None:
     done = run(isolated_home, "say", "hi")
     line = assert_one_line_error(done, 2)
     assert "'recal_k'" in line
-    assert "did you mean 'recall_k'?" in line
+    # Named with its section, where it now lives ([memory] recall_k).
+    assert "did you mean 'memory.recall_k'?" in line

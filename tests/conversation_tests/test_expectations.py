@@ -50,6 +50,7 @@ HOLDS = [
     # memory
     "memory: {recalled: jazz, not_recalled: Anna}",
     "memory: {learned: My name is Theo, core_contains: Theo, user_name: theo}",
+    "memory: {core_not_contains: Anna}",
     "memory: {not_learned: jazz}",
     "memory: {count: 2}",
     "memory: {count: {at_least: 1, at_most: 5}}",
@@ -119,6 +120,10 @@ FAILS = [
         "expected she does not learn “Theo”, but she learned “My name is Theo.”",
     ),
     ("memory: {core_contains: Anna}", "expected core memory with “Anna”, but core memory is “Theo"),
+    (
+        "memory: {core_not_contains: Theo}",
+        "expected core memory without “Theo”, but core memory is “Theo",
+    ),
     (
         "memory: {user_name: Bob}",
         "expected their name known as “Bob”, but she knows them as “Theo”",
