@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import re
 from typing import Any
 
 import pytest
@@ -143,16 +143,24 @@ def test_blank_keys_never_match_everything() -> None:
     assert activate(lore, ["anything at all"], words) == []
 
 
-def test_a_big_book_is_scanned_quickly() -> None:
+def test_a_big_book_compiles_its_matchers_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Scanning stays cheap turn after turn because no regex is compiled again (the time it
+    # takes is the benchmarks' to measure, not a pass/fail test's).
     lore = book(
         *({"name": f"e{i}", "keys": [f"word{i}", f"other{i}"], "content": "x"} for i in range(500)),
         token_budget=10_000,
     )
     texts = ["a long message " * 50 + "word7 and other42"] * 4
     activate(lore, texts, words)  # compiles and caches the matchers
-    start = time.perf_counter()
+    compiled: list[str] = []
+    real = re.compile
+
+    def counting(pattern: str, flags: int = 0) -> re.Pattern[str]:
+        compiled.append(pattern)
+        return real(pattern, flags)
+
+    monkeypatch.setattr(re, "compile", counting)
     for _ in range(20):
         found = activate(lore, texts, words)
-    per_turn = (time.perf_counter() - start) / 20
     assert names(found) == ["e7", "e42"]
-    assert per_turn < 0.02, per_turn
+    assert compiled == []
