@@ -147,10 +147,14 @@ def test_a_big_book_compiles_its_matchers_once(monkeypatch: pytest.MonkeyPatch) 
     # Scanning stays cheap turn after turn because no regex is compiled again (the time it
     # takes is the benchmarks' to measure, not a pass/fail test's).
     lore = book(
-        *({"name": f"e{i}", "keys": [f"word{i}", f"other{i}"], "content": "x"} for i in range(500)),
+        # Keys of two words: matched by a whole-word pattern, not a set lookup.
+        *(
+            {"name": f"e{i}", "keys": [f"word {i}", f"other {i}"], "content": "x"}
+            for i in range(500)
+        ),
         token_budget=10_000,
     )
-    texts = ["a long message " * 50 + "word7 and other42"] * 4
+    texts = ["a long message " * 50 + "word 7 and other 42"] * 4
     activate(lore, texts, words)  # compiles and caches the matchers
     compiled: list[str] = []
     real = re.compile
