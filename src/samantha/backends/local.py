@@ -21,7 +21,7 @@ import struct
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -33,6 +33,8 @@ from samantha.errors import BackendError, ConfigError
 #: Without a context length the user asked for, the model's own is used up to this many
 #: tokens: the KV cache grows with it, and a 128k model would take gigabytes for it.
 DEFAULT_MAX_CONTEXT = 8192
+#: Memory for the model's saved states (see ``_load``).
+STATE_CACHE_BYTES = 1 << 30
 #: JSON answers that did not parse before a model is taken as unable to give JSON.
 JSON_FAILURES_TO_GIVE_UP = 3
 _GGUF_MAGIC = b"GGUF"
@@ -197,6 +199,13 @@ def _load(path: Path, n_ctx: int) -> _Loaded:
                 f"The model {path.name} could not be loaded ({_short(str(exc))}): it may not fit "
                 "in memory, or it is a GGUF this llama-cpp-python does not support."
             ) from exc
+        with contextlib.suppress(ImportError, AttributeError):
+            from llama_cpp import LlamaRAMCache
+
+            # Memory's questions come between two replies with a prompt of their own: the
+            # state after each reply is kept, so the next reply resumes from it instead of
+            # reading the whole conversation again. Bounded: a state too large is not kept.
+            llama.set_cache(LlamaRAMCache(capacity_bytes=STATE_CACHE_BYTES))
         loaded = _Loaded(llama)
         _models[(path, n_ctx)] = loaded
         return loaded
@@ -265,9 +274,11 @@ class LocalBackend:
             if schema is not None:
                 kwargs["response_format"] = {"type": "json_object", "schema": schema}
             text: list[str] = []
-            async for chunk in _run_in_thread(loaded.llama, kwargs, self):
-                text.append(chunk.text)
-                yield chunk
+            # Closed here, not when collected: Esc must stop the thread while the lock is held.
+            async with contextlib.aclosing(_run_in_thread(loaded.llama, kwargs, self)) as chunks:
+                async for chunk in chunks:
+                    text.append(chunk.text)
+                    yield chunk
             if schema is not None:
                 self._note_json("".join(text))
 
@@ -310,7 +321,7 @@ _DONE = object()
 
 async def _run_in_thread(
     llama: Any, kwargs: dict[str, Any], timing: LocalBackend
-) -> AsyncIterator[Chunk]:
+) -> AsyncGenerator[Chunk, None]:
     """Generate on a worker thread, each chunk handed to this loop as it comes. Leaving the
     loop early (Esc) sets ``stop``: the thread ends the generation before its next token."""
     loop = asyncio.get_running_loop()

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from samantha.backends import probe as server_probe
@@ -168,9 +168,11 @@ class OpenAICompatBackend:
         # llama-cpp-python drops a running reply when another request arrives: one at a time.
         async with self._serial if interrupts else contextlib.nullcontext():
             text: list[str] = []
-            async for chunk in self._stream(client, request, schema):
-                text.append(chunk.text)
-                yield chunk
+            # Closed here, not when collected: Esc must end the request while the lock is held.
+            async with contextlib.aclosing(self._stream(client, request, schema)) as chunks:
+                async for chunk in chunks:
+                    text.append(chunk.text)
+                    yield chunk
         if schema is not None:
             self._note_json("".join(text))
 
@@ -201,7 +203,7 @@ class OpenAICompatBackend:
 
     async def _stream(
         self, client: AsyncOpenAI, request: ReplyRequest, schema: dict[str, Any] | None
-    ) -> AsyncIterator[Chunk]:
+    ) -> AsyncGenerator[Chunk, None]:
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": [m.model_dump() for m in request.messages],
