@@ -227,3 +227,23 @@ def test_a_tight_prompt_never_goes_over_its_budget(encoding_files: Path, counter
         assert prompt.tokens == sent, window
         assert prompt.messages[-1].content == "The museum, again?"
         assert "Answer Theo in one sentence." in prompt.messages[0].content
+
+
+def test_a_text_counted_again_is_not_encoded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = TokenCounter("gpt-4o")
+    first = counter.count("She remembers the persona text turn after turn.")
+    encoding = counter._load()
+    if encoding is None:
+        pytest.fail("the repository's tiktoken encodings did not load")
+    calls: list[str] = []
+    real = encoding.encode
+
+    def counting(text: str, **kwargs: object) -> list[int]:
+        calls.append(text)
+        return list(real(text, **kwargs))
+
+    monkeypatch.setattr(encoding, "encode", counting)
+    assert counter.count("She remembers the persona text turn after turn.") == first
+    assert calls == []
+    counter.count("A new line is encoded.")
+    assert calls == ["A new line is encoded."]

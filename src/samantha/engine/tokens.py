@@ -32,12 +32,19 @@ def encoding_for(model: str) -> tuple[str, bool]:
     return "o200k_base", False
 
 
+#: How many recent texts a counter remembers the count of.
+_MEMO_SIZE = 256
+
+
 class TokenCounter:
     def __init__(self, model: str) -> None:
         self.encoding_name, self._native = encoding_for(model)
         self._encoding: Any = None
         self._failed: str | None = None
         self._lock = threading.Lock()
+        #: Recent texts and their counts: most of a prompt's sections (persona, core memory,
+        #: lore) are the same text turn after turn, and encoding them again is most of a turn.
+        self._memo: dict[str, int] = {}
 
     @property
     def loaded(self) -> bool:
@@ -70,10 +77,17 @@ class TokenCounter:
         return f"estimated from characters (no tokenizer could be loaded: {self._failed})"
 
     def count(self, text: str) -> int:
+        known = self._memo.get(text)
+        if known is not None:
+            return known
         encoding = self._load()
         if encoding is None:
             return estimate(text)
-        return len(encoding.encode(text, disallowed_special=()))
+        counted = len(encoding.encode(text, disallowed_special=()))
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.pop(next(iter(self._memo)))  # the oldest
+        self._memo[text] = counted
+        return counted
 
     def truncate(self, text: str, budget: int) -> str:
         """Keep the start and end of ``text`` within ``budget`` tokens, marking the cut."""
