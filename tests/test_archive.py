@@ -144,39 +144,39 @@ async def test_a_table_added_later_is_exported_without_its_index_or_binary_colum
     await collect(companion, "remember that I love the sea")
     with companion.store.transaction() as conn:
         conn.execute(
-            "CREATE TABLE keepsakes (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL,"
+            "CREATE TABLE scrapbook (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL,"
             " weight REAL, embedding BLOB)"
         )
         conn.execute(
-            "CREATE VIRTUAL TABLE keepsakes_fts USING fts5(text, content='keepsakes', "
+            "CREATE VIRTUAL TABLE scrapbook_fts USING fts5(text, content='scrapbook', "
             "content_rowid='id')"
         )
         conn.execute("CREATE VIRTUAL TABLE notes USING fts5(body)")
         conn.execute("CREATE TABLE tags (name TEXT PRIMARY KEY, uses INTEGER) WITHOUT ROWID")
         conn.execute(
-            "INSERT INTO keepsakes (text, weight, embedding) VALUES (?, ?, ?), (?, ?, ?)",
+            "INSERT INTO scrapbook (text, weight, embedding) VALUES (?, ?, ?), (?, ?, ?)",
             ("loves the sea", 0.8, b"\x00\x01" * 8, "has a sister", 0.5, b"\x02" * 16),
         )
-        conn.execute("INSERT INTO keepsakes_fts (rowid, text) SELECT id, text FROM keepsakes")
+        conn.execute("INSERT INTO scrapbook_fts (rowid, text) SELECT id, text FROM scrapbook")
         conn.execute("INSERT INTO notes (body) VALUES ('a note only the index holds')")
         conn.execute("INSERT INTO tags VALUES ('sea', 2)")
 
     summary = archive.export(companion.store, tmp_path / "export", markdown=False)
 
     tables = load(tmp_path / "export")["tables"]
-    keepsakes = tables["keepsakes"]
-    assert keepsakes["columns"] == ["id", "text", "weight"]
-    assert keepsakes["left_out"] == ["embedding"]
-    assert keepsakes["rows"] == [
+    scrapbook = tables["scrapbook"]
+    assert scrapbook["columns"] == ["id", "text", "weight"]
+    assert scrapbook["left_out"] == ["embedding"]
+    assert scrapbook["rows"] == [
         {"id": 1, "text": "loves the sea", "weight": 0.8},
         {"id": 2, "text": "has a sister", "weight": 0.5},
     ]
     assert tables["notes"]["rows"] == [{"body": "a note only the index holds"}]
     assert tables["tags"]["rows"] == [{"name": "sea", "uses": 2}]
     # An index over another table, shadow tables and SQLite's own bookkeeping are not data.
-    assert "keepsakes_fts" not in tables
-    assert not [n for n in tables if n.startswith(("keepsakes_fts_", "notes_", "sqlite_"))]
-    assert "keepsakes.embedding" in summary.left_out
+    assert "scrapbook_fts" not in tables
+    assert not [n for n in tables if n.startswith(("scrapbook_fts_", "notes_", "sqlite_"))]
+    assert "scrapbook.embedding" in summary.left_out
     assert all(
         column in tables[name]["left_out"]
         for name, column in (c.split(".") for c in summary.left_out)

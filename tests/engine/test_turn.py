@@ -202,3 +202,38 @@ def test_warm_up_loads_the_tokenizer_before_the_first_reply(make_companion: Make
     assert not companion.counter.loaded
     companion.warm_up()
     assert companion.counter.loaded
+
+
+async def test_a_forgotten_fact_leaves_the_prompt_history_but_not_the_transcript(
+    make_companion: MakeCompanion,
+) -> None:
+    backend = ScriptedBackend(replies=["Anna, lovely.", "Do you want me to forget it?", "Done."])
+    companion = make_companion(backend)
+    await collect(companion, "My sister is called Anna.")
+    fact = next(m for m in await companion.memories() if "Anna" in m.text)
+    before = await companion.preview_prompt("hello")
+    assert any("Anna" in m.content for m in before.messages[1:])
+    await companion.forget(fact.id)
+    after = await companion.preview_prompt("hello")
+    assert all("Anna" not in m.content for m in after.messages)
+    # Still there for the person to read; only the model never sees it again.
+    assert any("Anna" in m.text for m in await companion.history())
+    # A new session reads the same from the database.
+    fresh = make_companion(ScriptedBackend())
+    again = await fresh.preview_prompt("hello")
+    assert all("Anna" not in m.content for m in again.messages)
+
+
+async def test_asking_her_to_forget_leaves_no_trace_in_the_prompt(
+    make_companion: MakeCompanion,
+) -> None:
+    backend = ScriptedBackend(replies=["Anna, lovely."])
+    companion = make_companion(backend)
+    await collect(companion, "My sister is called Anna.")
+    asked, _ = await collect(companion, "Forget that my sister is called Anna")
+    assert "Say yes" in asked
+    done, _ = await collect(companion, "yes")
+    assert done == "Done. I've let that go."
+    prompt = await companion.preview_prompt("hello")
+    assert all("Anna" not in m.content for m in prompt.messages)
+    assert (await companion.core_memory()).about_user.count("Anna") == 0

@@ -35,6 +35,9 @@ class Forgetting:
             if not YES.match(text):
                 return None  # anything else: she keeps it, and the talk goes on
             await self.p.memories.forget([m.id for m in pending])
+            if session.forget_request is not None:
+                # Asking her to forget it said it again: that line goes from the prompt too.
+                await self.p.memories.withhold([session.forget_request])
             reply = "Done. I've let that go."
         else:
             request = FORGET_REQUEST.match(text)
@@ -48,6 +51,7 @@ class Forgetting:
                 reply = f"I don't think I was keeping anything about “{what}”."
             else:
                 session.pending_forget = found[:5]
+                session.forget_request = user_message.id
                 listed = "; ".join(f"“{m.text}”" for m in found[:5])
                 reply = f"Do you want me to forget {listed}? Say yes and it's gone."
         return await self._say(conversation, user_message, reply, started)

@@ -165,6 +165,11 @@ class MemoryKeeper:
         self._core = None
         return await self.store.run(lambda _: stream.forget(ids))
 
+    async def withhold(self, message_ids: Sequence[int]) -> None:
+        """Never send these messages (and her replies to them) to a model again."""
+        ids = list(message_ids)
+        await self.store.run(lambda s: s.conversations.withhold(ids), write=True)
+
     async def set_core(self, block: CoreBlock, text: str) -> None:
         stream, now = self.stream, self.clock.now()
         self._core = None

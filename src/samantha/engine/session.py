@@ -26,6 +26,8 @@ class Session:
         self.partner: str | None = None
         #: Memories she offered to forget and is waiting for a yes about.
         self.pending_forget: list[Memory] | None = None
+        #: The message that asked her to forget them (withheld from prompts once she does).
+        self.forget_request: int | None = None
         #: The last word from either side before this turn (her greeting counts), so the
         #: time away is not mentioned again right after she greeted you with it.
         self.last_contact: datetime | None = None
@@ -76,16 +78,20 @@ class Session:
         """The last ``HISTORY_FETCH`` messages not yet folded into the summary: all of them
         once, then only what is new (including what another samantha process wrote)."""
         cid = (await self.current()).id
-        if not self._history:
-            fresh = await self.store.run(
-                lambda s: s.conversations.recent_messages(cid, HISTORY_FETCH)
+        after = self._history[-1].id if self._history else None
+        known = [m.id for m in self._history]
+
+        def read(s: Store) -> tuple[list[Message], set[int]]:
+            fresh = (
+                s.conversations.recent_messages(cid, HISTORY_FETCH)
+                if after is None
+                else s.conversations.messages_after(cid, after, HISTORY_FETCH)
             )
-        else:
-            after = self._history[-1].id
-            fresh = await self.store.run(
-                lambda s: s.conversations.messages_after(cid, after, HISTORY_FETCH)
-            )
+            # Read every turn (it is one indexed query): a forget in any window counts at once.
+            return fresh, s.conversations.withheld(known + [m.id for m in fresh])
+
+        fresh, withheld = await self.store.run(read)
         self._history = (self._history + fresh)[-HISTORY_FETCH:]
         if summarised_upto is not None:
             self._history = [m for m in self._history if m.id > summarised_upto]
-        return self._history
+        return [m for m in self._history if m.id not in withheld]

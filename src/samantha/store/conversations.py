@@ -120,6 +120,36 @@ class ConversationRepository:
         ).fetchall()
         return [_message(r) for r in rows]
 
+    def withhold(self, message_ids: list[int]) -> None:
+        """Never send these messages, nor her replies to them, to a model again (what they
+        said was forgotten, and her answer would say it back)."""
+        found = set(message_ids)
+        for message_id in message_ids:
+            rows = self._conn.execute(
+                "SELECT id, role FROM messages WHERE conversation_id = "
+                "(SELECT conversation_id FROM messages WHERE id = ?) AND id > ? ORDER BY id LIMIT 8",
+                (message_id, message_id),
+            ).fetchall()
+            for row in rows:
+                if row[1] != Role.ASSISTANT.value:
+                    break
+                found.add(int(row[0]))
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO withheld_messages (message_id) VALUES (?)",
+            [(i,) for i in sorted(found)],
+        )
+
+    def withheld(self, message_ids: list[int]) -> set[int]:
+        """Which of these messages are withheld from the prompt."""
+        if not message_ids:
+            return set()
+        low, high = min(message_ids), max(message_ids)
+        rows = self._conn.execute(
+            "SELECT message_id FROM withheld_messages WHERE message_id BETWEEN ? AND ?",
+            (low, high),
+        ).fetchall()
+        return {int(r[0]) for r in rows}
+
     def messages_before(self, conversation_id: int, before_id: int, limit: int) -> list[Message]:
         rows = self._conn.execute(
             "SELECT * FROM messages WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",

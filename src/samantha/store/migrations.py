@@ -267,6 +267,18 @@ def m008_keepsakes_diary_nudges(conn: sqlite3.Connection) -> None:
     )
 
 
+def m009_withheld_messages(conn: sqlite3.Connection) -> None:
+    """Messages whose facts were forgotten: kept in the transcript, never sent to a model again."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE withheld_messages (
+            message_id  INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE
+        )
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_mood_and_relationship,
@@ -276,6 +288,7 @@ MIGRATIONS: list[Migration] = [
     m006_vectors_per_model,
     m007_superseded_facts,
     m008_keepsakes_diary_nudges,
+    m009_withheld_messages,
 ]
 
 
