@@ -37,6 +37,8 @@ class Run:
     answers: list[Response] = field(default_factory=list)
     server: FakeOpenAI | None = None
     child: Child | None = None
+    #: The key is given inside the server's address (user info), as some proxies take it.
+    in_url: bool = False
 
 
 ECHO = f"Incorrect API key provided: {KEY}. You can find your key at https://example.com."
@@ -60,6 +62,17 @@ def plan(root: Path) -> list[Run]:
         Run("doctor", ["doctor"], by_file),
         Run("debug doctor", ["--debug", "doctor"], by_file),
         Run("config show", ["config", "show"], by_file),
+        Run("key in the address", ["say", "hi"], root / "url", in_url=True),
+        Run(
+            "key in the address, refused",
+            ["say", "no"],
+            root / "url",
+            {},
+            [status(401)],
+            in_url=True,
+        ),
+        Run("key in the address, doctor", ["doctor"], root / "url", in_url=True),
+        Run("key in the address, config show", ["config", "show"], root / "url", in_url=True),
     ]
 
 
@@ -68,7 +81,11 @@ def start(zygote: Zygote, run: Run) -> None:
     # The models list answers with the key echoed too: what doctor shows must not carry it.
     server.models_response = status(401, ECHO)
     preset = "openai" if "OPENAI_API_KEY" in run.env else "custom"
-    flags = ["--backend", preset, "--base-url", server.base_url, "--model", MODEL]
+    url = server.base_url
+    if run.in_url:
+        url = url.replace("http://", f"http://user:{KEY}@", 1)
+        run.env = {**run.env, "SAMANTHA_BASE_URL": url}
+    flags = ["--backend", preset, "--base-url", url, "--model", MODEL]
     argv = (
         [*run.argv[:1], *flags, *run.argv[1:]] if run.argv[0] == "--debug" else [*flags, *run.argv]
     )
@@ -112,13 +129,13 @@ def test_the_key_reaches_the_server_and_nothing_else(zygote: Zygote, tmp_path: P
         assert run.child.returncode in {0, 1, 3}, (run.label, out, err)
         if hits := leaks((out + err).encode()):
             found[f"output of {run.label}"] = hits
-        if run.server is not None and run.argv[0] != "config":
+        if run.server is not None and run.argv[0] != "config" and not run.in_url:
             # The key was really in use: every request carried it.
             headers = {r.headers.get("authorization") for r in run.server.requests}
             assert headers == {f"Bearer {KEY}"}, run.label
     # The config file holds the key because the user put it there; nothing else may.
     written = [p for root in (tmp_path / "homes", export) for p in root.rglob("*") if p.is_file()]
-    assert sum(p.name == "samantha.db" for p in written) == 3
+    assert sum(p.name == "samantha.db" for p in written) == 4
     assert any(p.name == "samantha.json" for p in written)
     for path in written:
         if path != config and (hits := leaks(path.read_bytes())):
