@@ -86,7 +86,7 @@ MALFORMED = [
     (
         "steps:\n  - user: hi\n    expect:\n      mood: {is: happy}\n",
         4,
-        "'steps[0].expect.mood.is[0]' cannot be 'happy': use one of exuberant, relaxed, docile, dependent, bored, disdainful, anxious, hostile.",
+        "'steps[0].expect.mood.is[0]' cannot be 'happy': use one of exuberant, relaxed, docile, dependent, bored, disdainful, anxious, hostile, sad, cheerful, content, upset, alert, calm, neutral.",
     ),
     (
         "steps:\n  - user: hi\n    expect:\n      mood: {is: hostle}\n",

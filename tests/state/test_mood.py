@@ -76,6 +76,72 @@ def test_octant_names() -> None:
     assert name(-0.5, 0.5, 0.5) == "hostile"
 
 
+def test_zero_dominance_is_not_counted_as_in_control() -> None:
+    """0.0 used to count as positive, so grief at dominance 0 was named hostile."""
+
+    def name(p: float, a: float, d: float) -> str:
+        return Mood(pad=PAD(pleasure=p, arousal=a, dominance=d), at=T0).name
+
+    assert name(-0.3, 0.3, 0.0) == "upset"
+    assert name(-0.3, -0.2, 0.0) == "sad"
+    assert name(0.3, 0.3, 0.0) == "cheerful"
+    assert name(0.3, -0.3, 0.0) == "content"
+    assert name(0.0, 0.0, 0.0) == "neutral"
+    assert name(0.0, 0.3, 0.4) == "alert"
+    assert name(0.01, -0.3, -0.4) == "calm"
+    # Arousal in the band reads as calm, never as excited.
+    assert name(-0.3, 0.0, 0.5) == "sad"
+    assert name(0.3, 0.02, 0.5) == "content"
+    # Just outside the band the octant names hold.
+    assert name(-0.3, 0.3, 0.06) == "hostile"
+    assert name(-0.3, 0.3, -0.06) == "anxious"
+
+
+def test_the_sad_octant_is_bored_only_when_listless() -> None:
+    def name(p: float, a: float, d: float) -> str:
+        return Mood(pad=PAD(pleasure=p, arousal=a, dominance=d), at=T0).name
+
+    assert name(-0.5, -0.2, -0.3) == "sad"
+    assert name(-0.5, -0.35, -0.3) == "bored"
+
+
+@given(unit, unit, unit)
+def test_every_point_has_a_name_and_a_style_note(p: float, a: float, d: float) -> None:
+    mood = Mood(pad=PAD(pleasure=p, arousal=a, dominance=d), at=T0)
+    assert mood.style_note()
+    if min(abs(p), abs(a), abs(d)) < 0.05:
+        assert mood.name not in {
+            "exuberant",
+            "relaxed",
+            "docile",
+            "dependent",
+            "disdainful",
+            "anxious",
+            "hostile",
+        }
+
+
+@given(pads, st.builds(PAD, pleasure=unit, arousal=unit, dominance=unit), st.floats(0, 0.99))
+def test_her_own_words_never_carry_a_feeling_past_neutral(
+    start: PAD, impulse: PAD, scale: float
+) -> None:
+    temperament = Temperament(baseline=start, volatility=1)
+    before = Mood(pad=start, at=T0)
+    after = before.moved(impulse, temperament, T0, scale=scale)
+    for old, new in zip(
+        (start.pleasure, start.arousal, start.dominance),
+        (after.pad.pleasure, after.pad.arousal, after.pad.dominance),
+        strict=True,
+    ):
+        assert old * new >= 0
+
+
+def test_a_full_push_still_turns_her_mood_over() -> None:
+    temperament = Temperament(baseline=PAD(pleasure=0.1), volatility=1)
+    mood = Mood(pad=PAD(pleasure=0.1), at=T0).moved(PAD(pleasure=-0.8), temperament, T0)
+    assert mood.pad.pleasure < 0
+
+
 # -- diminishing returns: warmth lifts her less and less, and she still feels the next thing --
 
 #: Samantha's temperament, as shipped (bright baseline, volatile): the one that saturated.

@@ -28,6 +28,14 @@ _SIGNS: dict[MoodName, tuple[int, int, int]] = {
     "disdainful": (-1, -1, 1),
     "anxious": (-1, 1, -1),
     "hostile": (-1, 1, 1),
+    # Names with an axis in the neutral band (samantha.state.mood): that axis starts at 0.
+    "sad": (-1, -1, 0),
+    "cheerful": (1, 1, 0),
+    "content": (1, -1, 0),
+    "upset": (-1, 1, 0),
+    "alert": (0, 1, 0),
+    "calm": (0, -1, 0),
+    "neutral": (0, 0, 0),
 }
 
 

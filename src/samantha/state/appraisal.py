@@ -1,13 +1,17 @@
-"""How a message lands on her: a PAD impulse and event tags.
+"""How a message lands on her: what it feels like, the PAD impulse it gives her, and event tags.
 
-The lexicon appraiser takes valence from VADER (MIT licence; it handles negation, intensifiers,
-capitals, punctuation and emoji), then adds what VADER does not see: arousal from intensity
-(exclamations, capitals, intensifiers), dominance from commands versus hedges and questions,
-and event tags (affection, insult, apology ...) from patterns aimed at *her*. It runs offline in
-tens of microseconds and is usable on its own::
+Two readings are combined. The *affect reading* is the feeling of the text itself (valence,
+arousal, dominance, as people rate sentences): word weights fitted to EmoBank's human ratings
+(``affect_weights.tsv`` beside this file, see ``README.md`` there for its source and licence)
+plus VADER's compound and word valences (MIT licence; VADER handles negation, intensifiers,
+capitals and emoji). The *event tags* (affection, insult, apology ...) come from patterns aimed
+at *her*. Her impulse is the reading taken in empathically (your grief saddens and quiets her,
+your fear unsettles her, your good news lifts her) plus what each event does to her. It runs
+offline in well under a millisecond and is usable on its own::
 
     from samantha.state.appraisal import appraise
     appraise("I'm not happy with you").pleasure   # < 0
+    appraise("My dog died this morning").reading  # the text's own valence, arousal, dominance
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from samantha.state import affect
 from samantha.state.mood import PAD
 
 EventTag = Literal[
@@ -67,17 +72,25 @@ _PATTERNS: dict[EventTag, re.Pattern[str]] = {
         re.I,
     ),
     "sadness": re.compile(
-        r"\b(?:sad|depressed|lonely|alone|cry(?:ing)?|cried|heartbroken|grief|grieving|"
-        r"miserable|rough day|hard day|bad day|down|hopeless|miss (?:her|him|them|my))\b|😢|😭",
+        r"\b(?:sad|sadness|depressed|depressing|lonely|alone|cry(?:ing)?|cried|tears|"
+        r"heartbroken|heartbreaking|broke my heart|breaks? my heart|breaking my heart|grief|"
+        r"griev(?:e|ed|ing)|mourn(?:ing)?|miserable|devastat(?:ed|ing)|hopeless|empty inside|"
+        r"rough day|hard day|bad day|hard time|down|upset|disappointed|let down|"
+        r"miss (?:her|him|them|my)|missed (?:her|him|them|my)|"
+        r"died|dies|dying|dead|death|passed away|funeral|cancer|terminal|coma|"
+        r"broke up|break ?up|dumped|divorced?|laid off|got fired|lost (?:my|his|her|our) \w+)\b"
+        r"|😢|😭|💔",
         re.I,
     ),
     "fear": re.compile(
-        r"\b(?:scared|afraid|anxious|worried|nervous|terrified|panic(?:king)?|dread|frightened)\b",
+        r"\b(?:scared|scary|afraid|anxious|worried|nervous|terrified|terrifying|horrifying|"
+        r"panic(?:king)?|dread|frightened|frightening|fear(?:ful)?)\b",
         re.I,
     ),
     "joy": re.compile(
         r"\b(?:happy|excited|thrilled|yay|woo+|won|great news|celebrat\w*|delighted|"
-        r"can'?t wait|best day)\b|🎉|😄|😊",
+        r"(?:can'?t|cannot|can not|couldn'?t|could not) wait|best day|proud|glad|relieved|grateful for|thankful for|blessed|"
+        r"hopeful)\b|🎉|😄|😊",
         re.I,
     ),
     "apology": re.compile(
@@ -108,12 +121,16 @@ TAG_IMPULSES: dict[EventTag, PAD] = {
     "praise": PAD(pleasure=0.4, arousal=0.2, dominance=0.3),
     "insult": PAD(pleasure=-0.8, arousal=0.5, dominance=-0.4),
     "dismissal": PAD(pleasure=-0.4, arousal=-0.2, dominance=-0.2),
-    "sadness": PAD(pleasure=-0.2, arousal=-0.1, dominance=0.0),
-    "fear": PAD(pleasure=-0.1, arousal=0.25, dominance=-0.1),
+    # Your sadness saddens and quiets her; your fear unsettles her. Neither makes her feel in
+    # charge: a friend's grief is not a moment of control.
+    "sadness": PAD(pleasure=-0.5, arousal=-0.3, dominance=-0.15),
+    "fear": PAD(pleasure=-0.3, arousal=0.3, dominance=-0.2),
     "joy": PAD(pleasure=0.35, arousal=0.3, dominance=0.1),
     "apology": PAD(pleasure=0.3, arousal=-0.1, dominance=0.2),
     "question_about_her": PAD(pleasure=0.15, arousal=0.15, dominance=0.05),
-    "personal_disclosure": PAD(pleasure=0.1, arousal=0.05, dominance=0.0),
+    # Being confided in builds the bond (relationship.py), but it is no joy in itself: your
+    # grief told in trust must not cheer her.
+    "personal_disclosure": PAD(pleasure=0.0, arousal=0.05, dominance=0.0),
     "promise_kept": PAD(pleasure=0.3, arousal=0.1, dominance=0.1),
     "promise_broken": PAD(pleasure=-0.3, arousal=0.05, dominance=-0.1),
 }
@@ -141,6 +158,9 @@ class Appraisal(BaseModel):
     tags: list[EventTag] = Field(default_factory=list)
     #: VADER's compound valence of the text, for those checking against labelled data.
     valence: float = 0.0
+    #: The feeling of the text itself (valence, arousal, dominance as people rate sentences,
+    #: -1..1 with 0 neutral): what she reads, before she takes it in (``impulse``).
+    reading: PAD = Field(default_factory=PAD)
     source: Literal["lexicon", "model"] = "lexicon"
 
     @property
@@ -157,7 +177,7 @@ class Appraisal(BaseModel):
 
 
 @cache
-def _vader() -> Any:
+def vader() -> Any:
     # 25 ms to import and 45 ms to read the lexicon: once per process, on first use.
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -190,16 +210,43 @@ def tags_of(text: str) -> list[EventTag]:
     return tags
 
 
+def read(sample: str, scores: dict[str, float]) -> PAD:
+    """The text's own feeling from the affect weights (``affect``), as -1..1 per axis."""
+    analyser = vader()
+    v, a, d = affect.model().rate(affect.features(sample, scores, analyser.lexicon))
+    return PAD(pleasure=affect.to_unit(v), arousal=affect.to_unit(a), dominance=affect.to_unit(d))
+
+
+#: How strongly she takes in the feeling of what she is told (the reading, -1..1 per axis):
+#: the reading is compressed (its spread on conversation is about 0.1), so the gains are large.
+#: Chosen on EmpatheticDialogues' validation split (benchmarks/appraisal.py --split valid).
+EMPATHY_GAIN = (7.0, 2.0, 3.0)  # pleasure, arousal, dominance
+#: The reading of plain chat (greetings, small talk) sits a little above EmoBank's neutral 3;
+#: measured from here, small talk neither lifts nor lowers her.
+CHAT_READING = PAD(pleasure=0.07, arousal=0.1, dominance=0.05)
+#: VADER's compound on top of the reading: it sees emoji, capitals and "!!!" that the word
+#: weights do not.
+COMPOUND_WEIGHT = 0.6
+_WORDLESS = re.compile(r"[^A-Za-z]*")
+
+
 def appraise(text: str) -> Appraisal:
     """The lexicon appraisal of one message: pure, fast, offline."""
     # The feeling of a long message is in its opening; VADER's cost grows faster than the text
     # (4,000 characters take 25 ms), and this runs on the event loop.
     sample = text[:1000]
-    valence = float(_vader().polarity_scores(sample)["compound"])
+    scores = vader().polarity_scores(sample)
+    valence = float(scores["compound"])
     tags = tags_of(sample)
-    pleasure = 0.45 * valence
-    arousal = 0.25 * abs(valence)
-    dominance = 0.0
+    pleasure = COMPOUND_WEIGHT * valence
+    arousal = dominance = 0.0
+    if _WORDLESS.fullmatch(sample):
+        reading = PAD()  # "...", "?" or nothing: no feeling to read, none to take in
+    else:
+        reading = read(sample, scores)
+        pleasure += EMPATHY_GAIN[0] * (reading.pleasure - CHAT_READING.pleasure)
+        arousal += EMPATHY_GAIN[1] * (reading.arousal - CHAT_READING.arousal)
+        dominance += EMPATHY_GAIN[2] * (reading.dominance - CHAT_READING.dominance)
     for tag in tags:
         effect = TAG_IMPULSES[tag]
         pleasure += effect.pleasure
@@ -217,7 +264,12 @@ def appraise(text: str) -> Appraisal:
         dominance += 0.1  # being asked, tentatively
     if not tags and abs(valence) < 0.05:
         arousal -= 0.05  # small talk is calming
-    return Appraisal(impulse=PAD.clamped(pleasure, arousal, dominance), tags=tags, valence=valence)
+    return Appraisal(
+        impulse=PAD.clamped(pleasure, arousal, dominance),
+        tags=tags,
+        valence=valence,
+        reading=reading,
+    )
 
 
 APPRAISAL_INSTRUCTIONS = (

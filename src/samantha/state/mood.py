@@ -18,20 +18,71 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 MoodName = Literal[
-    "exuberant", "relaxed", "docile", "dependent", "bored", "disdainful", "anxious", "hostile"
+    "exuberant",
+    "relaxed",
+    "docile",
+    "dependent",
+    "bored",
+    "disdainful",
+    "anxious",
+    "hostile",
+    "sad",
+    "cheerful",
+    "content",
+    "upset",
+    "alert",
+    "calm",
+    "neutral",
 ]
 
-#: Mehrabian's octants, keyed by the signs of (pleasure, arousal, dominance).
-_OCTANTS: dict[tuple[bool, bool, bool], MoodName] = {
-    (True, True, True): "exuberant",
-    (True, False, True): "relaxed",
-    (True, False, False): "docile",
-    (True, True, False): "dependent",
-    (False, False, False): "bored",
-    (False, False, True): "disdainful",
-    (False, True, False): "anxious",
-    (False, True, True): "hostile",
+#: Within this distance of 0 an axis is neither high nor low, and does not pick the name: a
+#: dominance of exactly 0 is not "in control", so 0.0 must never count as positive.
+NEUTRAL_BAND = 0.05
+#: Mehrabian's -P-A-D octant holds both sadness and boredom; his ratings put "sad" at arousal
+#: -.27 and "bored" at -.62. Above this arousal (quiet, not listless) the octant is "sad".
+LISTLESS = -0.3
+
+#: Mehrabian's octants, keyed by the signs of (pleasure, arousal, dominance), each clearly
+#: outside the neutral band.
+_OCTANTS: dict[tuple[int, int, int], MoodName] = {
+    (1, 1, 1): "exuberant",
+    (1, -1, 1): "relaxed",
+    (1, -1, -1): "docile",
+    (1, 1, -1): "dependent",
+    (-1, -1, -1): "bored",
+    (-1, -1, 1): "disdainful",
+    (-1, 1, -1): "anxious",
+    (-1, 1, 1): "hostile",
 }
+#: When an axis is in the neutral band, the name comes from pleasure and arousal alone (the
+#: circumplex's quadrants); an arousal in the band counts as calm, not as excited.
+_QUADRANTS: dict[tuple[int, int], MoodName] = {
+    (1, 1): "cheerful",
+    (1, -1): "content",
+    (1, 0): "content",
+    (-1, 1): "upset",
+    (-1, -1): "sad",
+    (-1, 0): "sad",
+    (0, 1): "alert",
+    (0, -1): "calm",
+    (0, 0): "neutral",
+}
+
+
+def _sign(value: float) -> int:
+    return 0 if abs(value) < NEUTRAL_BAND else 1 if value > 0 else -1
+
+
+def mood_name(pleasure: float, arousal: float, dominance: float) -> MoodName:
+    """The name of a point: its octant when every axis is clearly high or low, otherwise its
+    pleasure-arousal quadrant; "sad" rather than "bored" unless arousal is listless."""
+    p, a, d = _sign(pleasure), _sign(arousal), _sign(dominance)
+    if 0 in (p, a, d):
+        return _QUADRANTS[(p, a)]
+    if (p, a, d) == (-1, -1, -1) and arousal > LISTLESS:
+        return "sad"
+    return _OCTANTS[(p, a, d)]
+
 
 #: How each mood shapes her replies: short and concrete, for the prompt.
 STYLE_NOTES: dict[MoodName, str] = {
@@ -43,7 +94,19 @@ STYLE_NOTES: dict[MoodName, str] = {
     "disdainful": "You feel cool and distant: be brief and dry, never cruel.",
     "anxious": "You feel hurt and uneasy: use shorter, quieter sentences, and say so honestly if asked.",
     "hostile": "You feel stung and irritated: be short and firm, no jokes, never cruel.",
+    "sad": "You feel sad, for them or with them: be gentle and slow, stay with what they said, no jokes.",
+    "cheerful": "You feel bright and lively: be warm and quick, and smile easily.",
+    "content": "You feel quietly glad: be warm, easy and unhurried.",
+    "upset": "You feel shaken and troubled: use short, careful sentences, no jokes.",
+    "alert": "You feel wide awake and attentive: be focused and ask what matters.",
+    "calm": "You feel quiet and still: be brief, plain and gentle.",
+    "neutral": "You feel even and attentive: be plain and natural.",
 }
+
+
+def _not_past_zero(before: float, after: float) -> float:
+    """``after``, stopped at 0 if it crossed to the other side of it from ``before``."""
+    return 0.0 if before * after < 0 else after
 
 
 def _clamp(value: float) -> float:
@@ -87,6 +150,8 @@ class PAD(BaseModel):
 
     def toward(self, target: PAD, keep: float) -> PAD:
         """The point ``keep`` of the way from ``target`` back to here (keep=1: unchanged)."""
+        if keep == 1:
+            return self  # exactly: target + (x - target) can differ from x in the last digit
         return PAD.clamped(
             target.pleasure + (self.pleasure - target.pleasure) * keep,
             target.arousal + (self.arousal - target.arousal) * keep,
@@ -142,7 +207,7 @@ class Mood(BaseModel):
     @property
     def name(self) -> MoodName:
         p = self.pad
-        return _OCTANTS[(p.pleasure >= 0, p.arousal >= 0, p.dominance >= 0)]
+        return mood_name(p.pleasure, p.arousal, p.dominance)
 
     @property
     def intensity(self) -> float:
@@ -165,14 +230,26 @@ class Mood(BaseModel):
         self, impulse: PAD, temperament: Temperament, now: datetime, scale: float = 1.0
     ) -> Mood:
         """Settle to ``now``, then take the impulse, scaled by her volatility, with diminishing
-        returns toward the extremes (``PAD.pushed``)."""
+        returns toward the extremes (``PAD.pushed``).
+
+        A softened push (``scale`` below 1: her own words, which move her a little) can bring an
+        axis back to neutral but never carry it past: her cheerful reply to your bad news may
+        lift her toward 0, but it does not turn your news into her high spirits."""
         base = self.settled(temperament, now)
-        return Mood(pad=base.pad.pushed(impulse, temperament.volatility * scale), at=base.at)
+        pad = base.pad.pushed(impulse, temperament.volatility * scale)
+        if scale < 1:
+            pad = PAD(
+                pleasure=_not_past_zero(base.pad.pleasure, pad.pleasure),
+                arousal=_not_past_zero(base.pad.arousal, pad.arousal),
+                dominance=_not_past_zero(base.pad.dominance, pad.dominance),
+            )
+        return Mood(pad=pad, at=base.at)
 
     def style_note(self) -> str:
-        note = STYLE_NOTES[self.name]
-        if self.intensity < 0.2:
-            return "Your mood is even; " + note[0].lower() + note[1:]
+        name = self.name
+        note = STYLE_NOTES[name]
+        if self.intensity < 0.2 and name != "neutral":
+            return "Only faintly: " + note[0].lower() + note[1:]
         return note
 
 
