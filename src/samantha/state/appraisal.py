@@ -301,11 +301,13 @@ def parse_verdict(reply: str, text: str) -> Appraisal | None:
         verdict = ModelVerdict.model_validate_json(reply[start : end + 1])
     except ValueError:
         return None
+    lexicon = appraise(text)
     return Appraisal(
         impulse=PAD(
             pleasure=verdict.pleasure, arousal=verdict.arousal, dominance=verdict.dominance
         ),
         tags=list(dict.fromkeys(verdict.tags)),
-        valence=appraise(text).valence,
+        valence=lexicon.valence,
+        reading=lexicon.reading,
         source="model",
     )
