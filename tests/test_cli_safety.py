@@ -141,3 +141,20 @@ def test_listings_and_import_messages_show_nul_and_bidi_controls(
     for done in (imported, listed, shown_persona, remembered, memories):
         assert _obeyable(done.stdout + done.stderr) == [], (done.args, done.stdout, done.stderr)
     assert "<U+202E>" in imported.stdout
+
+
+def test_samantha_test_reports_show_her_reply_without_obeying_it(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    script = tmp_path / "hostile.convo.yaml"
+    reply = json.dumps("Sure\x1b]0;pwned\x07\x1b[2J \u202eok")
+    script.write_text(
+        "persona: samantha\n"
+        f"backend:\n  scripted: [{reply}]\n"
+        "steps:\n  - user: hi\n    expect:\n      reply: {contains: never said}\n",
+        encoding="utf-8",
+    )
+    done = run(isolated_home, "test", str(script), "-v")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "pwned" in done.stdout
+    assert _obeyable(done.stdout) == [], repr(done.stdout)

@@ -98,9 +98,28 @@ async def _run(paths: list[Path], **options: Any) -> int:
         if judge is not None:
             await judge.aclose()
     # Sentences are never hard-wrapped: a terminal wraps them itself, and a pipe wants them whole.
-    render(results, Console(highlight=False, soft_wrap=True), verbose=options["verbose"])
+    shown_results = [_shown(r) for r in results]
+    render(shown_results, Console(highlight=False, soft_wrap=True), verbose=options["verbose"])
     if options["junit"] is not None:
         write_junit(results, options["junit"])
     if any(r.malformed for r in results):
         return 2
     return 0 if all(r.passed for r in results) else 1
+
+
+def _shown(value: Any) -> Any:
+    """A result with every text in it made safe for the terminal (her replies, the script's
+    words, the sentences quoting them): rich prints escape sequences as they are. The JUnit
+    file gets the results as they were."""
+    from dataclasses import fields, is_dataclass, replace
+
+    from samantha.cli.safe_output import shown
+
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        changed = {f.name: _shown(getattr(value, f.name)) for f in fields(value) if f.init}
+        return replace(value, **changed)
+    return value
