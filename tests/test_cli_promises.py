@@ -429,11 +429,6 @@ def test_a_config_key_typo_gets_a_suggestion(isolated_home: Path) -> None:
     assert "did you mean 'memory.recall_k'?" in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 18 item 5: samantha/voice/compose.py _fill replaces {{char}}/{{user}} over the "
-    "whole composed reply, the echoed user words included; fill the phrase banks instead",
-)
 def test_macros_in_the_user_s_own_words_are_left_alone(isolated_home: Path) -> None:
     done = run(isolated_home, "say", "My sister is called {{char}} and I am {{user}}.")
     assert done.returncode == 0, done.stderr

@@ -82,7 +82,7 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         # their words back, no cheer, no "tell me the details".
         parts.append(_pick(rng, scene.comfort, "That sounds hard. I'm here."))
         if scene.memories and reading.question:
-            parts.append(_recollection(scene.memories[0], rng))
+            parts.append(_recollection(_theirs(scene.memories[0]), rng))
         parts.append(_pick(rng, scene.gentle, "Do you want to talk about it? I'm here."))
         return _fill(" ".join(parts), user, scene)
     if (reading.feeling == "happy" or scene.valence >= _GLAD) and not scene.strained:
@@ -91,9 +91,9 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         parts.append(_pick(rng, scene.self_questions, "I'm still finding that out myself."))
     elif reading.echo and not events & _ABOUT_HER and rng.random() < 0.8:
         opener = _pick(rng, scene.openers, "So")
-        parts.append(f"{opener} {reading.echo}.")
+        parts.append(f"{opener} {_theirs(reading.echo)}.")
     if scene.memories and (reading.question or rng.random() < 0.8):
-        parts.append(_recollection(scene.memories[0], rng))
+        parts.append(_recollection(_theirs(scene.memories[0]), rng))
     guarded = scene.strained or (scene.mood in _LOW_MOODS and scene.mood_intensity >= 0.15)
     if guarded:
         # Strain or a low mood keeps her brief; she does not reach for another question.
@@ -177,17 +177,31 @@ def _opening(scene: Scene, rng: random.Random) -> str:
     else:
         parts.append(_pick(rng, scene.greetings, "Hi. I'm glad you're here."))
     if scene.past_plans:
-        parts.append(f"You told me {_yours(scene.past_plans[0])}; how did it go?")
+        parts.append(f"You told me {_yours(_theirs(scene.past_plans[0]))}; how did it go?")
     elif scene.upcoming_plans:
-        parts.append(f"And {_yours(scene.upcoming_plans[0])}: how are you feeling about it?")
+        parts.append(
+            f"And {_yours(_theirs(scene.upcoming_plans[0]))}: how are you feeling about it?"
+        )
     return " ".join(parts)
 
 
 _ADDRESS = re.compile(r",\s*\{\{user\}\}(?=[.!?,])")
 
 
+#: Stand-ins for braces in the person's own words while her phrases are filled, so that
+#: "my sister is called {{char}}" comes back as written (macros are the persona's, not theirs).
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def _theirs(text: str) -> str:
+    """Their words, kept out of the macro filling."""
+    clean = text.replace(_OPEN, "").replace(_CLOSE, "")
+    return clean.replace("{{", _OPEN).replace("}}", _CLOSE)
+
+
 def _fill(text: str, user: str, scene: Scene) -> str:
     if user == "you":
         # No name yet: "Oh, {{user}}." is "Oh.", never "Oh, you."
         text = _ADDRESS.sub("", text)
-    return text.replace("{{user}}", user).replace("{{char}}", scene.character)
+    filled = text.replace("{{user}}", user).replace("{{char}}", scene.character)
+    return filled.replace(_OPEN, "{{").replace(_CLOSE, "}}")
