@@ -219,7 +219,8 @@ class SamanthaApp(App[None]):
         """The chat is on screen with its history: get ready for the first reply."""
         if not self._warmed:
             self._warmed = True
-            self.run_worker(self._warm, thread=True, group="warm")
+            # After the history's frame: the thread's imports would compete with it for the GIL.
+            self.call_after_refresh(self.run_worker, self._warm, thread=True, group="warm")
 
     async def warmed(self) -> None:
         """Wait (without blocking the loop) until the warm-up has loaded what a reply needs.

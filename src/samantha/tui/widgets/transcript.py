@@ -360,7 +360,8 @@ class Transcript(VerticalScroll):
             finally:
                 self._filled.set()
 
-        self.call_after_refresh(fill)
+        # A worker, not an awaited callback: whatever else waits for this frame runs now.
+        self.call_after_refresh(lambda: self.run_worker(fill(), group="fill"))
 
     async def filled(self) -> None:
         """Wait until the whole opening page is mounted (``show_history`` paints its newest
