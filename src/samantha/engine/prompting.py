@@ -181,7 +181,8 @@ class PromptBuilder:
                 "said": spoken.said,
                 "position": spoken.position,
                 "opening": opening,
-                "valence": appraisal.pleasure,
+                "valence": appraisal.valence,
+                "pleasure": appraisal.pleasure,
                 "care": moment.care,
                 "variant": variant,
             }

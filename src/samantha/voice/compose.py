@@ -46,7 +46,7 @@ def _pick(rng: random.Random, options: Sequence[str], fallback: str) -> str:
 #: Events whose message is about her: echoing it back ("so I'm wonderful") would be odd.
 _ABOUT_HER = {"gratitude", "affection", "praise", "apology"}
 #: The appraisal's pleasure above which a message is heard as good news, whatever its words.
-_GLAD = 0.3
+_GLAD = 0.45
 #: Moods in which she keeps to herself: a strong one makes her brief and stops her questions.
 _LOW_MOODS = {"bored", "disdainful", "hostile", "anxious"}
 
@@ -85,7 +85,7 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
             parts.append(_recollection(_theirs(scene.memories[0]), rng))
         parts.append(_pick(rng, scene.gentle, "Do you want to talk about it? I'm here."))
         return _fill(" ".join(parts), user, scene)
-    if (reading.feeling == "happy" or scene.valence >= _GLAD) and not scene.strained:
+    if _glad(reading, scene) and not scene.strained:
         parts.append(_pick(rng, scene.delight, "Oh, that makes me happy to hear."))
     if reading.asks_about_her:
         parts.append(_pick(rng, scene.self_questions, "I'm still finding that out myself."))
@@ -106,7 +106,7 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         cheerful
         and not events & {"apology", "insult"}
         and reading.feeling is None
-        and scene.valence < _GLAD
+        and not _glad(reading, scene)
         and scene.delight
         and len(parts) < 4
     ):
@@ -114,12 +114,28 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
     return _fill(" ".join(parts), user, scene)
 
 
-#: The appraisal's pleasure below which a message is heard as painful, whatever its words.
-_PAINFUL = -0.25
+#: A text's sentiment at or below which it is heard as painful, whatever its words.
+_PAINFUL = -0.5
+#: What the appraisal tags as pain of theirs.
+_PAIN_EVENTS = {"sadness", "fear"}
 
 
 def _hurting(reading: Reading, scene: Scene) -> bool:
-    return reading.feeling == "sad" or scene.valence <= _PAINFUL
+    return (
+        reading.feeling == "sad"
+        or bool(_PAIN_EVENTS & set(scene.events))
+        or scene.valence <= _PAINFUL
+    )
+
+
+def _glad(reading: Reading, scene: Scene) -> bool:
+    """Good news: their words, the text's sentiment, or the appraisal's push (with no word of
+    pain against it)."""
+    return (
+        reading.feeling == "happy"
+        or scene.valence >= _GLAD
+        or (scene.pleasure >= _GLAD and scene.valence >= 0 and not _hurting(reading, scene))
+    )
 
 
 def _caring(scene: Scene, rng: random.Random, name: str | None) -> str:

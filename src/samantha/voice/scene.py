@@ -54,8 +54,10 @@ class Scene(BaseModel):
     time_away: str | None = None
     #: She speaks first: the session's greeting, not a reply.
     opening: bool = False
-    #: How pleasant or painful the message was, -1..1 (the engine's appraisal of it).
+    #: How pleasant or painful the message's words are, -1..1 (a sentiment score of the text).
     valence: float = 0.0
+    #: The push the message gave her mood's pleasure, -1..1 (the engine's appraisal).
+    pleasure: float = 0.0
     #: Set when the message sounds like a crisis: the way to reach help she must name.
     care: str | None = None
     #: Another try at the same line (regenerate): a different reply, as repeatable.
