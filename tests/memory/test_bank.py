@@ -190,3 +190,22 @@ def test_migrating_an_old_database_keeps_its_vectors_and_adds_room_for_more(
     assert "backend-model" in models
     if local_embedder() is not None:
         assert MODEL_NAME in models  # the two models' vectors no longer overwrite each other
+
+
+def test_the_last_places_go_to_talks_not_yet_covered(tmp_path: Path) -> None:
+    with open_memory(tmp_path / "m.db", semantic=False) as bank:
+        first = [
+            Line(text=f"Guitar lesson {i}: guitar scales and guitar chords.", speaker="T", at=START)
+            for i in range(4)
+        ]
+        other = Line(
+            text="Bought a guitar strap.",
+            speaker="T",
+            at=START + timedelta(days=9),
+            conversation="b",
+        )
+        ids = bank.import_log([*first, other], learn=False).message_ids
+        assert ids[-1] not in bank.messages_for("guitar", k=3, spread=0)
+        spread = bank.messages_for("guitar", k=3, spread=1)
+        assert spread[-1] == ids[-1]
+        assert spread[:2] == bank.messages_for("guitar", k=2, spread=0)

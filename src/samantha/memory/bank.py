@@ -35,7 +35,12 @@ QUESTION_SETTINGS = RecallSettings(
     dense_floor=0.3,
     coverage_weight=0.0,
     speaker_boost=2.0,
+    candidates=50,
+    question_penalty=1.0,
 )
+
+#: Places of ``messages_for`` kept for conversations the first places do not already cover.
+QUESTION_SPREAD = 1
 
 
 class Line(BaseModel):
@@ -146,17 +151,34 @@ class MemoryBank:
         from. Asking does not change what is remembered (no recency renewal)."""
         return self.stream.recall(query, k, now=now, kinds=kinds, touch=False)
 
-    def messages_for(self, query: str, k: int = 10, *, now: datetime | None = None) -> list[int]:
+    def messages_for(
+        self, query: str, k: int = 10, *, now: datetime | None = None, spread: int | None = None
+    ) -> list[int]:
         """The ids of the ``k`` messages that best answer ``query``, best first: recalled
-        memories traced back to what was said (a fact and its message count once)."""
-        out: list[int] = []
-        for hit in self.recall(query, k * 3, now=now):
+        memories traced back to what was said (a fact and its message count once).
+
+        The last ``spread`` places (``QUESTION_SPREAD`` by default) go to the best messages
+        from conversations not yet among the first: a question about several talks needs all
+        of them, more than a third line from the talk that says the most."""
+        hits = self.recall(query, k * 3, now=now)
+        ranked: list[int] = []
+        for hit in hits:
             for message_id in hit.memory.source_ids:
-                if message_id not in out:
-                    out.append(message_id)
-            if len(out) >= k:
-                break
-        return out[:k]
+                if message_id not in ranked:
+                    ranked.append(message_id)
+        spread = QUESTION_SPREAD if spread is None else spread
+        if spread <= 0 or len(ranked) <= k:
+            return ranked[:k]
+        where = self.store.run_sync(lambda s: s.memories.message_conversations(ranked))
+        out = ranked[: k - spread]
+        seen = {where.get(m) for m in out}
+        rest = ranked[k - spread :]
+        while len(out) < k and rest:
+            fresh = next((m for m in rest if where.get(m) not in seen), rest[0])
+            rest.remove(fresh)
+            seen.add(where.get(fresh))
+            out.append(fresh)
+        return out
 
     def get(self, memory_id: int) -> Memory | None:
         return self.stream.get(memory_id)

@@ -1,8 +1,10 @@
 """Which memories come to mind: recency + importance + relevance (Generative Agents, 2023).
 
-Relevance is BM25 from SQLite's FTS5 index and, when the backend serves embeddings, cosine
-similarity fused with BM25 by reciprocal rank. Only memories that share something with the
-query are candidates: a very important memory does not come up when nothing calls it.
+Relevance is BM25 from SQLite's FTS5 index fused, by a weighted sum, with the cosine similarity
+of the backend's embeddings or else of the packaged static model (``embedding.py``). Only
+memories that share words with the query, or are close enough in meaning, are candidates: a
+very important memory does not come up when nothing calls it. Cues in the question (who said
+it, when) then reorder the candidates (``cues.py``).
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ STOPWORDS = frozenset(
 
 
 class RecallSettings(BaseModel):
-    """How she remembers. Relevance counts most; the other weights were chosen on the dev half
-    of LongMemEval-S (benchmarks/longmemeval.py), never on its test half."""
+    """How she remembers. Relevance counts most. The weights for answering a question
+    (``samantha.memory.bank.QUESTION_SETTINGS``) were chosen on the dev half of LongMemEval-S
+    (benchmarks/longmemeval.py), never on its test half; these defaults are the engine's, for
+    what she brings up unprompted, where recency and importance weigh more."""
 
     half_life_hours: float = Field(default=720.0, gt=0)
     recency_weight: float = Field(default=0.25, ge=0)
@@ -55,6 +59,10 @@ class RecallSettings(BaseModel):
     time_boost: float = Field(default=1.0, ge=0)
     #: Share of a neighbouring message's relevance (the line before or after) a memory gets.
     neighbour_weight: float = Field(default=0.0, ge=0, le=1)
+    #: Relevance multiplier for a message that is nothing but one question: in a chat an old
+    #: question rarely holds the answer, but in LongMemEval the person's questions often say
+    #: what they like ("how do I keep my living room dust-free with a cat?").
+    question_penalty: float = Field(default=0.3, ge=0, le=1)
     #: Each memory already chosen from a conversation multiplies the next one's score by this
     #: (1 = off): spreads the recalled memories over the talks that bear on the question.
     same_conversation_decay: float = Field(default=1.0, gt=0, le=1)
@@ -210,7 +218,7 @@ def score(
     for memory_id, memory in memories.items():
         relevant = (1 - share) * words.get(memory_id, 0.0) + share * meaning.get(memory_id, 0.0)
         if memory.kind is MemoryKind.EPISODE and _only_a_question(memory.text):
-            relevant *= 0.3
+            relevant *= settings.question_penalty
         if cues is not None:
             hers = memory.kind is MemoryKind.REPLY
             if hers == cues.her_words:

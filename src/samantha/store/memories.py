@@ -232,16 +232,23 @@ class MemoryRepository:
     def conversations_of(self, memories: Sequence[Memory]) -> dict[int, int]:
         """The conversation of each memory's first source message (memory id -> conversation)."""
         first = {m.id: m.source_ids[0] for m in memories if m.source_ids}
-        if not first:
-            return {}
-        messages = sorted(set(first.values()))
-        marks = ",".join("?" * len(messages))
-        found = dict(
-            self._conn.execute(
-                f"SELECT id, conversation_id FROM messages WHERE id IN ({marks})", messages
-            ).fetchall()
-        )
+        found = self.message_conversations(list(first.values()))
         return {i: found[m] for i, m in first.items() if m in found}
+
+    def message_conversations(self, message_ids: Sequence[int]) -> dict[int, int]:
+        """Message id -> its conversation id."""
+        messages = sorted(set(message_ids))
+        found: dict[int, int] = {}
+        for start in range(0, len(messages), 500):
+            chunk = messages[start : start + 500]
+            found.update(
+                self._conn.execute(
+                    "SELECT id, conversation_id FROM messages"
+                    f" WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+            )
+        return found
 
     def get(self, memory_id: int) -> Memory | None:
         rows = self._conn.execute(
