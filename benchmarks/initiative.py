@@ -15,7 +15,8 @@ for choosing the threshold, ``--sweep`` to see others beside the shipped one.
 And her diary's mood words (``samantha.engine.diary.moods_of``): her mood walked through each
 conversation as the engine moves it (the person's lines, then hers at her self-influence, as in
 benchmarks/appraisal.py), read as the diary reads the day's snapshots. The figures: how often
-a heavy conversation's words include 'sad' or 'worried', and how often a light one's do not.
+a heavy conversation's words include 'sad' or 'worried' and a light one's do not, and how
+often a light one's include 'happy' or 'excited' and a heavy one's do not.
 
     python benchmarks/initiative.py                  # test split, shipped threshold
     python benchmarks/initiative.py --split valid --sweep
@@ -79,22 +80,19 @@ def diary_words(talk: Dialogue) -> set[str]:
 
 
 def diary_figures(path: Path) -> None:
-    low = {"sad", "worried"}
-    heavy = light = heavy_low = light_clear = 0
+    low, high = {"sad", "worried"}, {"happy", "excited"}
+    heavy: list[set[str]] = []
+    light: list[set[str]] = []
     for talk in whole_dialogues(path):
         label = VALENCE.get(talk.emotion)
-        if label is None:
-            continue
-        says_low = bool(diary_words(talk) & low)
-        if label < 0:
-            heavy += 1
-            heavy_low += says_low
-        else:
-            light += 1
-            light_clear += not says_low
+        if label is not None:
+            (heavy if label < 0 else light).append(diary_words(talk))
     print(
-        f"diary mood words: {heavy_low / heavy:.3f} of {heavy} heavy conversations say sad or "
-        f"worried; {light_clear / light:.3f} of {light} light ones do not"
+        f"diary mood words: {sum(bool(w & low) for w in heavy) / len(heavy):.3f} of "
+        f"{len(heavy)} heavy conversations say sad or worried, "
+        f"{sum(not w & low for w in light) / len(light):.3f} of {len(light)} light ones do not; "
+        f"{sum(bool(w & high) for w in light) / len(light):.3f} of light ones say happy or "
+        f"excited, {sum(not w & high for w in heavy) / len(heavy):.3f} of heavy ones do not"
     )
 
 

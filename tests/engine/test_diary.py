@@ -37,10 +37,12 @@ async def talk(companion: Companion, clock: FixedClock, *lines: str) -> None:
 
 def test_mood_words_are_read_against_where_she_rests() -> None:
     cheerful = PAD(pleasure=0.35, arousal=0.2)
-    assert feeling_word(0.25, 0.25, cheerful) == "sad"
-    assert feeling_word(0.2, 0.5, cheerful) == "worried"
+    assert feeling_word(-0.2, 0.1, cheerful) == "sad"
+    assert feeling_word(-0.2, 0.5, cheerful) == "worried"
+    # A small dip below a cheerful rest is still herself: only a deep one is sadness.
+    assert feeling_word(0.1, 0.2, cheerful) == "like myself"
     assert feeling_word(0.36, 0.2, cheerful) == "like myself"
-    assert feeling_word(0.6, 0.2, cheerful) == "happy"
+    assert feeling_word(0.45, 0.2, cheerful) == "happy"
     assert feeling_word(0.6, 0.5, cheerful) == "excited"
 
 

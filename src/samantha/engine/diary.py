@@ -29,10 +29,12 @@ from samantha.voice.keepsake import compose_diary, yours_about
 CATCH_UP = timedelta(days=7)
 #: What the memory of an entry starts with, so her thought reads as her diary when recalled.
 DIARY_PREFIX = "From my diary"
-#: How far from her resting pleasure a mood must be to be more than her usual self (read off
-#: EmpatheticDialogues' valid split by benchmarks/initiative.py: the best sum of heavy days
-#: called sad or worried and light days not).
-LOWER = 0.03
+#: How far below her resting pleasure a mood must be to be sad, and above it to be happy.
+#: Read off EmpatheticDialogues' valid split by benchmarks/initiative.py (the best sum of
+#: heavy talks called sad or worried and light ones not, and the other way round for happy):
+#: her mood dips in many a light talk, so only a deep dip is sadness.
+LOWER = 0.5
+HIGHER = 0.03
 #: The most of a day's talk a model is shown to write from.
 DAY_MESSAGES = 40
 
@@ -45,7 +47,7 @@ def feeling_word(pleasure: float, arousal: float, baseline: PAD | None = None) -
     down, up = pleasure - rest.pleasure, arousal - rest.arousal
     if down <= -LOWER:
         return "worried" if up > 0.1 else "sad"
-    if down >= LOWER:
+    if down >= HIGHER:
         return "excited" if up > 0.1 else "happy"
     return "like myself"
 
