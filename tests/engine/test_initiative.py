@@ -222,3 +222,18 @@ async def test_a_model_is_asked_with_the_plan_in_the_prompt(
     ask = backend.requests[-1].messages[-1].content
     assert "interview" in ask
     assert "gone quiet" in ask
+
+
+async def test_a_plan_for_today_without_a_time_is_a_reason(
+    make_companion: MakeCompanion, clock: FixedClock
+) -> None:
+    companion = offline(make_companion)
+    midnight = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    await companion.remember("My sister's recital is today.", kind=MemoryKind.PLAN, due_at=midnight)
+    await collect(companion, "I'm going to read for a bit.")
+    clock.advance(timedelta(hours=2))
+    spoke = await companion.nudge()
+    assert spoke is not None
+    assert spoke.decision.ground is not None
+    assert spoke.decision.ground.reason == "plan_today"
+    assert "recital" in spoke.message.text

@@ -198,7 +198,8 @@ class Initiative:
             today = len(s.keepsakes.nudges_since(key, start_of_day))
             lately = s.keepsakes.nudges_since(key, now - NOT_AGAIN_WITHIN)
             spoken = {n.memory_id for n in lately if n.memory_id is not None}
-            plans = stream.due_plans(now, back=timedelta(0), ahead=timedelta(days=2))
+            # From midnight: a plan for today kept without a time is due at its start.
+            plans = stream.due_plans(now, back=now - start_of_day, ahead=timedelta(days=2))
             return history, nudged, today, spoken, plans
 
         history, nudged, today, spoken, plans = await p.store.run(read)

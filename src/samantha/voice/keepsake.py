@@ -568,9 +568,11 @@ def compose_nudge(reason: str, about: str, user_name: str | None) -> str:
     """One line when the chat has gone quiet: about a plan coming up, or something heavy."""
     said = yours(about) if about else ""
     if reason == "plan_today":
-        return f"I was just thinking: {said}, and that's today. How are you feeling about it?"
+        when = "" if re.search(r"\b(?:today|tonight|this \w+)\b", said) else ", and that's today"
+        return f"I was just thinking: {said}{when}. How are you feeling about it?"
     if reason == "plan_tomorrow":
-        return f"Hey, {said}, and it's tomorrow. Want to practise, or talk it through?"
+        when = "" if re.search(r"\btomorrow\b", said) else ", and it's tomorrow"
+        return f"Hey, {said}{when}. Want to practise, or talk it through?"
     if reason == "heavy":
         return f"I keep thinking about what you told me, that {said}. How are you holding up?"
     return "I was just thinking about you. How's your day going?"
