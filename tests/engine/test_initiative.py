@@ -6,6 +6,7 @@ from __future__ import annotations
 import time as systime
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -237,3 +238,26 @@ async def test_a_plan_for_today_without_a_time_is_a_reason(
     assert spoke.decision.ground is not None
     assert spoke.decision.ground.reason == "plan_today"
     assert "recital" in spoke.message.text
+
+
+def test_the_settings_live_in_an_initiative_section(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samantha.config import Paths
+
+    config = Paths.from_env().config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        '[initiative]\nenabled = true\nafter_minutes = 30\nper_day = 1\nquiet_hours = "23:00-07:00"\n',
+        encoding="utf-8",
+    )
+    nudge = NudgeSettings.of(load_settings())
+    assert nudge == NudgeSettings(
+        enabled=True,
+        idle=timedelta(minutes=30),
+        per_day=1,
+        quiet_from=time(23, 0),
+        quiet_until=time(7, 0),
+    )
+    monkeypatch.setenv("SAMANTHA_INITIATIVE__PER_DAY", "5")
+    assert NudgeSettings.of(load_settings()).per_day == 5

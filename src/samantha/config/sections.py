@@ -52,12 +52,18 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "volume",
     ),
     "appearance": ("theme",),
+    "initiative": ("nudge", "nudge_after_minutes", "nudges_per_day", "quiet_hours"),
 }
 #: Within its section a setting may go by a shorter name: ``[backend] name``, ``[voice] enabled``.
 SHORT_NAMES: dict[str, dict[str, str]] = {
     "backend": {"name": "backend"},
     "memory": {"tokens": "memory_tokens", "half_life_hours": "memory_half_life_hours"},
     "voice": {"enabled": "voice", "base_url": "voice_base_url", "api_key": "voice_api_key"},
+    "initiative": {
+        "enabled": "nudge",
+        "after_minutes": "nudge_after_minutes",
+        "per_day": "nudges_per_day",
+    },
 }
 #: Setting -> its section; a setting in none of them (``persona``) stays at the top.
 SECTION_OF: dict[str, str] = {key: section for section, keys in SECTIONS.items() for key in keys}
