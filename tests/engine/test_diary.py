@@ -147,3 +147,19 @@ async def test_a_model_writes_it_from_the_days_talk(
     ask = backend.requests[-1].messages[-1].content
     assert "diary entry" in ask
     assert "My grandmother died this morning." in ask
+
+
+async def test_forgetting_a_fact_it_drew_on_marks_the_entry(
+    make_companion: MakeCompanion, clock: FixedClock
+) -> None:
+    companion = offline(make_companion)
+    await talk(companion, clock, *SAD_DAY)
+    clock.advance(timedelta(days=1))
+    (entry,) = await companion.write_diary()
+    fact = next(
+        m
+        for m in await companion.memories()
+        if "grandmother" in m.text.lower() and m.kind is not MemoryKind.REFLECTION
+    )
+    await companion.forget(fact.id)
+    assert (await companion.diary_entry(entry.id)).marked

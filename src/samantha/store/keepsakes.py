@@ -72,9 +72,13 @@ class Nudge(BaseModel):
     memory_id: int | None = None
 
 
+#: An entry is marked when its memory is gone, a message it drew on was deleted, or one was
+#: withheld because a fact in it was forgotten.
 _DIARY = (
     "SELECT d.*, (d.memory_id IS NULL OR (SELECT COUNT(*) FROM memory_sources ms"
-    " WHERE ms.memory_id = d.memory_id) < d.message_count) AS marked FROM diary d"
+    " WHERE ms.memory_id = d.memory_id) < d.message_count OR EXISTS (SELECT 1 FROM"
+    " memory_sources ms JOIN withheld_messages w ON w.message_id = ms.message_id"
+    " WHERE ms.memory_id = d.memory_id)) AS marked FROM diary d"
 )
 
 
