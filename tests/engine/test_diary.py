@@ -163,3 +163,19 @@ async def test_forgetting_a_fact_it_drew_on_marks_the_entry(
     )
     await companion.forget(fact.id)
     assert (await companion.diary_entry(entry.id)).marked
+
+
+async def test_the_diary_does_not_retell_what_she_was_asked_to_forget(
+    make_companion: MakeCompanion, clock: FixedClock
+) -> None:
+    backend = ScriptedBackend(replies=["I'm sorry.", "Bread!", "A quiet day."])
+    companion = make_companion(backend)
+    await talk(companion, clock, "My grandmother died this morning.", "I baked bread with Ana.")
+    fact = next(m for m in await companion.memories() if "grandmother" in m.text.lower())
+    await companion.forget(fact.id)
+    clock.advance(timedelta(days=1))
+    (entry,) = await companion.write_diary()
+    ask = backend.requests[-1].messages[-1].content
+    assert "bread" in ask
+    assert "grandmother" not in ask
+    assert entry.text == "A quiet day."

@@ -261,3 +261,16 @@ def test_the_settings_live_in_an_initiative_section(
     )
     monkeypatch.setenv("SAMANTHA_INITIATIVE__PER_DAY", "5")
     assert NudgeSettings.of(load_settings()).per_day == 5
+
+
+async def test_something_heavy_she_was_asked_to_forget_is_no_reason(
+    make_companion: MakeCompanion, clock: FixedClock
+) -> None:
+    companion = offline(make_companion)
+    await collect(companion, "My grandmother died this morning.")
+    fact = next(m for m in await companion.memories() if "grandmother" in m.text.lower())
+    await companion.forget(fact.id)
+    clock.advance(timedelta(hours=2))
+    decision = await companion.consider_nudge()
+    assert not decision.speak
+    assert await companion.nudge() is None

@@ -194,6 +194,9 @@ class Initiative:
 
         def read(s: Store) -> tuple[list[Message], set[int], int, set[int], list[Memory]]:
             history = s.conversations.recent_messages(cid, 60)
+            # What she was asked to forget is no reason to speak (session.py does the same).
+            hidden = s.conversations.withheld([m.id for m in history])
+            history = [m for m in history if m.id not in hidden]
             nudged = s.keepsakes.nudge_ids([m.id for m in history])
             today = len(s.keepsakes.nudges_since(key, start_of_day))
             lately = s.keepsakes.nudges_since(key, now - NOT_AGAIN_WITHIN)

@@ -224,11 +224,14 @@ class KeepsakeRepository:
 
     def messages_between(self, persona: str, start: datetime, end: datetime) -> list[Message]:
         """Her conversations' messages in [start, end), oldest first, whatever zone each was
-        stored in (the text window is widened by a day, the exact cut made on the times)."""
+        stored in (the text window is widened by a day, the exact cut made on the times).
+        Messages withheld because a fact in them was forgotten are left out: her diary must
+        not retell them."""
         rows = self._conn.execute(
             "SELECT m.id, m.conversation_id, m.role, m.speaker, m.text, m.created_at, m.status,"
             " m.tokens FROM messages m JOIN conversations c ON c.id = m.conversation_id"
-            " WHERE c.persona = ? AND m.created_at >= ? AND m.created_at < ? ORDER BY m.id",
+            " WHERE c.persona = ? AND m.created_at >= ? AND m.created_at < ?"
+            " AND m.id NOT IN (SELECT message_id FROM withheld_messages) ORDER BY m.id",
             (persona, _utc(start - _MARGIN), _utc(end + _MARGIN)),
         ).fetchall()
         found = [Message.model_validate(dict(r)) for r in rows]
