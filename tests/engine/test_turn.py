@@ -237,3 +237,15 @@ async def test_asking_her_to_forget_leaves_no_trace_in_the_prompt(
     prompt = await companion.preview_prompt("hello")
     assert all("Anna" not in m.content for m in prompt.messages)
     assert (await companion.core_memory()).about_user.count("Anna") == 0
+
+
+async def test_half_a_character_from_a_backend_never_loses_her_reply(
+    make_companion: MakeCompanion,
+) -> None:
+    companion = make_companion(ScriptedBackend(replies=["Half \ud800 a character."]))
+    reply, result = await collect(companion, "hi")
+    assert isinstance(result, TurnResult)
+    assert result.reply_message is not None
+    assert "\ufffd" in reply
+    history = await companion.history()
+    assert history[-1].text == "Half \ufffd a character."

@@ -168,7 +168,11 @@ class MemoryKeeper:
     async def withhold(self, message_ids: Sequence[int]) -> None:
         """Never send these messages (and her replies to them) to a model again."""
         ids = list(message_ids)
-        await self.store.run(lambda s: s.conversations.withhold(ids), write=True)
+
+        def work(s: Store) -> None:
+            s.memories.delete(s.memories.episodes_of(s.conversations.withhold(ids)))
+
+        await self.store.run(work, write=True)
 
     async def set_core(self, block: CoreBlock, text: str) -> None:
         stream, now = self.stream, self.clock.now()

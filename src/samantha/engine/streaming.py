@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from samantha.backends.base import Chunk
 from samantha.engine.results import CutReason
+from samantha.engine.text import clean_text
 
 #: A reply is cut at this many characters per token of her reply budget (about twice the
 #: length a tokenizer allows), for servers that ignore max_tokens.
@@ -47,7 +48,8 @@ class Streamed:
                     continue
                 if self.first_token is None:
                     self.first_token = time.perf_counter()
-                text = self._within_cap(chunk.text)
+                # Half a character (a lone surrogate) from any backend cannot be stored as UTF-8.
+                text = self._within_cap(clean_text(chunk.text))
                 if text:
                     self.parts.append(text)
                     self.length += len(text)

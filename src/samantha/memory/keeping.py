@@ -188,9 +188,9 @@ def forget(s: Store, persona: str, memory_ids: Sequence[int]) -> list[int]:
             facts.append(other)
             doomed.add(other.id)
     messages = sorted({i for m in facts for i in m.source_ids})
-    doomed.update(s.memories.episodes_of(messages))
-    # The messages stay in the transcript, but a model is never sent them again.
-    s.conversations.withhold(messages)
+    # The messages stay in the transcript, but a model is never sent them (nor her replies to
+    # them) again, and they no longer come to mind as episodes.
+    doomed.update(s.memories.episodes_of(s.conversations.withhold(messages)))
     reflections = s.memories.reflections_from(persona, messages)
     doomed.update(r.id for r in reflections)
     texts = [m.text for m in facts] + [r.text for r in reflections]

@@ -120,7 +120,7 @@ class ConversationRepository:
         ).fetchall()
         return [_message(r) for r in rows]
 
-    def withhold(self, message_ids: list[int]) -> None:
+    def withhold(self, message_ids: list[int]) -> list[int]:
         """Never send these messages, nor her replies to them, to a model again (what they
         said was forgotten, and her answer would say it back)."""
         found = set(message_ids)
@@ -138,6 +138,7 @@ class ConversationRepository:
             "INSERT OR IGNORE INTO withheld_messages (message_id) VALUES (?)",
             [(i,) for i in sorted(found)],
         )
+        return sorted(found)
 
     def withheld(self, message_ids: list[int]) -> set[int]:
         """Which of these messages are withheld from the prompt."""
