@@ -261,7 +261,9 @@ def score(
     for total, _, memory, fresh, weight, relevant in ranked:
         if len(unique) == k:
             break
-        text = " ".join(memory.text.lower().split()).rstrip(".!?")
+        # Long texts are compared by their start and length: normalising a whole reply
+        # costs more than the rest of the ranking.
+        text = " ".join(memory.text[:300].lower().split()).rstrip(".!?") + f"/{len(memory.text)}"
         if text not in seen:
             seen.add(text)
             unique.append(

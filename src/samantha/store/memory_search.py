@@ -79,6 +79,9 @@ class MemorySearch:
         words = expression_terms(match)
         if words is None:
             return self._ranked(match, 0, limit, persona, wanted, skipped)
+        if self._size() <= RANK_BUDGET:
+            # A small memory is ranked whole: choosing the rarest words would cost more.
+            return self._ranked(match, 0, limit, persona, wanted, skipped)
         # The rarest words can find nothing of hers: another persona's word, one only in the
         # prompt's own messages, or one just forgotten. Then the next rarest are tried.
         left = list(words)
@@ -157,13 +160,16 @@ class MemorySearch:
             floor = int(row[0]) if row else 0
         return expression, floor, kept
 
+    def _size(self) -> int:
+        return int(self._conn.execute("SELECT coalesce(max(id), 0) FROM memories").fetchone()[0])
+
     def _frequencies(self, words: Sequence[str]) -> dict[str, int]:
         """How many memories hold each word. Counting reads the word's whole posting list, so
         counts are kept per database file (in this process) until it has grown by a tenth:
         choosing the rarest words needs their order, not exact figures. A word in no memory is
         counted again each time (a cheap lookup), so a memory that brings it is found at once.
         """
-        size = int(self._conn.execute("SELECT coalesce(max(id), 0) FROM memories").fetchone()[0])
+        size = self._size()
         path = self._path
         cache = _FREQUENCIES.get(path) if path else None
         if cache is None or not cache[0] <= size <= cache[0] * 1.1 + 100:
