@@ -216,3 +216,14 @@ def test_no_engine_is_one_sentence_saying_why(engine: str, words: str) -> None:
     assert isinstance(found, Unavailable)
     assert found.reason.startswith(words)
     assert found.reason.endswith(".")
+
+
+async def test_a_key_inside_the_speech_server_address_is_never_shown() -> None:
+    url = refused_base_url().replace("http://", "http://theo:sk-voice-secret@") + "?api_key=sk-q"
+    speaker = OpenAISpeech(Endpoint(url, max_retries=0), "tts-1")
+    with pytest.raises(VoiceError) as info:
+        await speaker.synthesize("Hi.", "nova")
+    said = str(info.value)
+    assert said.startswith("Cannot reach the speech server at http://")
+    assert "sk-voice-secret" not in said
+    assert "sk-q" not in said

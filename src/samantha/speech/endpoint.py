@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from samantha.config import PRESETS, Settings
 from samantha.speech.errors import Unavailable, VoiceError
+from samantha.urls import redact
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -103,7 +104,7 @@ def translate(exc: BaseException, endpoint: Endpoint, purpose: Purpose, model: s
     """The one sentence for a failed speech or transcription request."""
     import openai
 
-    where = endpoint.base_url
+    where = redact(endpoint.base_url)
     setting = "tts_model" if purpose == "speech" else "stt_model"
     if isinstance(exc, VoiceError):
         return exc

@@ -12,6 +12,7 @@ from samantha.config import Settings
 from samantha.speech.audio import Audio, wav_bytes
 from samantha.speech.endpoint import Endpoint, resolve_endpoint, translate
 from samantha.speech.errors import Unavailable, VoiceError
+from samantha.urls import redact
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -27,7 +28,7 @@ class Transcriber:
         self.endpoint = endpoint
         self.model = model
         self.language = language
-        self.where = endpoint.base_url
+        self.where = redact(endpoint.base_url)
         self._client: AsyncOpenAI | None = None
 
     async def transcribe(self, audio: Audio) -> str:

@@ -15,6 +15,7 @@ from samantha.config import Settings
 from samantha.speech.audio import Audio, parse_wav
 from samantha.speech.endpoint import Endpoint, resolve_endpoint, translate
 from samantha.speech.errors import Unavailable, VoiceError
+from samantha.urls import redact
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -53,7 +54,7 @@ class OpenAISpeech:
     def __init__(self, endpoint: Endpoint, model: str) -> None:
         self.endpoint = endpoint
         self.model = model
-        self.where = endpoint.base_url
+        self.where = redact(endpoint.base_url)
         self._client: AsyncOpenAI | None = None
 
     async def synthesize(self, text: str, voice: str) -> Audio:
