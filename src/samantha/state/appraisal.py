@@ -227,6 +227,8 @@ CHAT_READING = PAD(pleasure=0.07, arousal=0.1, dominance=0.05)
 #: VADER's compound on top of the reading: it sees emoji, capitals and "!!!" that the word
 #: weights do not.
 COMPOUND_WEIGHT = 0.6
+#: How much of a bad text's pleasure impulse also lowers her dominance.
+HELPLESSNESS = 0.3
 _WORDLESS = re.compile(r"[^A-Za-z]*")
 
 
@@ -247,6 +249,9 @@ def appraise(text: str) -> Appraisal:
         pleasure += EMPATHY_GAIN[0] * (reading.pleasure - CHAT_READING.pleasure)
         arousal += EMPATHY_GAIN[1] * (reading.arousal - CHAT_READING.arousal)
         dominance += EMPATHY_GAIN[2] * (reading.dominance - CHAT_READING.dominance)
+    # Bad news about your life is no moment of control for her: it lowers her dominance too,
+    # so your grief or anger leaves her sad or upset for you, never hostile.
+    dominance += HELPLESSNESS * min(0.0, pleasure)
     for tag in tags:
         effect = TAG_IMPULSES[tag]
         pleasure += effect.pleasure
