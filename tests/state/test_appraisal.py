@@ -91,3 +91,36 @@ def test_intensity_raises_arousal() -> None:
 def test_a_huge_paste_is_appraised_quickly_and_safely() -> None:
     result = appraise("I love this. " * 100_000)
     assert -1 <= result.pleasure <= 1
+
+
+def test_words_of_loss_are_read_as_sad() -> None:
+    """The report's line: "died" and "devastated" matched none of the old appraiser's words."""
+    from datetime import UTC, datetime
+
+    from samantha.state.mood import PAD, Mood, Temperament
+
+    result = appraise("My dad died last week and I am devastated")
+    assert result.reading.pleasure < 0
+    assert "sadness" in result.tags
+    samantha = Temperament(baseline=PAD(pleasure=0.35, arousal=0.2, dominance=0.1), volatility=0.6)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    mood = Mood(pad=samantha.baseline, at=now).moved(result.impulse, samantha, now)
+    assert mood.pad.pleasure < 0
+    assert mood.name not in {"hostile", "exuberant"}
+
+
+def test_a_wordless_message_has_no_feeling_to_read() -> None:
+    for text in ["...", "?", "", "  "]:
+        result = appraise(text)
+        assert result.reading.distance() == 0
+        assert abs(result.pleasure) < 1e-9
+
+
+def test_the_shipped_weights_are_whole() -> None:
+    from samantha.state import affect
+
+    model = affect.load(affect.WEIGHTS_FILE)
+    assert len(model.dense) == len(affect.DENSE)
+    assert len(model.words) > 5000
+    # Fitted on EmoBank's 1-5 scale: the bias sits near its neutral 3.
+    assert all(2.5 < b < 3.5 for b in model.bias)
