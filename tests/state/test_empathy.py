@@ -91,3 +91,12 @@ def test_her_own_words_still_move_her_a_little() -> None:
     sad = hears(BAD_NEWS["grief"])
     after = replies(sad, "Oh no. I'm so sorry, that is awful.")
     assert after.pad.pleasure < sad.pad.pleasure
+
+
+@pytest.mark.parametrize(
+    "text", ["I passed my exam", "I got the job, I start in June!", "We bought our first house"]
+)
+def test_plain_good_news_lifts_her_whatever_its_words_weigh(text: str) -> None:
+    # "exam" weighs low in the word ratings; the news is still good, and she is glad with him.
+    assert "joy" in appraise(text).tags
+    assert appraise(text).pleasure > 0

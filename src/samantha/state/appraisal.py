@@ -90,7 +90,14 @@ _PATTERNS: dict[EventTag, re.Pattern[str]] = {
     "joy": re.compile(
         r"\b(?:happy|excited|thrilled|yay|woo+|won|great news|celebrat\w*|delighted|"
         r"(?:can'?t|cannot|can not|couldn'?t|could not) wait|best day|proud|glad|relieved|grateful for|thankful for|blessed|"
-        r"hopeful)\b|🎉|😄|😊",
+        r"hopeful|"
+        # Good news in the words people use for it: a milestone reached, something won.
+        r"(?:passed|aced|nailed) (?:my|the|our|her|his) \w+|got (?:the|a|my) (?:new )?(?:job|"
+        r"promotion|raise|offer|scholarship|apartment|house|place)|(?:got|been|was) promoted|"
+        r"promotion|(?:got|was|been) accepted|(?:got|just got|we got) engaged|graduat(?:ed|ing)|"
+        r"(?:had|having) (?:a|our|my|her) (?:baby|first child)|new baby|(?:bought|buying) (?:a|our|"
+        r"my) (?:first )?(?:house|home|car)|(?:got|we got|adopted) a (?:new )?(?:puppy|kitten|dog|"
+        r"cat)|finally (?:finished|did it|got)|made it|good news)\b|🎉|😄|😊",
         re.I,
     ),
     "apology": re.compile(
@@ -246,7 +253,14 @@ def appraise(text: str) -> Appraisal:
         reading = PAD()  # "...", "?" or nothing: no feeling to read, none to take in
     else:
         reading = read(sample, scores)
-        pleasure += EMPATHY_GAIN[0] * (reading.pleasure - CHAT_READING.pleasure)
+        offset = reading.pleasure - CHAT_READING.pleasure
+        # Words of plain good or bad news outrank the word weights' sign ("I passed my exam"
+        # reads low on 'exam'; it is still good news).
+        if "joy" in tags and not {"sadness", "fear"} & set(tags):
+            offset = max(0.0, offset)
+        elif {"sadness", "fear"} & set(tags) and "joy" not in tags:
+            offset = min(0.0, offset)
+        pleasure += EMPATHY_GAIN[0] * offset
         arousal += EMPATHY_GAIN[1] * (reading.arousal - CHAT_READING.arousal)
         dominance += EMPATHY_GAIN[2] * (reading.dominance - CHAT_READING.dominance)
     # Bad news about your life is no moment of control for her: it lowers her dominance too,
