@@ -174,6 +174,8 @@ class PromptBuilder:
             moment.plans,
             first_meeting=first_meeting,
             was_strained=was_strained,
+            asked=spoken.text,
+            known=moment.core.about_user,
         )
         return scene.model_copy(
             update={

@@ -102,6 +102,30 @@ def prompt_sections(
     return sections
 
 
+_CONTENT_WORD = re.compile(r"[a-z][a-z'-]{3,}")
+#: Words too common to tie a question to a line of what she knows.
+_COMMON = frozenset(
+    "what what's when where which who whom whose why how have does doing done about with your "
+    "mine that this there their they them from into been were will would could should tell "
+    "remember know name called".split()
+)
+
+
+def _known_about(asked: str, known: str) -> list[str]:
+    """Lines of core memory that share a content word with the question, best first."""
+    words = {w.removesuffix("'s") for w in _CONTENT_WORD.findall(asked.lower())} - _COMMON
+    if not words:
+        return []
+    scored = []
+    for line in (line.strip().lstrip("-• ").strip() for line in known.splitlines()):
+        if not line or NAME_FACT.match(line):
+            continue
+        shared = words & {w.removesuffix("'s") for w in _CONTENT_WORD.findall(line.lower())}
+        if shared:
+            scored.append((len(shared), line))
+    return [line for _, line in sorted(scored, key=lambda pair: -pair[0])][:1]
+
+
 def scene_for(
     persona: Persona,
     user_name: str | None,
@@ -114,8 +138,12 @@ def scene_for(
     *,
     first_meeting: bool = False,
     was_strained: bool = False,
+    asked: str = "",
+    known: str = "",
 ) -> Scene:
-    """``persona`` is already filled with the user's name (``Persona.filled``)."""
+    """``persona`` is already filled with the user's name (``Persona.filled``). ``asked`` is
+    the message she answers and ``known`` her core memory about them: a question about
+    something she always knows is answered from it, even when it is too recent to be recalled."""
     voice = persona.offline_voice
     away = humanize(now - last_contact) if last_contact and now - last_contact > ABSENCE else None
     # The offline voice mentions a fact she recalled, not a raw earlier message of theirs,
@@ -127,6 +155,8 @@ def scene_for(
         and r.relevance >= 0.3
         and not NAME_FACT.match(r.memory.text)
     ]
+    if not facts and asked.rstrip().endswith("?"):
+        facts = _known_about(asked, known)
     today = now.astimezone().date()
     past = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() < today]
     coming = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() >= today]

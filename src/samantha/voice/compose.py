@@ -98,7 +98,7 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
     if guarded:
         # Strain or a low mood keeps her brief; she does not reach for another question.
         return _fill(" ".join(parts[:2]) or _pick(rng, scene.musings, "Hm."), user, scene)
-    if reading.question and not reading.asks_about_her:
+    if reading.question and not reading.asks_about_her and not scene.memories:
         parts.append(_pick(rng, scene.musings, "I don't know yet, but I want to think about it."))
     parts.append(_pick(rng, scene.curiosity, "Tell me more?"))
     cheerful = scene.mood == "exuberant" and scene.mood_intensity >= 0.3
