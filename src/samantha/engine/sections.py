@@ -105,9 +105,45 @@ def prompt_sections(
 _CONTENT_WORD = re.compile(r"[a-z][a-z'-]{3,}")
 #: Words too common to tie a question to a line of what she knows.
 _COMMON = frozenset(
-    "what what's when where which who whom whose why how have does doing done about with your "
-    "mine that this there their they them from into been were will would could should tell "
-    "remember know name called".split()
+    [
+        "what",
+        "what's",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "how",
+        "have",
+        "does",
+        "doing",
+        "done",
+        "about",
+        "with",
+        "your",
+        "mine",
+        "that",
+        "this",
+        "there",
+        "their",
+        "they",
+        "them",
+        "from",
+        "into",
+        "been",
+        "were",
+        "will",
+        "would",
+        "could",
+        "should",
+        "tell",
+        "remember",
+        "know",
+        "name",
+        "called",
+    ]
 )
 
 
