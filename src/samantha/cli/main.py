@@ -138,10 +138,11 @@ async def _say(settings: Any, text: str, speak: bool = False, *, raw: bool = Fal
     from contextlib import aclosing
 
     from samantha.engine import Companion, ReplyChunk, TurnResult
+    from samantha.engine.results import CUT_SENTENCES, CutReason
 
     companion = Companion.open(settings)
     out = sys.stdout
-    cut: str | None = None
+    cut: CutReason | None = None
     voice = await _voice(settings, companion) if speak else None
     try:
         if companion.speaks_offline and sys.stderr.isatty():
@@ -172,21 +173,7 @@ async def _say(settings: Any, text: str, speak: bool = False, *, raw: bool = Fal
             await voice.aclose()
         await companion.aclose()
     if cut is not None:
-        raise BackendError(_CUT_SENTENCES[cut])
-
-
-#: Why her reply ended early, as `say` tells it (exit 3): a script piping her words on must
-#: know they are not the whole answer.
-_CUT_SENTENCES: dict[str, str] = {
-    "length": "Her reply was cut off at the reply limit: what she said is kept, marked "
-    "interrupted; raise reply_tokens in the config file (or max_reply_tokens in her persona).",
-    "content_filter": "The server's content filter stopped her reply: what she said is kept, "
-    "marked interrupted; say it another way, or use another model.",
-    "cap": "Her reply ran far past the reply limit (the server ignored it), so it was cut "
-    "there: what she said is kept, marked interrupted; check that the server honours max_tokens.",
-    "tool_calls": "The model answered with a tool call instead of words, and samantha offers "
-    "no tools: pick a chat model with --model, or check the server's chat template.",
-}
+        raise BackendError(CUT_SENTENCES[cut])
 
 
 async def _voice(settings: Any, companion: Any) -> Any:

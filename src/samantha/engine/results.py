@@ -21,6 +21,20 @@ from samantha.voice.scene import Scene
 CutReason = Literal["length", "content_filter", "cap", "tool_calls"]
 
 
+#: Why her reply ended early, as a front end tells it: whoever reads on must know it is not the
+#: whole answer, and what to do about it.
+CUT_SENTENCES: dict[CutReason, str] = {
+    "length": "Her reply was cut off at the reply limit: what she said is kept, marked "
+    "interrupted; raise reply_tokens in the config file (or max_reply_tokens in her persona).",
+    "content_filter": "The server's content filter stopped her reply: what she said is kept, "
+    "marked interrupted; say it another way, or use another model.",
+    "cap": "Her reply ran far past the reply limit (the server ignored it), so it was cut "
+    "there: what she said is kept, marked interrupted; check that the server honours max_tokens.",
+    "tool_calls": "The model answered with a tool call instead of words, and samantha offers "
+    "no tools: pick a chat model with --model, or check the server's chat template.",
+}
+
+
 @dataclass(frozen=True)
 class ReplyChunk:
     text: str

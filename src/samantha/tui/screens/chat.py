@@ -292,6 +292,7 @@ class ChatScreen(ChatCommands):
     @work(exclusive=True, group="reply")
     async def reply(self, start: TurnStarter, view: ReplyMessage, user: UserMessage) -> None:
         from samantha.engine import ReplyChunk, TurnResult
+        from samantha.engine.results import CUT_SENTENCES
 
         note: str | None = STOPPED
         failed = False
@@ -305,7 +306,9 @@ class ChatScreen(ChatCommands):
                     await view.add_fragment(event.text)
                     voice.feed(event.text)
                 elif isinstance(event, TurnResult):
-                    result, note = event, None
+                    # Cut short (the reply limit, a filter): the note under it says why.
+                    cut = event.cut_reason
+                    result, note = event, visible(CUT_SENTENCES[cut]) if cut else None
         except SamanthaError as exc:
             # The engine has already stored the user's words and any partial reply.
             self.host.report(exc)
