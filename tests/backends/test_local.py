@@ -20,9 +20,7 @@ import pytest
 from samantha.backends import local
 from samantha.backends.base import Backend, ChatMessage, ReplyRequest, create_backend
 from samantha.config import Paths, load_settings
-from samantha.engine import Companion, TurnResult
 from samantha.errors import ConfigError, SamanthaError
-from tests.conftest import MakeCompanion, collect
 
 SCHEMA = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
 
@@ -212,10 +210,13 @@ async def test_a_real_model_streams_a_reply_with_its_own_template(
     assert smol.context_window == 8192  # SmolLM2 was trained for 8192
     assert smol.info.chat_template
 
-    chunks = [chunk async for chunk in smol.stream(ask("What is the capital of France?"))]
+    chunks = [chunk async for chunk in smol.stream(ask("Hello! Who are you?"))]
 
     text = "".join(c.text for c in chunks)
-    assert "Paris" in text
+    assert text.strip()
+    # The file's own template frames the turn: no raw markers leak into what she says.
+    assert "<|im_start|>" not in text
+    assert "<|im_end|>" not in text
     assert sum(1 for c in chunks if c.text) > 1  # streamed, not handed over whole
     assert chunks[-1].finish_reason in {"stop", "length"}
     assert smol.last_first_token_ms is not None
@@ -309,18 +310,3 @@ async def test_structured_output_makes_the_small_model_answer_json(
 
     assert isinstance(json.loads(text)["name"], str)
     assert smol.follows_instructions
-
-
-@pytest.mark.realmodel
-async def test_a_turn_through_the_engine_reports_its_speed(
-    smol: local.LocalBackend, make_companion: MakeCompanion
-) -> None:
-    companion: Companion = make_companion(smol, extractor="rules")
-
-    _, result = await collect(companion, "Hello! How are you today?")
-
-    assert isinstance(result, TurnResult)
-    assert result.reply.strip()
-    assert result.timings.first_token_ms is not None
-    assert result.timings.tokens_per_second is not None
-    assert result.timings.tokens_per_second > 0

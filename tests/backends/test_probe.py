@@ -317,3 +317,18 @@ async def test_the_next_prompt_is_fitted_to_the_window_the_server_told(
     assert isinstance(second, TurnResult)
     assert first.prompt.budget > 4096  # built before the server was asked: the guess
     assert second.prompt.budget < 4096
+
+
+async def test_a_turn_reports_its_speed_in_tokens_per_second(
+    server: FakeOpenAI, make_backend: MakeBackend, make_companion: MakeCompanion
+) -> None:
+    server.enqueue(stream(["One", " two", " three", " four"], usage=(12, 4), delay=0.02))
+    companion = make_companion(make_backend(model="smollm2"), extractor="rules")
+
+    _, result = await collect(companion, "count for me")
+
+    assert isinstance(result, TurnResult)
+    speed = result.timings.tokens_per_second
+    assert speed is not None
+    # Three tokens after the first, each after a 20 ms wait: well under 150 a second.
+    assert 0 < speed < 150
