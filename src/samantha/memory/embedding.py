@@ -43,24 +43,25 @@ def _package_files() -> tuple[Path, Path] | None:
     return weights, tokenizer
 
 
-def _read_safetensors(path: Path) -> NDArray[np.float32]:
-    """The one tensor in a safetensors file. The format is an 8-byte header length, a JSON
-    header naming each tensor's dtype, shape and byte range, then the raw bytes."""
+def _read_safetensors(path: Path) -> NDArray[Any]:
+    """The one tensor in a safetensors file, memory-mapped: the format is an 8-byte header
+    length, a JSON header naming each tensor's dtype, shape and byte range, then the raw bytes.
+    Mapping it (instead of reading and converting 16 MB) makes the first recall of a
+    ``samantha say`` a page fault per token, not a tenth of a second."""
     import numpy as np
 
-    raw = path.read_bytes()
-    size = int.from_bytes(raw[:8], "little")
-    header: dict[str, Any] = json.loads(raw[8 : 8 + size])
+    with path.open("rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        header: dict[str, Any] = json.loads(handle.read(size))
     header.pop("__metadata__", None)
     (entry,) = header.values()
     dtypes = {"F16": "<f2", "F32": "<f4", "BF16": None}
     dtype = dtypes.get(entry["dtype"])
     if dtype is None:
         raise ValueError(f"unsupported tensor type {entry['dtype']}")
-    start, end = entry["data_offsets"]
-    data = raw[8 + size + start : 8 + size + end]
-    matrix = np.frombuffer(data, dtype=dtype).reshape(entry["shape"])
-    return matrix.astype(np.float32)
+    start, _end = entry["data_offsets"]
+    shape = tuple(int(n) for n in entry["shape"])
+    return np.memmap(path, dtype=dtype, mode="r", offset=8 + size + start, shape=shape)
 
 
 class StaticEmbedder:
@@ -91,7 +92,8 @@ class StaticEmbedder:
         for row, encoding in enumerate(encodings):
             ids = [i for i in encoding.ids if i > 2]  # <unk>, <s>, </s> carry no meaning
             if ids:
-                out[row] = self._table.take(ids, axis=0).sum(axis=0)  # the norm divides later
+                # Summed in float32 whatever the table's type; the norm divides later.
+                out[row] = self._table.take(ids, axis=0).sum(axis=0, dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         unit: NDArray[np.float32] = (out / np.where(norms == 0, 1, norms)).astype(np.float32)
         return unit
