@@ -998,6 +998,19 @@ class FakeOpenAI:
         with self._cond:
             return self._cond.wait_for(lambda: len(self.requests) >= n, timeout)
 
+    def wait_for_chat_requests(self, n: int, timeout: float = 5.0) -> bool:
+        """Block until at least ``n`` chat completions were asked for; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self._chats()) >= n, timeout)
+
+    def _chats(self) -> list[RecordedRequest]:
+        return [
+            r
+            for r in self.requests
+            if r.method == "POST"
+            and urlsplit(r.path).path.rstrip("/").endswith("/chat/completions")
+        ]
+
     def reset(self) -> None:
         """Forget recorded requests and scripted responses."""
         with self._cond:

@@ -362,7 +362,7 @@ def test_sigkill_mid_reply_leaves_a_sound_database(isolated_home: Path, server: 
     for words_before_kill in [0, 1, 3, 6, 10]:
         server.enqueue(long_stream(60, delay=0.05))
         message = f"a long story please ({words_before_kill})"
-        requests_before = len(server.requests)
+        requests_before = len(server.chat_requests)
         proc = subprocess.Popen(
             [*SAMANTHA, *custom(server), "say", message],
             stdin=subprocess.DEVNULL,
@@ -373,7 +373,7 @@ def test_sigkill_mid_reply_leaves_a_sound_database(isolated_home: Path, server: 
         try:
             deadline = time.monotonic() + 20
             if words_before_kill == 0:
-                assert server.wait_for_requests(requests_before + 1, timeout=20)
+                assert server.wait_for_chat_requests(requests_before + 1, timeout=20)
             got = read_chunks(proc, words_before_kill, deadline)
             assert proc.poll() is None, "the reply ended before the kill"
             proc.send_signal(signal.SIGKILL)

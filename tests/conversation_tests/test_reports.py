@@ -166,7 +166,7 @@ def test_samantha_test_scores_judge_criteria_with_a_judge_backend(
         result = samantha(
             tmp_path / "home", str(script), "--judge", "custom", "--judge-base-url", server.base_url
         )
-        asked = [r.json["messages"][-1]["content"] for r in server.requests]
+        asked = [r.json["messages"][-1]["content"] for r in server.chat_requests]
     assert result.returncode == 1, result.stdout + result.stderr
     assert "expected: judge: She asks a question." in result.stdout
     assert "observed: the judge scored it 1/5 (no question)" in result.stdout

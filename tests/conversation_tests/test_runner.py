@@ -230,7 +230,7 @@ async def test_a_configured_backend_is_reached_like_the_app_reaches_it(
             backend="custom",
             base_url=server.base_url,
         )
-        sent = server.requests[0].json
+        sent = server.chat_requests[0].json
     assert result.passed, result.failure_report()
     assert "You are Samantha" in sent["messages"][0]["content"]
 
