@@ -200,7 +200,7 @@ def _load(path: Path, n_ctx: int) -> _Loaded:
                 "in memory, or it is a GGUF this llama-cpp-python does not support."
             ) from exc
         with contextlib.suppress(ImportError, AttributeError):
-            from llama_cpp import LlamaRAMCache
+            from llama_cpp.llama_cache import LlamaRAMCache
 
             # Memory's questions come between two replies with a prompt of their own: the
             # state after each reply is kept, so the next reply resumes from it instead of
