@@ -13,6 +13,7 @@ llama.cpp runs one generation at a time on a model, so streams to one model wait
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import importlib.util
 import json
@@ -171,6 +172,18 @@ class _Loaded:
 
 _models: dict[tuple[Path, int], _Loaded] = {}
 _loading = threading.Lock()
+
+
+@atexit.register
+def _free_models() -> None:
+    """Free the models while llama-cpp-python can still do it: left to the garbage collector
+    at interpreter exit, its finaliser runs after its module is gone and prints a traceback."""
+    for loaded in _models.values():
+        close = getattr(loaded.llama, "close", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                close()
+    _models.clear()
 
 
 def _load(path: Path, n_ctx: int) -> _Loaded:
