@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
+from samantha.memory.dates import NUMBER_WORDS
+
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -19,23 +21,7 @@ _MONTHS = {
     )
 }
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()  # noqa: SIM905
-_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "couple of": 2,
-    "few": 3,
-    "a few": 3,
-}
+_NUMBERS = {**NUMBER_WORDS, "a few": 3}
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 #: Asking for her own words: "you said", "your suggestion", "did you recommend".

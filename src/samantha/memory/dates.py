@@ -28,7 +28,8 @@ MONTHS = [
     "december",
 ]
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-_NUMBERS = {
+#: Counting words in time phrases ("two weeks ago", "a few days"); cues.py reads them too.
+NUMBER_WORDS = {
     "a": 1,
     "an": 1,
     "one": 1,
@@ -76,7 +77,7 @@ def _count(word: str) -> int:
     word = word.lower().removeprefix("a ").strip() if word.lower() != "a" else "a"
     if word.isdigit():
         return int(word)
-    return _NUMBERS.get(word, 1)
+    return NUMBER_WORDS.get(word, 1)
 
 
 def _weekday_index(name: str) -> int:
