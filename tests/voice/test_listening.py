@@ -124,3 +124,22 @@ async def test_crisis_language_tells_a_model_to_take_care_with_the_help_text(
     _, calm = await collect(companion, "I had soup for lunch")
     assert isinstance(calm, TurnResult)
     assert "care" not in [s.name for s in calm.prompt.sections]
+
+
+async def test_after_her_greeting_a_hello_is_still_a_first_meeting(
+    make_companion: MakeCompanion,
+) -> None:
+    companion = make_companion(offline())
+    greeting = await companion.greet()
+    assert greeting is not None
+    reply, _ = await collect(companion, "hi")
+    assert "come back" not in reply
+    assert greeting.text not in reply  # she does not introduce herself twice
+
+
+async def test_passing_an_exam_is_good_news(make_companion: MakeCompanion) -> None:
+    companion = make_companion(offline())
+    await collect(companion, "hi")
+    reply, _ = await collect(companion, "I passed my exam today!")
+    assert not any(g in reply for g in companion.persona.offline_voice.gentle), reply
+    assert any(d in reply for d in companion.persona.offline_voice.delight), reply

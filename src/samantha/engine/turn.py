@@ -206,8 +206,8 @@ class Turns:
             scene_moment,
             ex.felt.appraisal,
             replace(spoken, said=[*spoken.said, *ex.avoid]),
-            # Nobody had spoken to her before this: whatever they say, it is a first meeting.
-            first_meeting=ex.last_seen is None and p.session.last_contact is None,
+            # They had never spoken to her before this (her own greeting aside): a first meeting.
+            first_meeting=ex.last_seen is None,
             was_strained=ex.felt.before.relationship.strained,
             addressee=None if ex.from_partner else ex.message.speaker,
             variant=ex.variant,

@@ -71,8 +71,11 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         heard = _pick(rng, scene.name_heard, "{{name}}. I like that name.")
         parts.append(heard.replace("{{name}}", reading.name))
     elif reading.greeting and scene.first_meeting and scene.greetings:
-        # Someone new: the greeting that introduces her, never "you came back".
-        parts.append(scene.greetings[0])
+        # Someone new: the greeting that introduces her, never "you came back"; once she has
+        # introduced herself, a plain hello back.
+        introduction = scene.greetings[0]
+        said = "\n".join(scene.said)
+        parts.append("Hi." if introduction in said else introduction)
     elif reading.greeting and not scene.time_away and not scene.strained:
         # The first greeting introduces her; later hellos come from the rest.
         later = scene.greetings[1:] or scene.greetings
