@@ -143,3 +143,10 @@ async def test_passing_an_exam_is_good_news(make_companion: MakeCompanion) -> No
     reply, _ = await collect(companion, "I passed my exam today!")
     assert not any(g in reply for g in companion.persona.offline_voice.gentle), reply
     assert any(d in reply for d in companion.persona.offline_voice.delight), reply
+
+
+async def test_good_news_after_bad_still_gets_her_gladness(make_companion: MakeCompanion) -> None:
+    companion = make_companion(offline())
+    await collect(companion, "My dad died last week and I am devastated")
+    reply, _ = await collect(companion, "I passed my exam today!")
+    assert any(d in reply for d in companion.persona.offline_voice.delight), reply

@@ -136,6 +136,7 @@ def _glad(reading: Reading, scene: Scene) -> bool:
     pain against it)."""
     return (
         reading.feeling == "happy"
+        or ("joy" in scene.events and not _hurting(reading, scene))
         or scene.valence >= _GLAD
         or (scene.pleasure >= _GLAD and scene.valence >= 0 and not _hurting(reading, scene))
     )
