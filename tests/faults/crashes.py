@@ -11,6 +11,7 @@ anything owed, and never the database itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -129,7 +130,10 @@ def _lane(zygote: Zygote, home: Path, points: list[KillPoint], lane: int) -> Fig
             time.sleep(0.003)
         time.sleep(point.delay)
         if not child.done.is_set():
-            os.kill(child.pid, signal.SIGKILL)
+            # It may end on its own between the check and the kill: then it finished first,
+            # which the figures below count.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child.pid, signal.SIGKILL)
         code = zygote.wait(child)
         out, err = child.output()
         figures.killed += code == -signal.SIGKILL
