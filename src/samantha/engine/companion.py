@@ -4,9 +4,9 @@ the session, her memories, her feelings, the prompt builder, the records and the
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Collection
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from samantha.backends.base import Source
@@ -341,6 +341,11 @@ class Companion:
 
     async def diary_entries(self, limit: int = 200) -> list[DiaryEntry]:
         return await Diary(self._p).entries(limit)
+
+    async def diary_moods(self, days: Collection[date]) -> dict[date, list[str]]:
+        """How her mood moved on each of these days, in her diary's words ('like myself',
+        'sad'), for a front end listing her entries; a day with no reading is left out."""
+        return await Diary(self._p).moods(days)
 
     async def diary_entry(self, entry_id: int) -> DiaryEntry:
         return await Diary(self._p).entry(entry_id)

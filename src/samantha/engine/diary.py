@@ -6,8 +6,9 @@ message it drew on is deleted, the entry is marked."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 
 from samantha.backends.base import ChatMessage
@@ -37,6 +38,9 @@ LOWER = 0.5
 HIGHER = 0.03
 #: The most of a day's talk a model is shown to write from.
 DAY_MESSAGES = 40
+#: The most mood readings read to put words to the listed days (one is kept per turn): the
+#: newest are read, so past this a very old day may show no mood words.
+MOOD_READINGS = 20_000
 
 
 def feeling_word(pleasure: float, arousal: float, baseline: PAD | None = None) -> str:
@@ -128,12 +132,15 @@ class Diary:
         moods = moods_of(snaps, p.persona.temperament.baseline)
         user = p.session.user_name or (await p.memories.core()).user_name or "my person"
         if p.speaker.offline:
-            text = compose_diary(
-                f"{day:%A %-d %B}",
-                _topics(said, learned),
-                moods,
-                _wonder(said, learned, user, end),
-                user,
+            # Appraising each of a long day's messages is CPU work: off the front end's loop.
+            text = await asyncio.to_thread(
+                lambda: compose_diary(
+                    f"{day:%A %-d %B}",
+                    _topics(said, learned),
+                    moods,
+                    _wonder(said, learned, user, end),
+                    user,
+                )
             )
         else:
             text = await self._from_model(day, said, moods, user)
@@ -156,6 +163,29 @@ class Diary:
     async def entries(self, limit: int = 200) -> list[DiaryEntry]:
         key = self.p.key
         return await self.p.store.run(lambda s: s.keepsakes.entries(key, limit))
+
+    async def moods(self, days: Collection[date]) -> dict[date, list[str]]:
+        """How her mood moved on each of ``days``, in the words her entries use (a model's
+        entry may not say them, and an edited one may no longer): one read of the snapshots
+        since the earliest day, sorted into days on the database thread. A day with no
+        reading is left out."""
+        if not days:
+            return {}
+        key, wanted = self.p.key, set(days)
+        first, _ = _bounds(min(wanted), self.p.clock.now())
+        baseline = self.p.persona.temperament.baseline
+
+        def read(s: Store) -> dict[date, list[str]]:
+            # A day early: a reading stored in another zone compares as text (as in write).
+            snaps = s.state.history(key, first - timedelta(days=1), MOOD_READINGS)
+            by_day: dict[date, list[StateSnapshot]] = {}
+            for snap in snaps:
+                day = snap.at.astimezone().date()
+                if day in wanted:
+                    by_day.setdefault(day, []).append(snap)
+            return {day: moods_of(found, baseline) for day, found in by_day.items()}
+
+        return await self.p.store.run(read)
 
     async def entry(self, entry_id: int) -> DiaryEntry:
         found = await self.p.store.run(lambda s: s.keepsakes.entry(entry_id))

@@ -1,18 +1,21 @@
-"""What she remembers: browse, search, edit or forget, and see the message a memory came from.
+"""What she remembers: browse, search, edit or forget, and see the message a memory came from;
+and, on the Diary tab, her diary to read, edit and delete.
 
 Dismisses with a ``Picked`` message to open in the chat (provenance), or None.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from samantha.errors import SamanthaError
@@ -26,17 +29,29 @@ from samantha.tui.screens.message import MessageModal
 
 if TYPE_CHECKING:
     from samantha.engine import Companion
+    from samantha.store.keepsakes import DiaryEntry
+
+#: The tabs' ids: her memories, and her diary.
+MEMORIES = "memories"
+DIARY = "diary"
+#: What a marked entry says: a message it was written from has been forgotten since.
+MARKED = "a message it drew on was forgotten"
+#: Actions that only mean something for a memory.
+MEMORY_ONLY = {"source", "about", "search"}
 
 
 class MemoryScreen(Screen[Picked | None]):
     DEFAULT_CSS = """
     MemoryScreen {
         & > #title { padding: 0 2; background: $panel; color: $text-muted; }
-        & > #about { padding: 0 2; margin-top: 1; height: auto; max-height: 6; color: $text; }
-        & > Input { margin: 1 1 0 1; }
-        & > OptionList { height: 1fr; margin: 1 1 0 1; border: round $primary 40%; }
-        & > OptionList:focus { border: round $primary; }
-        & > #detail {
+        & > TabbedContent { height: 1fr; }
+        & ContentSwitcher { height: 1fr; }
+        & TabPane { height: 1fr; padding: 0; }
+        & #about { padding: 0 2; margin-top: 1; height: auto; max-height: 6; color: $text; }
+        & Input { margin: 1 1 0 1; }
+        & OptionList { height: 1fr; margin: 1 1 0 1; border: round $primary 40%; }
+        & OptionList:focus { border: round $primary; }
+        & #detail {
             height: auto;
             max-height: 8;
             margin: 0 1;
@@ -44,6 +59,15 @@ class MemoryScreen(Screen[Picked | None]):
             border: round $panel-lighten-2;
             color: $text;
         }
+        & #entry-box {
+            height: 1fr;
+            margin: 0 1;
+            padding: 0 1;
+            border: round $panel-lighten-2;
+        }
+        & #entry-about { color: $text-muted; }
+        & #entry-mark { color: $warning; display: none; }
+        & #entry-mark.-marked { display: block; }
     }
     """
     BINDINGS = [
@@ -52,6 +76,7 @@ class MemoryScreen(Screen[Picked | None]):
         Binding("delete,f8", "forget", "Forget"),
         Binding("f3", "source", "Where from"),
         Binding("f4", "about", "About you"),
+        Binding("f5", "switch", "Memories/diary"),
         Binding("ctrl+f", "search", "Search", show=False),
     ]
 
@@ -61,20 +86,48 @@ class MemoryScreen(Screen[Picked | None]):
         self.initial_query = query
         self.items: list[Memory] = []
         self.about_user = ""
+        #: Her diary, newest day first, and how her mood moved on each day.
+        self.entries: list[DiaryEntry] = []
+        self.moods: dict[date, list[str]] = {}
 
     def compose(self) -> ComposeResult:
         name = self.companion.persona.name
         yield Static(Content(f"What {name} remembers"), id="title")
-        yield Static(Content(""), id="about")
-        yield Input(self.initial_query, placeholder="Search her memories…", id="search")
-        yield OptionList(id="list")
-        yield Static(Content("Nothing selected."), id="detail")
+        with TabbedContent(initial=MEMORIES):
+            with TabPane("Memories", id=MEMORIES):
+                yield Static(Content(""), id="about")
+                yield Input(self.initial_query, placeholder="Search her memories…", id="search")
+                yield OptionList(id="list")
+                yield Static(Content("Nothing selected."), id="detail")
+            with TabPane("Diary", id=DIARY):
+                yield OptionList(id="diary-list")
+                with VerticalScroll(id="entry-box"):
+                    yield Static(Content(""), id="entry-about")
+                    yield Static(Content(f"⚑ {MARKED}"), id="entry-mark")
+                    yield Static(Content(""), id="entry")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        self.query_one("#list", OptionList).focus()
         self.load_core()
         self.load(self.initial_query)
+        self.load_diary()
+
+    @property
+    def on_diary(self) -> bool:
+        return self.query_one(TabbedContent).active == DIARY
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The memory-only keys leave the footer on the diary tab (they mean nothing there).
+        return not (action in MEMORY_ONLY and self.on_diary)
+
+    @on(TabbedContent.TabActivated)
+    def tab_changed(self) -> None:
+        self.query_one("#diary-list" if self.on_diary else "#list", OptionList).focus()
+        self.refresh_bindings()
+
+    def action_switch(self) -> None:
+        self.query_one(TabbedContent).active = MEMORIES if self.on_diary else DIARY
 
     @work(exclusive=True, group="core")
     async def load_core(self) -> None:
@@ -95,7 +148,7 @@ class MemoryScreen(Screen[Picked | None]):
             return
         # Episodes are the raw messages themselves: the conversations screen searches those.
         self.items = [m for m in found if m.kind is not MemoryKind.EPISODE]
-        listing = self.query_one(OptionList)
+        listing = self.query_one("#list", OptionList)
         listing.set_options(self._line(m) for m in self.items)
         if self.items:
             listing.highlighted = 0
@@ -114,12 +167,12 @@ class MemoryScreen(Screen[Picked | None]):
 
     @property
     def selected(self) -> Memory | None:
-        index = self.query_one(OptionList).highlighted
+        index = self.query_one("#list", OptionList).highlighted
         if index is None or not 0 <= index < len(self.items):
             return None
         return self.items[index]
 
-    @on(OptionList.OptionHighlighted)
+    @on(OptionList.OptionHighlighted, "#list")
     def highlighted(self) -> None:
         memory = self.selected
         if memory is None:
@@ -140,7 +193,7 @@ class MemoryScreen(Screen[Picked | None]):
         )
         self.query_one("#detail", Static).update(Content("\n".join(lines)))
 
-    @on(OptionList.OptionSelected)
+    @on(OptionList.OptionSelected, "#list")
     def chosen(self) -> None:
         self.action_source()
 
@@ -150,7 +203,7 @@ class MemoryScreen(Screen[Picked | None]):
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
-        self.query_one(OptionList).focus()
+        self.query_one("#list", OptionList).focus()
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -163,6 +216,9 @@ class MemoryScreen(Screen[Picked | None]):
 
     @work(group="edit")
     async def action_edit(self) -> None:
+        if self.on_diary:
+            await self._edit_entry()
+            return
         memory = self.selected
         if memory is None:
             return
@@ -180,6 +236,9 @@ class MemoryScreen(Screen[Picked | None]):
 
     @work(group="edit")
     async def action_forget(self) -> None:
+        if self.on_diary:
+            await self._delete_entry()
+            return
         memory = self.selected
         if memory is None:
             return
@@ -219,3 +278,101 @@ class MemoryScreen(Screen[Picked | None]):
             return
         if await self.app.push_screen_wait(MessageModal(message)):
             self.dismiss(Picked(message.conversation_id, message.id))
+
+    # -- her diary ---------------------------------------------------------------------------
+
+    @work(exclusive=True, group="diary")
+    async def load_diary(self, select: int | None = None) -> None:
+        try:
+            self.entries = await self.companion.diary_entries()
+            self.moods = await self.companion.diary_moods({e.day for e in self.entries})
+        except SamanthaError as exc:
+            self._report(exc)
+            return
+        listing = self.query_one("#diary-list", OptionList)
+        listing.set_options(self._entry_line(e) for e in self.entries)
+        ids = [e.id for e in self.entries]
+        if ids:
+            listing.highlighted = ids.index(select) if select in ids else 0
+            self.entry_highlighted()
+        else:
+            self._show_entry(None)
+
+    def _felt(self, entry: DiaryEntry) -> str:
+        return ", then ".join(self.moods.get(entry.day, []))
+
+    def _entry_line(self, entry: DiaryEntry) -> Option:
+        line = Content.assemble((f"{entry.day:%a %d %b %Y}", "$accent"), "  ")
+        felt = self._felt(entry)
+        line += Content(felt or "(no mood recorded)")
+        if entry.edited_at is not None:
+            line += Content("  · edited")
+        if entry.marked:
+            line += Content.assemble("  ", (f"⚑ {MARKED}", "$warning"))
+        return Option(line, id=str(entry.id))
+
+    @property
+    def selected_entry(self) -> DiaryEntry | None:
+        index = self.query_one("#diary-list", OptionList).highlighted
+        if index is None or not 0 <= index < len(self.entries):
+            return None
+        return self.entries[index]
+
+    @on(OptionList.OptionHighlighted, "#diary-list")
+    def entry_highlighted(self) -> None:
+        self._show_entry(self.selected_entry)
+
+    def _show_entry(self, entry: DiaryEntry | None) -> None:
+        about, mark = self.query_one("#entry-about", Static), self.query_one("#entry-mark")
+        text = self.query_one("#entry", Static)
+        mark.set_class(entry is not None and entry.marked, "-marked")
+        if entry is None:
+            about.update(Content("Her diary is empty: she writes in it for each day you talk."))
+            text.update(Content(""))
+            return
+        notes = [f"{entry.day:%A %d %B %Y}"]
+        felt = self._felt(entry)
+        if felt:
+            notes.append(f"her mood: {felt}")
+        notes.append(f"from {entry.message_count} message{'s' if entry.message_count != 1 else ''}")
+        if entry.edited_at is not None:
+            notes.append(f"edited {entry.edited_at.astimezone():%d %B %H:%M}")
+        about.update(Content(" · ".join(notes)))
+        text.update(Content(visible(entry.text)))
+
+    async def _edit_entry(self) -> None:
+        entry = self.selected_entry
+        if entry is None:
+            return
+        text = await self.app.push_screen_wait(
+            AskModal(
+                "Her diary entry (her memory of the day changes with it):",
+                entry.text,
+                multiline=True,
+            )
+        )
+        if text is None or text == entry.text:
+            return
+        try:
+            await self.companion.edit_diary(entry.id, text)
+        except SamanthaError as exc:
+            self._report(exc)
+            return
+        self.load_diary(entry.id)
+
+    async def _delete_entry(self) -> None:
+        entry = self.selected_entry
+        if entry is None:
+            return
+        question = f"Delete her diary entry for {entry.day:%A %d %B}, and her memory of that day?"
+        if not await self.app.push_screen_wait(ConfirmModal(question, "Delete")):
+            return
+        try:
+            await self.companion.delete_diary(entry.id)
+        except SamanthaError as exc:
+            self._report(exc)
+            return
+        self.notify("Deleted.", timeout=3)
+        self.load_diary()
+        # Her memory of the day went with it: the memories tab lists it no more.
+        self._reload()
