@@ -68,7 +68,7 @@ async def test_they_take_turns_and_each_hears_the_other_as_the_user(clock: Fixed
     }
     assert a.requests[1].messages[-1].content == "A1 no body."
     assert "having no body" in a.requests[0].messages[-1].content
-    assert "Their name is Alan." in a.requests[1].messages[0].content
+    assert "Their name is Alan." in a.requests[1].system
 
 
 async def test_each_side_saves_a_conversation_with_both_speakers(clock: FixedClock) -> None:
@@ -101,7 +101,7 @@ async def test_a_second_duet_a_week_later_remembers_the_first(clock: FixedClock)
         await lines_of(duet, "how is your family", 2)
     finally:
         await duet.aclose()
-    system = b.requests[0].messages[0].content
+    system = b.requests[0].system
     assert "My sister is called Anna." in system
 
 
@@ -218,7 +218,7 @@ async def test_stepping_in_is_heard_by_both_and_answered_by_the_next_speaker(
     assert kinds == ["LineDone", "SteppedIn", "LineDone", "LineDone", "LineDone", "DuetEnded"]
     assert SteppedIn("Theo", "What about snow?") in events
     # Alan (next to speak) has Samantha's line first, then Theo's words, labelled as Theo's.
-    his = [(m.role, m.content) for m in b.requests[0].messages[1:]]
+    his = [(m.role, m.content) for m in b.requests[0].messages if m.role != "system"]
     assert his[-2:] == [
         ("user", "S1 on rain."),
         ("user", "[Theo, joining in:] What about snow?"),
@@ -231,7 +231,7 @@ async def test_stepping_in_is_heard_by_both_and_answered_by_the_next_speaker(
     assert done[2].scene is not None
     assert done[2].scene.user_name == "Alan"
     # Samantha heard Theo too: her next prompt has his words before Alan's answer.
-    hers = [m.content for m in a.requests[1].messages[1:]]
+    hers = [m.content for m in a.requests[1].messages if m.role != "system"]
     assert hers[-2:] == ["[Theo, joining in:] What about snow?", "A1 answers Theo."]
     # Both conversations keep Theo's words under his name, and not as Alan's or her facts.
     kept = rows(
@@ -402,10 +402,10 @@ async def test_stepping_in_after_the_end_carries_the_same_talk_on(clock: FixedCl
     ]
     assert more[0] == SteppedIn("Theo", "More, please")
     # Samantha has Alan's last line, then Theo's words; the talk stays in one conversation.
-    hers = [m.content for m in a.requests[1].messages[-2:]]
+    hers = [m.content for m in a.requests[1].messages if m.role != "system"][-2:]
     assert hers == ["A1.", "[Theo, joining in:] More, please"]
     # Alan heard Theo too, then her answer to him.
-    his = [m.content for m in b.requests[1].messages[-2:]]
+    his = [m.content for m in b.requests[1].messages if m.role != "system"][-2:]
     assert his == ["[Theo, joining in:] More, please", "S2, to Theo."]
     conversations = rows("SELECT persona, count(*) FROM conversations GROUP BY persona")
     assert sorted(conversations) == [("alan~samantha", 1), ("samantha~alan", 1)]

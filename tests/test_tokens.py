@@ -226,7 +226,7 @@ def test_a_tight_prompt_never_goes_over_its_budget(encoding_files: Path, counter
         assert sent <= prompt.budget, (window, sent, prompt.budget)
         assert prompt.tokens == sent, window
         assert prompt.messages[-1].content == "The museum, again?"
-        assert "Answer Theo in one sentence." in prompt.messages[0].content
+        assert "Answer Theo in one sentence." in prompt.system
 
 
 def test_a_text_counted_again_is_not_encoded_again(monkeypatch: pytest.MonkeyPatch) -> None:

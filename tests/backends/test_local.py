@@ -182,6 +182,49 @@ def test_a_model_larger_than_free_memory_is_refused_before_loading(
     assert "does not fit in the memory free now" in str(info.value)
 
 
+class AlternatingTemplate:
+    """A stand-in for a loaded model whose chat template (like Gemma's) raises when a system
+    message stands anywhere but first, and otherwise echoes how many messages it was given."""
+
+    def __init__(self) -> None:
+        self.seen: list[list[dict[str, str]]] = []
+
+    def create_chat_completion(self, **kwargs: object) -> list[dict[str, object]]:
+        messages = kwargs["messages"]
+        assert isinstance(messages, list)
+        self.seen.append(messages)
+        if any(m["role"] == "system" for m in messages[1:]):
+            raise ValueError("Conversation roles must alternate user/assistant/user/assistant")
+        delta = {"content": messages[-1]["content"]}
+        return [{"choices": [{"delta": delta, "finish_reason": "stop"}]}]
+
+
+async def test_a_template_that_refuses_a_later_system_message_gets_it_folded(
+    tmp_path: Path,
+) -> None:
+    backend = create_backend(spec_for(str(write_gguf(tmp_path / "tiny.gguf"))))  # type: ignore[arg-type]
+    assert isinstance(backend, local.LocalBackend)
+    fake = AlternatingTemplate()
+    backend._loaded = local._Loaded(fake)
+    request = ReplyRequest(
+        messages=[
+            ChatMessage(role="system", content="You are Ada."),
+            ChatMessage(role="user", content="Hi."),
+            ChatMessage(role="assistant", content="Hello."),
+            ChatMessage(role="system", content="It is now noon."),
+            ChatMessage(role="user", content="What time is it?"),
+        ]
+    )
+    first = "".join([c.text async for c in backend.stream(request)])
+    second = "".join([c.text async for c in backend.stream(request)])
+    folded = "(A note for your reply, not said by them:\nIt is now noon.)\n\nWhat time is it?"
+    assert first == folded
+    assert second == folded
+    # Refused once; the second request went out folded without asking again.
+    assert len(fake.seen) == 3
+    assert [m["role"] for m in fake.seen[2]] == ["system", "user", "assistant", "user"]
+
+
 # -- a real model ------------------------------------------------------------------------------
 
 

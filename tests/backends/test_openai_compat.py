@@ -131,7 +131,10 @@ async def test_reply_streams_through_the_engine_and_the_request_is_well_formed(
     messages = body["messages"]
     assert messages[0]["role"] == "system"
     assert "Samantha" in messages[0]["content"]
-    assert all(m["role"] != "system" for m in messages[1:])
+    # The moment (clock, mood) stands beside the newest message, the only other system one.
+    assert [m["role"] for m in messages[1:]] == ["system", "user"]
+    assert "Samantha" not in messages[1]["content"]
+    assert messages[1]["content"].startswith("Your mood:")
     assert messages[-1] == {"role": "user", "content": "I'm back"}
     assert server.chat_requests[0].headers["authorization"] == f"Bearer {API_KEY}"
     history = await companion.history()
@@ -152,6 +155,31 @@ async def test_server_error_then_success_is_retried(
     assert streamed == "second time"
     assert isinstance(result, TurnResult)
     assert len(server.chat_requests) == 2
+
+
+async def test_a_template_that_refuses_a_later_system_message_gets_it_folded(
+    server: FakeOpenAI, make_backend: MakeBackend, make_companion: MakeCompanion
+) -> None:
+    """Gemma's and Mistral's templates allow a system message only first: the moment is then
+    folded into the newest message, once refused and from then on without asking again."""
+    refusal = "Conversation roles must alternate user/assistant/user/assistant/..."
+    server.enqueue(status(400, message=refusal), stream(["Hello."]), stream(["Again."]))
+    companion = make_companion(make_backend(), extractor="rules")
+
+    first, _ = await collect(companion, "I'm back")
+    second, _ = await collect(companion, "Still here")
+
+    assert (first, second) == ("Hello.", "Again.")
+    sent = [r.json["messages"] for r in server.chat_requests]
+    assert len(sent) == 3
+    assert [m["role"] for m in sent[0]] == ["system", "system", "user"]
+    for messages in sent[1:]:
+        roles = [m["role"] for m in messages]
+        assert roles.count("system") == 1
+        assert roles[0] == "system"
+    newest = sent[2][-1]["content"]
+    assert newest.startswith("(A note for your reply, not said by them:\nYour mood:")
+    assert newest.endswith(")\n\nStill here")
 
 
 # -- failures by HTTP status -----------------------------------------------------------------

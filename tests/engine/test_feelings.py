@@ -40,7 +40,7 @@ async def test_insults_hurt_strain_and_show_in_the_prompt(
     second = await turn(companion, "Seriously, you are so stupid.")
     assert second.after.relationship.strained
     assert second.after.mood.name in {"anxious", "hostile", "bored", "disdainful"}
-    assert "Things are strained" in backend.requests[-1].messages[0].content
+    assert "Things are strained" in backend.requests[-1].system
 
     clock.advance(timedelta(hours=12))
     later = await companion.inner_state()
@@ -51,7 +51,7 @@ async def test_insults_hurt_strain_and_show_in_the_prompt(
 
     repaired = await turn(companion, "I'm sorry. I didn't mean that.")
     assert not repaired.after.relationship.strained
-    assert "Things are strained" not in backend.requests[-1].messages[0].content
+    assert "Things are strained" not in backend.requests[-1].system
     kinds = [e.kind for e in await companion.relationship_events()]
     assert kinds.count("insult") == 2
     assert "apology" in kinds
@@ -113,7 +113,7 @@ async def test_model_appraiser_is_used_when_configured(make_companion: MakeCompa
     assert result.appraisal.tags == ["insult"]
     assert result.appraisal.pleasure == -0.9
     assert backend.requests[0].messages[-1].content == "The weather is fine."
-    assert "JSON" in backend.requests[0].messages[0].content
+    assert "JSON" in backend.requests[0].system
     assert result.reply == "I see."
 
 

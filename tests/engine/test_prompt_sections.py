@@ -52,7 +52,7 @@ async def test_sections_come_in_the_documented_order(
         "instructions",
         "history",
     ]
-    system = result.prompt.messages[0].content
+    system = result.prompt.system
     assert "Ada once indexed a museum basement for Theo." in system
     assert system.rstrip().endswith("Answer Theo in one sentence.")
     # The sections' own texts are, in order, what the system message is made of.
@@ -91,3 +91,31 @@ async def test_when_tight_the_lorebook_gives_way_before_memories(
     assert not sections["memories"].dropped
     assert "I love the museum." in sections["memories"].text
     assert result.prompt.tokens <= result.prompt.budget
+
+
+async def test_what_changes_each_turn_sits_beside_the_newest_message(
+    make_companion: MakeCompanion, isolated_home: Path
+) -> None:
+    """A server reuses the prefix it has already read: the persona and core memory lead, the
+    history follows unchanged, and the clock, mood and memories come just before the newest
+    message, so turn two's prompt begins with everything turn one sent before its moment."""
+    write_persona(isolated_home)
+    backend = ScriptedBackend()
+    companion = make_companion(backend, persona="ada")
+    await turn(companion, "Call me Theo. I love the museum.")
+    await turn(companion, "Shall we go to the museum again?")
+    first, second = backend.requests
+    roles = [m.role for m in second.messages]
+    assert roles == ["system", "user", "assistant", "system", "user"]
+    lead, moment = second.messages[0].content, second.messages[3].content
+    assert lead.startswith("You are Ada")
+    assert "Their name is Theo." in lead
+    assert "It is now" not in lead
+    assert "Your mood:" not in lead
+    assert "It is now" in moment
+    assert "Your mood:" in moment
+    assert moment.rstrip().endswith("Answer Theo in one sentence.")
+    assert second.messages[-1].content == "Shall we go to the museum again?"
+    # Everything turn one sent before its moment is where turn two begins.
+    assert first.messages[-1].content == "Call me Theo. I love the museum."
+    assert second.messages[1] == first.messages[-1]

@@ -169,7 +169,7 @@ async def test_she_knows_how_long_you_were_away(
     _, first = await collect(companion, "good night")
     clock.advance(timedelta(days=3))
     _, later = await collect(companion, "morning!")
-    system = backend.requests[-1].messages[0].content
+    system = backend.requests[-1].system
     assert "3 days ago" in system
     # What the engine knew when she spoke (the scene the offline voice would render).
     assert isinstance(later, TurnResult)

@@ -38,13 +38,13 @@ async def test_a_week_later_she_recalls_the_sister_and_asks_about_the_interview(
     greeting = await companion.greet()
     assert greeting is not None
     assert greeting.text == "Hello again!"
-    greeting_system = backend.requests[1].messages[0].content
+    greeting_system = backend.requests[1].system
     assert "My interview is on Friday" in greeting_system
     assert "Just past" in greeting_system
     assert "7 days ago" in greeting_system
     asked = await result_of(companion, "How is my family doing, do you think?")
     assert any("Anna" in r.memory.text for r in asked.recalled)
-    assert "My sister is called Anna." in backend.requests[2].messages[0].content
+    assert "My sister is called Anna." in backend.requests[2].system
     names = [s.name for s in asked.prompt.sections]
     assert names.index("memories") < names.index("history")
 
@@ -79,7 +79,7 @@ async def test_her_name_for_the_user_is_learned_and_used(make_companion: MakeCom
     assert companion.user_name == "Theo"
     assert (await companion.core_memory()).user_name == "Theo"
     await collect(companion, "What should we talk about?")
-    system = backend.requests[1].messages[0].content
+    system = backend.requests[1].system
     assert "Their name is Theo." in system
     history = await companion.history()
     assert history[-2].speaker == "Theo"
@@ -98,7 +98,7 @@ async def test_forget_that_asks_first_then_erases(make_companion: MakeCompanion)
     assert not any("Anna" in m.text for m in await companion.memories())
     result = await result_of(companion, "How is my sister doing?")
     assert all("Anna" not in r.memory.text for r in result.recalled)
-    assert "Anna" not in result.prompt.messages[0].content
+    assert "Anna" not in result.prompt.system
     # Only two requests reached the model: the confirmations are hers, not the model's.
     assert len(backend.requests) == 2
 
@@ -150,7 +150,7 @@ async def test_model_extraction_adds_what_rules_miss(make_companion: MakeCompani
     companion = make_companion(backend)
     result = await result_of(companion, "Baking always reminds me of Gran's kitchen.")
     assert "My grandmother taught me to bake." in {m.text for m in result.extracted}
-    assert "JSON" in backend.requests[1].messages[0].content
+    assert "JSON" in backend.requests[1].system
 
 
 async def test_old_turns_fold_into_a_summary_instead_of_vanishing(
@@ -167,7 +167,7 @@ async def test_old_turns_fold_into_a_summary_instead_of_vanishing(
     assert not names["summary"].dropped
     import re
 
-    system = result.prompt.messages[0].content
+    system = result.prompt.system
     in_view = [m.content for m in result.prompt.messages[1:]]
     oldest_in_view = min(int(n) for t in in_view for n in re.findall(r"number (\d+)", t))
     summarised = [int(n) for n in re.findall(r"number (\d+)", names["summary"].text)]

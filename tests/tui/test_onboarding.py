@@ -107,7 +107,7 @@ async def test_she_greets_a_returning_user_knowing_how_long_they_were_away(
         await settle(pilot)
         greeting = backend.requests[-1]
         assert greeting.messages[-1].content.startswith("(the user has just opened the app.")
-        assert "3 days ago" in greeting.messages[0].content
+        assert "3 days ago" in greeting.system
         transcript = app.screen.query_one(Transcript)
         assert shown(transcript.messages[-1]) == "Three whole days! How did the interview go?"
         assert not app.screen.query(Greeting)

@@ -118,7 +118,7 @@ async def test_crisis_language_tells_a_model_to_take_care_with_the_help_text(
     companion = make_companion(backend, crisis_help="Call the Oslo crisis line on 116 123.")
     _, result = await collect(companion, "I feel hopeless and I want to end it all")
     assert isinstance(result, TurnResult)
-    system = backend.requests[-1].messages[0].content
+    system = backend.requests[-1].system
     assert "Call the Oslo crisis line on 116 123." in system
     assert "care" in [s.name for s in result.prompt.sections]
     _, calm = await collect(companion, "I had soup for lunch")

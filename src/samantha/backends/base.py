@@ -31,6 +31,41 @@ class ReplyRequest(BaseModel):
     #: output (a grammar on llama.cpp), and count answers that are no JSON at all.
     json_schema: dict[str, Any] | None = None
 
+    @property
+    def system(self) -> str:
+        """Every system message's text: the lead and the moment beside the newest message."""
+        return "\n\n".join(m.content for m in self.messages if m.role == "system")
+
+
+def mid_system(messages: list[ChatMessage]) -> bool:
+    """Whether a system message follows the first message (the prompt's moment)."""
+    return any(m.role == "system" for m in messages[1:])
+
+
+def fold_system(messages: list[ChatMessage]) -> list[ChatMessage]:
+    """The same prompt for a chat template that allows a system message only first (Gemma's,
+    Mistral's): each later one is folded into the message after it, marked as a note."""
+    folded: list[ChatMessage] = []
+    pending: list[str] = []
+    for index, message in enumerate(messages):
+        if message.role == "system" and index > 0:
+            pending.append(message.content)
+            continue
+        if pending:
+            note = "\n\n".join(pending)
+            content = f"(A note for your reply, not said by them:\n{note})\n\n{message.content}"
+            message = ChatMessage(role=message.role, content=content)
+            pending = []
+        folded.append(message)
+    if pending:
+        extra = ChatMessage(role="system", content="\n\n".join(pending))
+        if folded and folded[0].role == "system":
+            first = folded[0].content + "\n\n" + extra.content
+            folded[0] = ChatMessage(role="system", content=first)
+        else:
+            folded.insert(0, extra)
+    return folded
+
 
 class Usage(BaseModel):
     prompt_tokens: int | None = None

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from samantha.backends.base import Chunk, ReplyRequest, Usage
+from samantha.backends.base import ChatMessage, Chunk, ReplyRequest, Usage, fold_system, mid_system
 from samantha.config import BackendSpec, Paths
 from samantha.errors import BackendError, ConfigError
 
@@ -256,6 +256,8 @@ class LocalBackend:
         self.context_window = min(asked or DEFAULT_MAX_CONTEXT, trained)
         self._loaded: _Loaded | None = None
         self._json_failures = 0
+        #: The file's chat template refused a system message after the first: fold them.
+        self._fold = False
         #: Time to first token and tokens per second of the last stream (None: not yet).
         self.last_first_token_ms: float | None = None
         self.last_tokens_per_second: float | None = None
@@ -274,10 +276,31 @@ class LocalBackend:
         return self._loaded
 
     async def stream(self, request: ReplyRequest) -> AsyncIterator[Chunk]:
+        if self._fold or not mid_system(request.messages):
+            messages = fold_system(request.messages) if self._fold else request.messages
+            async for chunk in self._stream(request, messages):
+                yield chunk
+            return
+        started = False
+        try:
+            async for chunk in self._stream(request, request.messages):
+                started = True
+                yield chunk
+        except BackendError as exc:
+            if started or not _refuses_roles(exc.__cause__):
+                raise
+            # The file's chat template allows a system message only first: fold, from now on.
+            self._fold = True
+            async for chunk in self._stream(request, fold_system(request.messages)):
+                yield chunk
+
+    async def _stream(
+        self, request: ReplyRequest, messages: list[ChatMessage]
+    ) -> AsyncIterator[Chunk]:
         loaded = await self._model()
         async with loaded.lock:
             kwargs: dict[str, Any] = {
-                "messages": [m.model_dump() for m in request.messages],
+                "messages": [m.model_dump() for m in messages],
                 "stream": True,
                 "max_tokens": request.max_tokens or None,
             }
@@ -409,6 +432,15 @@ def _generate(llama: Any, kwargs: dict[str, Any], stop: threading.Event) -> Iter
         close = getattr(completion, "close", None)
         if close is not None:
             close()
+
+
+def _refuses_roles(exc: BaseException | None) -> bool:
+    """The chat template raised over where a system message stands (jinja's
+    ``raise_exception("... roles must alternate ...")``)."""
+    if exc is None:
+        return False
+    text = f"{type(exc).__name__} {exc}".lower()
+    return "template" in text or any(w in text for w in ("alternate", "system", "role"))
 
 
 def _short(text: str, limit: int = 120) -> str:

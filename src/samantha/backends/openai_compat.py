@@ -14,7 +14,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from samantha.backends import probe as server_probe
-from samantha.backends.base import Chunk, ReplyRequest, Usage
+from samantha.backends.base import Chunk, ReplyRequest, Usage, fold_system, mid_system
 from samantha.config import BackendSpec
 from samantha.errors import (
     BackendAuthError,
@@ -48,6 +48,8 @@ class OpenAICompatBackend:
         self._client: AsyncOpenAI | None = None
         self._facts: server_probe.ServerFacts | None = None
         self._json_failures = 0
+        #: Its chat template refused a system message after the first: fold them from now on.
+        self._fold = False
         self._serial = asyncio.Lock()
         self._probing = asyncio.Lock()
 
@@ -204,9 +206,10 @@ class OpenAICompatBackend:
     async def _stream(
         self, client: AsyncOpenAI, request: ReplyRequest, schema: dict[str, Any] | None
     ) -> AsyncGenerator[Chunk, None]:
+        messages = fold_system(request.messages) if self._fold else request.messages
         kwargs: dict[str, Any] = {
             "model": self.model,
-            "messages": [m.model_dump() for m in request.messages],
+            "messages": [m.model_dump() for m in messages],
             "stream": True,
             "stream_options": {"include_usage": True},
         }
@@ -219,8 +222,18 @@ class OpenAICompatBackend:
         try:
             stream = await client.chat.completions.create(**kwargs)
         except Exception as exc:
-            self._learn_window(exc)
-            raise self._translate(exc) from exc
+            if not self._fold and mid_system(request.messages) and _refuses_roles(exc):
+                # Its chat template allows a system message only first: fold it, from now on.
+                self._fold = True
+                kwargs["messages"] = [m.model_dump() for m in fold_system(request.messages)]
+                try:
+                    stream = await client.chat.completions.create(**kwargs)
+                except Exception as again:
+                    self._learn_window(again)
+                    raise self._translate(again) from again
+            else:
+                self._learn_window(exc)
+                raise self._translate(exc) from exc
         started = False
         finished = False
         #: The model asked for a tool (samantha offers none) instead of, or after, speaking.
@@ -442,6 +455,17 @@ def _whole_characters(text: str, *, last: bool) -> tuple[str, str]:
         text, held = text[:-1], text[-1]
     joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return joined, held
+
+
+def _refuses_roles(exc: Exception) -> bool:
+    """A server whose chat template rejected where a system message stands (Gemma's and
+    Mistral's raise "roles must alternate"; others name the system role)."""
+    import openai
+
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code < 400:
+        return False
+    text = str(exc.message).lower()
+    return any(word in text for word in ("alternate", "system", "role", "template"))
 
 
 def _retried(exc: Exception) -> str:

@@ -1,21 +1,35 @@
 """Prompt assembly in one documented order, each section counted, under the window's budget.
 
-Order (the README documents it for persona authors):
+Two system messages: what changes seldom leads, what changes every turn sits beside the
+newest message. A server keeps the prompt it evaluated last and reuses the longest prefix the
+next one shares with it (llama.cpp, Ollama, vLLM, OpenAI): with the clock, her mood and the
+recalled memories ahead of the history, every turn re-read the whole conversation.
+
+The lead system message, before the history:
 
 1. persona          who she is, how she speaks, her values and examples
 2. core memory      what she always knows about the user, and about herself
-3. mood             her mood and the relationship's stage and strain
-4. time             the date and time, how long since the last talk, plans near or just past
-5. lorebook         world entries whose keywords came up
-6. memories         what came to mind for this message, with when
-7. summary          a rolling summary of the part of the conversation that no longer fits
-8. instructions     the persona's post_history_instructions, if any (last in the system text)
-9. history          recent messages, oldest first
+3. summary          a rolling summary of the part of the conversation that no longer fits
 
-Sections 1-4 always go in. When the budget is tight the optional ones give way first, in the
-order lorebook, summary, memories (least to most tied to this message); then the oldest
-messages are left out; a single message too large for the window is cut in the middle, marked.
-All sections form one system message, the form every OpenAI-compatible server accepts.
+Then the history (recent messages, oldest first), and just before the newest message, the
+moment:
+
+4. mood             her mood and the relationship's stage and strain
+5. time             the date and time, how long since the last talk, plans near or just past
+6. lorebook         world entries whose keywords came up
+7. memories         what came to mind for this message, with when
+8. instructions     the persona's post_history_instructions, if any
+9. care             a way to reach help, when the message sounds like a crisis
+
+When the history does not end with the person's message (her greeting, a nudge), the moment
+joins the lead message: there is no newest message to sit beside. Backends whose chat
+template refuses a system message mid-conversation fold it into the newest message
+(``backends.base.fold_system``).
+
+Persona, core memory, mood and time always go in. When the budget is tight the optional ones
+give way first, in the order lorebook, summary, memories (least to most tied to this
+message); then the oldest messages are left out; a single message too large for the window is
+cut in the middle, marked.
 """
 
 from __future__ import annotations
@@ -36,6 +50,9 @@ from samantha.timefmt import humanize
 
 #: Optional sections, in the order they give way when the budget is tight.
 TRIM_ORDER = ("lorebook", "summary", "memories")
+#: Sections that change from turn to turn: sent beside the newest message, after the history,
+#: so the conversation before it stays a prefix the server has already read.
+MOMENT = frozenset({"mood", "time", "lorebook", "memories", "instructions", "care"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,11 @@ class Prompt(BaseModel):
     budget: int
     dropped: int = 0
     sections: list[PromptSection] = []
+
+    @property
+    def system(self) -> str:
+        """Everything she is told besides the messages, lead and moment together."""
+        return "\n\n".join(m.content for m in self.messages if m.role == "system")
 
 
 def persona_text(persona: Persona) -> str:
@@ -151,14 +173,15 @@ def compose(
     chats_list = [chat for chat, _ in pairs]
     system = "\n\n".join(s.text for s in present)
     # Fast path: byte lengths bound BPE token counts from above, so no tokenizer is needed.
+    # Two system messages (the lead and the moment) each cost a message's overhead.
     upper = byte_bound(system) + sum(size for _, size in pairs)
-    upper += MESSAGE_OVERHEAD * (len(pairs) + 1)
+    upper += MESSAGE_OVERHEAD * (len(pairs) + 2)
     if upper <= budget:
         shown = [PromptSection(name=s.name, tokens=_estimate(s.text), text=s.text) for s in present]
         history_bytes = sum(size for _, size in pairs)
         shown.append(_history_section(len(pairs), math.ceil(history_bytes / 3)))
         return Prompt(
-            messages=[ChatMessage(role="system", content=system), *chats_list],
+            messages=_assemble(present, chats_list),
             tokens=math.ceil(upper / 3),
             accuracy="estimate",
             budget=budget,
@@ -191,7 +214,9 @@ def compose(
         recent += cost(position)
     newest = cost(len(chats_list) - 1) if chats_list else 0
     floor = max(min(recent, budget // 3), min(newest, budget // 2))
-    room = budget - MESSAGE_OVERHEAD - floor
+    # The moment stands beside the newest message when that is theirs: two system messages.
+    split = bool(chats_list) and chats_list[-1].role == "user"
+    room = budget - 2 * MESSAGE_OVERHEAD - floor
     for name in TRIM_ORDER:
         while sections_tokens() > room:
             index = next((i for i, s in enumerate(kept_sections) if s.name == name), None)
@@ -207,7 +232,7 @@ def compose(
     # rather than send a prompt that leaves the reply no room.
     for _ in range(len(kept_sections)):
         # Measured on the text as sent: a tokenizer may merge across the joins, either way.
-        excess = counter.count("\n\n".join(s.text for s in kept_sections)) - room
+        excess = _system_tokens(counter, kept_sections, split) - MESSAGE_OVERHEAD - room
         if excess <= 0:
             break
         index = max(range(len(kept_sections)), key=lambda i: counts[kept_sections[i].name])
@@ -216,8 +241,7 @@ def compose(
         cut = counter.truncate(section.text, allowed)
         kept_sections[index] = Section(section.name, cut, section.optional, section.trim_from)
         counts[section.name] = counter.count(cut)
-    system = "\n\n".join(s.text for s in kept_sections)
-    used = counter.count(system) + MESSAGE_OVERHEAD
+    used = _system_tokens(counter, kept_sections, split)
     kept: list[ChatMessage] = []
     history_tokens = 0
     for index in range(len(chats_list) - 1, -1, -1):
@@ -249,13 +273,39 @@ def compose(
     ]
     shown.append(_history_section(len(kept), history_tokens, len(chats_list) - len(kept)))
     return Prompt(
-        messages=[ChatMessage(role="system", content=system), *kept],
+        messages=_assemble(kept_sections, kept),
         tokens=used,
         accuracy=counter.accuracy,
         budget=budget,
         dropped=len(chats_list) - len(kept),
         sections=shown,
     )
+
+
+def _system_tokens(counter: TokenCounter, sections: Sequence[Section], split: bool) -> int:
+    """The system text's tokens as sent, framing included: the lead and the moment are two
+    messages when the moment has a newest message to stand beside (``split``), else one."""
+    if not split:
+        return counter.count("\n\n".join(s.text for s in sections)) + MESSAGE_OVERHEAD
+    lead = "\n\n".join(s.text for s in sections if s.name not in MOMENT)
+    moment = "\n\n".join(s.text for s in sections if s.name in MOMENT)
+    texts = [text for text in (lead, moment) if text]
+    return sum(counter.count(text) for text in texts) + MESSAGE_OVERHEAD * len(texts)
+
+
+def _assemble(sections: Sequence[Section], chats: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """The lead system message, the history, and the moment just before the newest message."""
+    lead = "\n\n".join(s.text for s in sections if s.name not in MOMENT)
+    moment = "\n\n".join(s.text for s in sections if s.name in MOMENT)
+    if not moment or not chats or chats[-1].role != "user":
+        whole = "\n\n".join(text for text in (lead, moment) if text)
+        return [ChatMessage(role="system", content=whole), *chats]
+    return [
+        ChatMessage(role="system", content=lead),
+        *chats[:-1],
+        ChatMessage(role="system", content=moment),
+        chats[-1],
+    ]
 
 
 def _history_section(count: int, tokens: int, left_out: int = 0) -> PromptSection:

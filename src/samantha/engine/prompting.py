@@ -54,7 +54,9 @@ class Spoken:
         return cls(
             text=users[-1] if users else "",
             said=[m.content for m in messages if m.role == "assistant"],
-            position=len(messages),
+            # The talk's length (and the one system text it used to be sent with): the
+            # moment's own system message must not reseed what she says.
+            position=1 + sum(1 for m in messages if m.role != "system"),
         )
 
 
