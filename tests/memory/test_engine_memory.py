@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from samantha.backends.base import ChatMessage
 from samantha.backends.scripted import ScriptedBackend
 from samantha.clock import FixedClock
 from samantha.config import Settings
@@ -151,6 +152,44 @@ async def test_model_extraction_adds_what_rules_miss(make_companion: MakeCompani
     result = await result_of(companion, "Baking always reminds me of Gran's kitchen.")
     assert "My grandmother taught me to bake." in {m.text for m in result.extracted}
     assert "JSON" in backend.requests[1].system
+
+
+async def test_memorys_question_follows_the_conversation_a_server_has_cached(
+    make_companion: MakeCompanion,
+) -> None:
+    """A server that keeps one prompt cached (llama.cpp) would lose the conversation to a
+    question of memory's own: the question follows her prompt and reply instead, and the next
+    turn's prompt begins with what the question began with."""
+    extraction = '{"facts": [], "user_name": null}'
+    backend = ScriptedBackend(replies=["How lovely.", extraction, "It is.", extraction])
+    backend.follows_instructions = True
+    companion = make_companion(backend)
+    await result_of(companion, "Baking always reminds me of Gran's kitchen.")
+    await result_of(companion, "She made bread every Sunday.")
+    reply, question, after = backend.requests[0], backend.requests[1], backend.requests[2]
+    assert question.messages[: len(reply.messages)] == reply.messages
+    assert question.messages[len(reply.messages)] == ChatMessage(
+        role="assistant", content="How lovely."
+    )
+    assert question.messages[-2].role == "system"
+    assert "JSON" in question.messages[-2].content
+    assert question.messages[-1].content == "Baking always reminds me of Gran's kitchen."
+    # The next prompt shares the lead and the conversation up to the moment of turn one.
+    assert after.messages[0] == question.messages[0]
+    assert after.messages[1] == question.messages[2]
+
+
+async def test_a_question_that_would_overflow_the_window_goes_alone(
+    make_companion: MakeCompanion,
+) -> None:
+    extraction = '{"facts": [], "user_name": null}'
+    backend = ScriptedBackend(replies=["Mm.", extraction], context_window=700)
+    backend.follows_instructions = True
+    companion = make_companion(backend, reply_tokens=200)
+    await result_of(companion, "Baking reminds me of Gran. " * 40)
+    question = backend.requests[1]
+    assert [m.role for m in question.messages] == ["system", "user"]
+    assert "JSON" in question.messages[0].content
 
 
 async def test_old_turns_fold_into_a_summary_instead_of_vanishing(

@@ -19,7 +19,7 @@ from samantha.domain.memory import (
 )
 from samantha.engine.text import clean_text
 from samantha.errors import InputError
-from samantha.memory.mind import Mind
+from samantha.memory.mind import Chat, Mind
 from samantha.memory.stream import Added, MemoryStream
 from samantha.store import Store
 
@@ -121,10 +121,16 @@ class MemoryKeeper:
         return seen, contact, added
 
     async def learn(
-        self, message: Message, now: datetime, user: str, name: str, fresh: bool
+        self,
+        message: Message,
+        now: datetime,
+        user: str,
+        name: str,
+        fresh: bool,
+        chat: Chat | None = None,
     ) -> tuple[list[Memory], str | None]:
         """What a model makes of the message after her reply (facts, a reflection)."""
-        learned, heard_name = await self.mind.learn(message, now, user, name, fresh)
+        learned, heard_name = await self.mind.learn(message, now, user, name, fresh, chat)
         if learned or heard_name:
             self._core = None
         return learned, heard_name

@@ -8,12 +8,14 @@ of a reply arrived is committed too, marked, however the stream ends.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from samantha.backends.base import ChatMessage
 from samantha.domain.conversation import Conversation, Message, MessageStatus, Role
 from samantha.domain.memory import Memory, MemoryKind
 from samantha.engine.care import needs_care
@@ -29,6 +31,7 @@ from samantha.engine.speaking import Line
 from samantha.engine.streaming import Streamed
 from samantha.engine.text import clean_text
 from samantha.errors import BackendError, InputError, SamanthaError
+from samantha.memory.mind import Chat
 from samantha.state.appraisal import appraise
 from samantha.state.inner import InnerState
 from samantha.store import Store
@@ -225,7 +228,7 @@ class Turns:
                 "or turn tool use off on the server."
             )
         reply_message, after = await self._settle(ex, streamed)
-        learned = await self._learn(ex, reply_message.created_at, history, prompt)
+        learned = await self._learn(ex, reply_message, history, prompt)
         yield TurnResult(
             reply=streamed.text,
             status=reply_message.status,
@@ -291,14 +294,19 @@ class Turns:
         return message, after
 
     async def _learn(
-        self, ex: Exchange, end: datetime, history: list[Message], prompt: Prompt
+        self, ex: Exchange, reply: Message, history: list[Message], prompt: Prompt
     ) -> list[Memory]:
-        p, session = self.p, self.p.session
+        p, session, end = self.p, self.p.session, reply.created_at
         user = session.user_name or "the user"
         learned: list[Memory] = []
         if ex.from_partner:
+            # Memory's questions follow the conversation just had, so a server's cached
+            # prompt still begins with it when the next turn comes.
+            said = ChatMessage(role="assistant", content=reply.text)
+            spent = prompt.tokens + math.ceil(len(reply.text.encode()) / 2.5)
+            chat = Chat([*prompt.messages, said], p.builder.window - spent)
             learned, name = await p.memories.learn(
-                ex.message, end, user, p.persona.name, bool(ex.learned)
+                ex.message, end, user, p.persona.name, bool(ex.learned), chat
             )
             if name and session.partner is None:
                 session.user_name = name

@@ -9,7 +9,9 @@ fails the turn (the reply itself meets, and reports, any real backend problem).
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,6 +55,19 @@ FACTS_SCHEMA = {
 }
 
 
+@dataclass(frozen=True)
+class Chat:
+    """The conversation a question to the model may follow: the messages of the prompt she
+    just answered, her reply, and how many tokens of the window are left after them."""
+
+    messages: Sequence[ChatMessage]
+    room: int
+
+    def fits(self, question: str, max_tokens: int) -> bool:
+        # Two and a half bytes a token undercounts no tokenizer of prose: a safe margin.
+        return math.ceil(len(question.encode()) / 2.5) + max_tokens <= self.room
+
+
 class Mind:
     def __init__(
         self,
@@ -91,14 +106,26 @@ class Mind:
         )
 
     async def _ask(
-        self, system: str, user: str, max_tokens: int, schema: dict[str, Any] | None = None
+        self,
+        system: str,
+        user: str,
+        max_tokens: int,
+        schema: dict[str, Any] | None = None,
+        chat: Chat | None = None,
     ) -> str | None:
+        """One question to the model. With ``chat`` (the turn's prompt and her reply) the
+        question follows the conversation when it fits the window: a server that keeps one
+        prompt cached (llama.cpp, llama-cpp-python) then keeps the conversation it has read,
+        where a question of its own would replace it and the next turn would re-read it all."""
+        question = [
+            ChatMessage(role="system", content=system),
+            ChatMessage(role="user", content=user),
+        ]
+        if chat is not None and chat.fits(system + user, max_tokens):
+            question = [*chat.messages, *question]
         request = ReplyRequest(
             json_schema=schema,
-            messages=[
-                ChatMessage(role="system", content=system),
-                ChatMessage(role="user", content=user),
-            ],
+            messages=question,
             max_tokens=max_tokens,
             temperature=0.0,
         )
@@ -176,18 +203,24 @@ class Mind:
     # -- after the reply ------------------------------------------------------------------
 
     async def learn(
-        self, user_message: Message, now: datetime, user: str, name: str, fresh: bool = True
+        self,
+        user_message: Message,
+        now: datetime,
+        user: str,
+        name: str,
+        fresh: bool = True,
+        chat: Chat | None = None,
     ) -> tuple[list[Memory], str | None]:
         """Model extraction, reflection when due, and vectors for anything new. ``fresh``
         says the rules already stored facts this turn (only new facts can make a reflection
-        due)."""
+        due); ``chat``, the conversation the questions may follow (see ``_ask``)."""
         learned: list[Memory] = []
         user_name: str | None = None
         if self.uses_model:
             instructions = learn.EXTRACTION_INSTRUCTIONS.replace(
                 "{today}", now.astimezone().strftime("%A %Y-%m-%d")
             )
-            reply = await self._ask(instructions, user_message.text[:4000], 400, FACTS_SCHEMA)
+            reply = await self._ask(instructions, user_message.text[:4000], 400, FACTS_SCHEMA, chat)
             parsed = learn.parse_facts(reply, now) if reply else None
             if parsed is not None:
                 facts, user_name = parsed
@@ -198,13 +231,15 @@ class Mind:
                 if user_name:
                     await self.store.run(lambda _: stream.set_user_name(user_name, now))
         if fresh or learned:
-            reflection = await self.reflect(now, user, name)
+            reflection = await self.reflect(now, user, name, chat)
             if reflection is not None:
                 learned.append(reflection)
         await self.embed_missing()
         return learned, user_name
 
-    async def reflect(self, now: datetime, user: str, name: str) -> Memory | None:
+    async def reflect(
+        self, now: datetime, user: str, name: str, chat: Chat | None = None
+    ) -> Memory | None:
         """When enough has been learned since the last time, draw an insight from it."""
         stream = self.stream
         persona, threshold = stream.persona, stream.settings.reflect_threshold
@@ -224,7 +259,7 @@ class Mind:
         insights: list[tuple[str, list[Memory]]] | None = None
         if self.uses_model:
             system = learn.REFLECTION_INSTRUCTIONS.replace("{name}", name).replace("{user}", user)
-            reply = await self._ask(system, learn.reflection_prompt(memories), 300)
+            reply = await self._ask(system, learn.reflection_prompt(memories), 300, chat=chat)
             insights = learn.parse_insights(reply, memories) if reply else None
         if insights is None:
             single = learn.offline_reflection(memories)
