@@ -9,6 +9,7 @@ she says as her message with its reason.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -206,7 +207,10 @@ class Initiative:
             return history, nudged, today, spoken, plans
 
         history, nudged, today, spoken, plans = await p.store.run(read)
-        return decide(
+        # Appraising the talk for something heavy is CPU work, asked every quiet minute: off
+        # the front end's event loop.
+        return await asyncio.to_thread(
+            decide,
             now,
             history,
             plans,

@@ -26,6 +26,7 @@ from samantha.tui.widgets.transcript import ReplyMessage, Transcript, UserMessag
 # The engine and the other screens load when first needed: the chat paints before them.
 if TYPE_CHECKING:
     from samantha.engine import Companion, TurnEvent, TurnResult
+    from samantha.engine.initiative import Spoke
     from samantha.tui.screens.onboarding import OnboardingScreen
     from samantha.tui.widgets.state_panel import StatePanel
 
@@ -83,6 +84,8 @@ class ChatScreen(ChatCommands):
         self._diary_written = False
         #: The last turn the model answered, for the state panel when it opens.
         self._last_turn: TurnResult | None = None
+        #: She spoke first since that turn: the panel says why until the next reply.
+        self._spoke_first: Spoke | None = None
         #: Messages sent while she was replying, shown as queued, sent in order after her.
         self.queued: list[UserMessage] = []
 
@@ -159,7 +162,7 @@ class ChatScreen(ChatCommands):
             return
         await self.query_one(Transcript).show_history(messages, earlier=len(messages) >= RECENT)
         self.host.session_started()
-        self.set_interval(NUDGE_EVERY, self.nudge)
+        self.set_interval(NUDGE_EVERY, self._quiet_minute)
         if first_run:
             answers = await self.app.push_screen_wait(self._onboarding())
             if answers is None:
@@ -172,6 +175,14 @@ class ChatScreen(ChatCommands):
             self.greet()
         else:
             await self._hello()
+
+    def _quiet_minute(self) -> None:
+        """The timer's tick. A nudge still being written (a slow model) is left to finish:
+        the next tick would otherwise cancel it, and she would never get a word out."""
+        if not any(
+            w.node is self and w.group == "nudge" and not w.is_finished for w in self.workers
+        ):
+            self.nudge()
 
     @work(exclusive=True, group="nudge")
     async def nudge(self) -> None:
@@ -190,6 +201,10 @@ class ChatScreen(ChatCommands):
             return  # a background nicety: a failure here must not interrupt the chat
         if spoke is not None:
             await self.query_one(Transcript).add_message(spoke.message)
+            self._spoke_first = spoke
+            panel = self.panel
+            if panel is not None and panel.display:
+                self._show_turn(panel)
 
     def _onboarding(self) -> OnboardingScreen:
         from samantha.tui.choices import backend_choices, persona_choices
@@ -277,6 +292,7 @@ class ChatScreen(ChatCommands):
 
     async def stop_and_wait(self) -> None:
         """Before the conversation changes: queued words go back to the input, unsent."""
+        self._spoke_first = None  # why she spoke first belongs to the old conversation
         if self.queued:
             waiting, self.queued = self.queued, []
             prompt = self.query_one(PromptInput)
@@ -329,6 +345,7 @@ class ChatScreen(ChatCommands):
         # A reply the program gave itself (a confirmation) had no prompt: nothing to show.
         if result.prompt.budget:
             self._last_turn = result
+        self._spoke_first = None
         panel = self.panel
         if panel is not None and panel.display:
             self._show_turn(panel)
@@ -344,6 +361,9 @@ class ChatScreen(ChatCommands):
         if self._last_turn is not None:
             panel.show_recalled(self._last_turn.recalled)
             panel.show_prompt(self._last_turn.prompt)
+        ground = self._spoke_first.decision.ground if self._spoke_first else None
+        if ground is not None:
+            panel.show_spoke_first(ground.reason, ground.text)
 
     @work(exclusive=True, group="state")
     async def refresh_state(self) -> None:

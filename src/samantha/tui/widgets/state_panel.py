@@ -32,6 +32,12 @@ RECALLED_SHOWN = 5
 #: Characters of a recalled memory before it is cut (the memory screen has the rest).
 RECALLED_CHARS = 90
 PAD_AXES = ("pleasure", "arousal", "dominance")
+#: Why she spoke first, as the panel says it (the reasons of engine/initiative.py).
+SPOKE_FIRST = {
+    "plan_today": "a plan of yours is today",
+    "plan_tomorrow": "a plan of yours is tomorrow",
+    "heavy": "you told her something heavy",
+}
 
 
 class StatePanel(VerticalScroll):
@@ -126,6 +132,16 @@ class StatePanel(VerticalScroll):
         if len(recalled) > RECALLED_SHOWN:
             lines.append(f"and {len(recalled) - RECALLED_SHOWN} more")
         box.update(Content("\n".join(lines)))
+
+    def show_spoke_first(self, reason: str, about: str) -> None:
+        """Why she spoke unasked, where what came to her mind goes, until a reply replaces it."""
+        text = " ".join(about.split())
+        if len(text) > RECALLED_CHARS:
+            text = text[: RECALLED_CHARS - 1] + "…"
+        why = SPOKE_FIRST.get(reason, reason)
+        self.query_one("#recalled", Static).update(
+            Content(f"She spoke first: {why}.\n• {visible(text)}")
+        )
 
     def show_voice(self, name: str, model: str, is_offline: bool, window: int) -> None:
         label = backend_label(name, model, is_offline)
