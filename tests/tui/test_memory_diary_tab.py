@@ -153,15 +153,26 @@ async def test_edit_and_delete_an_entry(build_app: BuildApp) -> None:
 async def test_an_entry_whose_message_was_forgotten_is_marked(build_app: BuildApp) -> None:
     app = offline_app(build_app)
     await two_days(app)
-    # Forgetting the fact withholds the message it came from, which the sad day drew on.
-    (fact,) = [
-        m
-        for m in await app.companion.memories()
-        if m.kind is MemoryKind.FACT and "grandmother" in m.text
-    ]
-    await app.companion.forget(fact.id)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_diary(pilot, app)
+        assert all(MARKED not in row for row in rows(screen))
+        # On the memories tab, forget the fact the sad day's first message taught her: that
+        # message is withheld from then on, and the entry that drew on it is marked.
+        await pilot.press("f5")
+        await settle(pilot)
+        index = next(
+            i
+            for i, m in enumerate(screen.items)
+            if m.kind is MemoryKind.FACT and "grandmother" in m.text
+        )
+        screen.query_one("#list", OptionList).highlighted = index
+        await pilot.press("delete")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is screen)
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
         good, sad = rows(screen)
         assert MARKED in sad
         assert MARKED not in good

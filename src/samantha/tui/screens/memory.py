@@ -253,6 +253,7 @@ class MemoryScreen(Screen[Picked | None]):
         self.notify("Forgotten.", timeout=3)
         self._reload()
         self.load_core()
+        self.load_diary()  # an entry that drew on what was forgotten is marked now
 
     @work(group="edit")
     async def action_about(self) -> None:
@@ -359,6 +360,7 @@ class MemoryScreen(Screen[Picked | None]):
             self._report(exc)
             return
         self.load_diary(entry.id)
+        self._reload()  # her memory of the day says the same now
 
     async def _delete_entry(self) -> None:
         entry = self.selected_entry
