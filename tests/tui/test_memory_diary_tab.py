@@ -98,10 +98,12 @@ async def test_entries_newest_first_with_the_day_and_her_mood(build_app: BuildAp
         assert "her mood: sad" in box
         # The memory-only keys are not offered on this tab; F5 goes back to her memories.
         assert not screen.check_action("source", ())
+        assert screen.active_bindings["f5"].binding.description == "Memories"
         await pilot.press("f5")
         await settle(pilot)
         assert screen.query_one(TabbedContent).active == "memories"
         assert screen.check_action("source", ())
+        assert screen.active_bindings["f5"].binding.description == "Diary"
 
 
 async def test_edit_and_delete_an_entry(build_app: BuildApp) -> None:

@@ -43,7 +43,6 @@ MEMORY_ONLY = {"source", "about", "search"}
 class MemoryScreen(Screen[Picked | None]):
     DEFAULT_CSS = """
     MemoryScreen {
-        & > #title { padding: 0 2; background: $panel; color: $text-muted; }
         & > TabbedContent { height: 1fr; }
         & ContentSwitcher { height: 1fr; }
         & TabPane { height: 1fr; padding: 0; }
@@ -76,7 +75,9 @@ class MemoryScreen(Screen[Picked | None]):
         Binding("delete,f8", "forget", "Forget"),
         Binding("f3", "source", "Where from"),
         Binding("f4", "about", "About you"),
-        Binding("f5", "switch", "Memories/diary"),
+        # One key, named for the tab it goes to (check_action leaves out the other).
+        Binding("f5", "show_tab('diary')", "Diary"),
+        Binding("f5", "show_tab('memories')", "Memories"),
         Binding("ctrl+f", "search", "Search", show=False),
     ]
 
@@ -92,14 +93,14 @@ class MemoryScreen(Screen[Picked | None]):
 
     def compose(self) -> ComposeResult:
         name = self.companion.persona.name
-        yield Static(Content(f"What {name} remembers"), id="title")
+        # The tabs are the title: a row less than a title over them, for small terminals.
         with TabbedContent(initial=MEMORIES):
-            with TabPane("Memories", id=MEMORIES):
+            with TabPane(Content(f"What {name} remembers"), id=MEMORIES):
                 yield Static(Content(""), id="about")
                 yield Input(self.initial_query, placeholder="Search her memories…", id="search")
                 yield OptionList(id="list")
                 yield Static(Content("Nothing selected."), id="detail")
-            with TabPane("Diary", id=DIARY):
+            with TabPane(Content(f"{name}'s diary"), id=DIARY):
                 yield OptionList(id="diary-list")
                 with VerticalScroll(id="entry-box"):
                     yield Static(Content(""), id="entry-about")
@@ -118,6 +119,8 @@ class MemoryScreen(Screen[Picked | None]):
         return self.query_one(TabbedContent).active == DIARY
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_tab":
+            return parameters[0] != self.query_one(TabbedContent).active
         # The memory-only keys leave the footer on the diary tab (they mean nothing there).
         return not (action in MEMORY_ONLY and self.on_diary)
 
@@ -126,8 +129,8 @@ class MemoryScreen(Screen[Picked | None]):
         self.query_one("#diary-list" if self.on_diary else "#list", OptionList).focus()
         self.refresh_bindings()
 
-    def action_switch(self) -> None:
-        self.query_one(TabbedContent).active = MEMORIES if self.on_diary else DIARY
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
 
     @work(exclusive=True, group="core")
     async def load_core(self) -> None:
