@@ -115,12 +115,18 @@ class MemoryScreen(Screen[Picked | None]):
         self.load_diary()
 
     @property
+    def tab(self) -> str:
+        """The tab shown (the memories until the tabs exist: the footer may ask before)."""
+        found = self.query(TabbedContent)
+        return found.first().active if found else MEMORIES
+
+    @property
     def on_diary(self) -> bool:
-        return self.query_one(TabbedContent).active == DIARY
+        return self.tab == DIARY
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_tab":
-            return parameters[0] != self.query_one(TabbedContent).active
+            return parameters[0] != self.tab
         # The memory-only keys leave the footer on the diary tab (they mean nothing there).
         return not (action in MEMORY_ONLY and self.on_diary)
 
