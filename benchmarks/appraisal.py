@@ -12,6 +12,12 @@ the speaker's emotion, beside VADER alone.
    pleasure after the person's last line matches the emotion's valence (``VALENCE`` below; the
    four mixed emotions are left out). Peer: the same walk with VADER's compound as the impulse.
 
+3. Small talk (LongMemEval, Wu et al. 2025, MIT): people's turns in chats with an assistant
+   (recipes, trips, code, questions), from 3,000 distinct sessions in a fixed shuffled order,
+   cut into 1,000 runs of 8 turns. Heard a minute apart from her resting mood, plain talk
+   should not leave her sad: the figure is the share of runs after which her pleasure is
+   below 0 (lower is better).
+
 Tuning rule: weights are fitted on EmoBank's train split with the ridge strength chosen on dev,
 then refitted on train+dev (``--fit``); the empathy gains were chosen on EmpatheticDialogues'
 validation split (``--split valid``). The figures to quote are the test splits (the default).
@@ -47,6 +53,7 @@ from samantha.state.mood import PAD, Mood, Temperament
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "appraisal"
+LONGMEMEVAL_DIR = ROOT.parent / "shared" / "data" / "longmemeval"
 
 TARGETS = {"valence": 0.60, "arousal": 0.30, "dominance": 0.25}
 TARGET_SIGN, TARGET_NEGATIVE = 0.85, 0.80
@@ -302,6 +309,41 @@ def signs(talks: Iterable[Dialogue], impulse: Impulse) -> Signs:
     )
 
 
+def small_talk(folder: Path, runs: int = 1000, length: int = 8) -> list[list[str]]:
+    """Runs of LongMemEval's user turns (``longmemeval_s.json.xz``), or none if it is absent."""
+    import json
+    import lzma
+    import random
+
+    path = folder / "longmemeval_s.json.xz"
+    if not path.is_file():
+        return []
+    sessions: dict[str, list[str]] = {}
+    with lzma.open(path, "rt", encoding="utf-8") as handle:
+        for item in json.load(handle):
+            for sid, turns in zip(
+                item["haystack_session_ids"], item["haystack_sessions"], strict=True
+            ):
+                sessions.setdefault(sid, [t["content"] for t in turns if t["role"] == "user"])
+    order = sorted(sessions)
+    random.Random(21).shuffle(order)
+    said = [text for sid in order[:3000] for text in sessions[sid]]
+    return [said[i : i + length] for i in range(0, len(said) - length + 1, length)][:runs]
+
+
+def drift(runs: list[list[str]], impulse: Impulse) -> float:
+    """The share of runs of plain talk after which her pleasure is below 0."""
+    sad = 0
+    for run in runs:
+        now = datetime(2026, 1, 1, 20, tzinfo=UTC)
+        mood = Mood(pad=SAMANTHA.baseline, at=now)
+        for text in run:
+            now += timedelta(minutes=1)
+            mood = mood.moved(impulse(text), SAMANTHA, now)
+        sad += mood.pad.pleasure < 0
+    return sad / len(runs)
+
+
 def vader_impulse(text: str) -> PAD:
     compound = float(vader().polarity_scores(text[:1000])["compound"])
     return PAD(pleasure=compound, arousal=abs(compound) * 0.5, dominance=compound * 0.5)
@@ -321,6 +363,11 @@ def main() -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--split", choices=("test", "valid"), default="test")
     parser.add_argument("--fit", action="store_true", help="rebuild the affect weights")
+    parser.add_argument(
+        "--longmemeval-dir",
+        default=os.environ.get("LONGMEMEVAL_DIR", str(LONGMEMEVAL_DIR)),
+        help="LongMemEval-S for the small-talk drift",
+    )
     args = parser.parse_args()
     folder = data_dir(args.data_dir)
     rated = emobank(folder)
@@ -397,6 +444,16 @@ def main() -> None:
             None,
         )
     )
+    runs = small_talk(Path(args.longmemeval_dir))
+    if runs:
+        ours_drift = drift(runs, lambda text: appraise(text).impulse)
+        peer_drift = drift(runs, vader_impulse)
+        print(
+            f"small talk left her sad (LongMemEval, {len(runs)} runs of 8 user turns) | "
+            f"{ours_drift:.3f} | {peer_drift:.3f} | - | lower | -"
+        )
+    else:
+        print("small talk left her sad | not measured | - | - | - | - (no LongMemEval data)")
     print(
         "model appraiser (settings.appraiser = model) | not measured | - | - | - | - "
         "(it needs a model server or recorded judgements; none are shipped)"

@@ -43,6 +43,13 @@ EventTag = Literal[
 
 _YOU = r"(?:you|u|ya)"
 _YOURE = r"(?:you're|youre|you are|ur|u r|you were)"
+#: What follows "sorry" when it is sympathy for bad news rather than an apology ("sorry to hear
+#: that", "sorry for your loss", "sorry about your dad", "sorry you went through that").
+_CONDOLENCE_TAIL = (
+    r"(?:to hear|for (?:your|the) loss|about (?:your|his|her|their)|that (?:happened|you)|"
+    r"you (?:had|have|went|are|were|lost|feel))"
+)
+_CONDOLENCE = rf"sorry {_CONDOLENCE_TAIL}"
 _PATTERNS: dict[EventTag, re.Pattern[str]] = {
     "affection": re.compile(
         rf"\b(?:i(?:'ve| have)? (?:really |truly |so )?(?:love|loved|adore|miss|missed|like) {_YOU}|care about {_YOU}|"
@@ -78,7 +85,9 @@ _PATTERNS: dict[EventTag, re.Pattern[str]] = {
         r"rough day|hard day|bad day|hard time|down|upset|disappointed|let down|"
         r"miss (?:her|him|them|my)|missed (?:her|him|them|my)|"
         r"died|dies|dying|dead|death|passed away|funeral|cancer|terminal|coma|"
-        r"broke up|break ?up|dumped|divorced?|laid off|got fired|lost (?:my|his|her|our) \w+)\b"
+        r"broke up|break ?up|dumped|divorced?|laid off|got fired|lost (?:my|his|her|our) \w+|"
+        # Condolence: said of someone else's bad news, never an apology.
+        rf"{_CONDOLENCE})\b"
         r"|😢|😭|💔",
         re.I,
     ),
@@ -101,7 +110,8 @@ _PATTERNS: dict[EventTag, re.Pattern[str]] = {
         re.I,
     ),
     "apology": re.compile(
-        r"\b(?:sorry|apologi[sz]e|my bad|forgive me|i was wrong|didn'?t mean (?:it|that))\b",
+        rf"\b(?:sorry(?! {_CONDOLENCE_TAIL})|apologi[sz]e|my bad|forgive me|i was wrong|"
+        r"didn'?t mean (?:it|that))\b",
         re.I,
     ),
     "personal_disclosure": re.compile(
@@ -231,6 +241,21 @@ EMPATHY_GAIN = (7.0, 2.0, 3.0)  # pleasure, arousal, dominance
 #: The reading of plain chat (greetings, small talk) sits a little above EmoBank's neutral 3;
 #: measured from here, small talk neither lifts nor lowers her.
 CHAT_READING = PAD(pleasure=0.07, arousal=0.1, dominance=0.05)
+#: A question or a request asks for something rather than telling her how things are: its
+#: words are the topic's ("how do I get rid of mould", "a recipe for a sad-looking cake"), not
+#: the person's news, so their reading moves her only this much. Without it, a run of plain
+#: questions (LongMemEval's user turns) read slightly below plain chat and left her sad.
+#: Chosen on EmpatheticDialogues' validation split with the small-talk drift
+#: (benchmarks/appraisal.py): 0.3 keeps the sign figures and cuts the drift by a third.
+ASKING_WEIGHT = 0.3
+_ASKING = re.compile(
+    r"\?\s*$|^\s*(?:(?:can|could|would|will) you|please|help me|give me|tell me|show me|"
+    r"write|suggest|recommend|list|explain|describe|compare|summari[sz]e|why|when|where|"
+    # "What a day" and "how lovely" exclaim; they do not ask.
+    r"which|who|is there|are there|do you|does|what(?!\s+an?\b)|how(?!\s+(?:very\s+|so\s+)?"
+    r"(?:nice|sweet|kind|lovely|awful|sad|terrible|cool|great|wonderful|horrible|awesome)\b))\b",
+    re.I,
+)
 #: VADER's compound on top of the reading: it sees emoji, capitals and "!!!" that the word
 #: weights do not.
 COMPOUND_WEIGHT = 0.6
@@ -253,14 +278,16 @@ def appraise(text: str) -> Appraisal:
         reading = PAD()  # "...", "?" or nothing: no feeling to read, none to take in
     else:
         reading = read(sample, scores)
-        offset = reading.pleasure - CHAT_READING.pleasure
+        offset = EMPATHY_GAIN[0] * (reading.pleasure - CHAT_READING.pleasure)
+        if not tags and _ASKING.search(sample):
+            offset *= ASKING_WEIGHT
         # Words of plain good or bad news outrank the word weights' sign ("I passed my exam"
         # reads low on 'exam'; it is still good news).
         if "joy" in tags and not {"sadness", "fear"} & set(tags):
             offset = max(0.0, offset)
         elif {"sadness", "fear"} & set(tags) and "joy" not in tags:
             offset = min(0.0, offset)
-        pleasure += EMPATHY_GAIN[0] * offset
+        pleasure += offset
         arousal += EMPATHY_GAIN[1] * (reading.arousal - CHAT_READING.arousal)
         dominance += EMPATHY_GAIN[2] * (reading.dominance - CHAT_READING.dominance)
     # Bad news about your life is no moment of control for her: it lowers her dominance too,
