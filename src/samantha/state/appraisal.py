@@ -246,8 +246,11 @@ CHAT_READING = PAD(pleasure=0.07, arousal=0.1, dominance=0.05)
 #: the person's news, so their reading moves her only this much. Without it, a run of plain
 #: questions (LongMemEval's user turns) read slightly below plain chat and left her sad.
 #: Chosen on EmpatheticDialogues' validation split with the small-talk drift
-#: (benchmarks/appraisal.py): 0.3 keeps the sign figures and cuts the drift by a third.
+#: (benchmarks/appraisal.py): 0.3 keeps the sign figures and cuts the drift from 30% to 18%.
 ASKING_WEIGHT = 0.3
+#: Tags that say nothing of good or bad news: "Do you have any tips?" asks her, and "my boss
+#: wants the report" confides, but neither is a feeling to take in.
+_NO_NEWS: set[EventTag] = {"question_about_her", "personal_disclosure"}
 _ASKING = re.compile(
     r"\?\s*$|^\s*(?:(?:can|could|would|will) you|please|help me|give me|tell me|show me|"
     r"write|suggest|recommend|list|explain|describe|compare|summari[sz]e|why|when|where|"
@@ -279,7 +282,7 @@ def appraise(text: str) -> Appraisal:
     else:
         reading = read(sample, scores)
         offset = EMPATHY_GAIN[0] * (reading.pleasure - CHAT_READING.pleasure)
-        if not tags and _ASKING.search(sample):
+        if not set(tags) - _NO_NEWS and _ASKING.search(sample):
             offset *= ASKING_WEIGHT
         # Words of plain good or bad news outrank the word weights' sign ("I passed my exam"
         # reads low on 'exam'; it is still good news).
