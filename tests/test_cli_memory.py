@@ -72,6 +72,12 @@ def test_prompt_prints_each_section_with_its_tokens(cli: CliRunner) -> None:
     names = [ln.split()[0] for ln in table.splitlines()[1:-1]]
     assert names[:4] == ["persona", "core", "mood", "time"]
     assert names[-1] == "history"
+    assert table.splitlines()[0].split() == ["section", "tokens", "budget"]
+    # The persona and core memory have budgets of their own, scaled to the window.
+    persona_row = table.splitlines()[1].split()
+    assert persona_row[0] == "persona"
+    assert int(persona_row[1]) <= int(persona_row[2])
+    assert "── system: the moment (mood, time, memories...) ──" in out
     assert "How is my sister?" in out
     before = invoke(cli, "memory", "list")
     invoke(cli, "prompt", "I love tea.")

@@ -282,10 +282,11 @@ async def test_preview_shows_the_sections_in_order_and_stores_nothing(
 ) -> None:
     companion = make_companion(ScriptedBackend(replies=["ok"]))
     await collect(companion, "My sister is called Anna.")
-    await companion.new_conversation()  # so the sister is remembered, not in view
+    await collect(companion, "We had pancakes at the harbour last night.")
+    await companion.new_conversation()  # so the harbour is remembered, not in view
     before = await companion.history()
-    prompt = await companion.preview_prompt("How is my sister?")
+    prompt = await companion.preview_prompt("How is my sister? Remember the harbour?")
     names = [s.name for s in prompt.sections]
     assert names == ["persona", "core memory", "mood", "time", "memories", "history"]
-    assert prompt.messages[-1].content == "How is my sister?"
+    assert prompt.messages[-1].content == "How is my sister? Remember the harbour?"
     assert await companion.history() == before

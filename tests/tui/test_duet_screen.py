@@ -161,7 +161,7 @@ async def test_stepping_in_is_heard_by_both_and_the_next_one_answers(
             ("Samantha", "Theo, snow is quieter."),
         ]
         assert second.requests[0].messages[-1].content == "[Theo, joining in:] What about snow?"
-        hers = [m.content for m in first.requests[1].messages[-2:]]
+        hers = [m.content for m in first.requests[1].messages if m.role != "system"][-2:]
         assert hers == [
             "[Theo, joining in:] What about snow?",
             "Snow, Theo? Snow is rain that took its time.",

@@ -214,9 +214,10 @@ def prompt(
         finally:
             await companion.aclose()
         lines = [
-            f"{'section':<20}{'tokens':>8}",
+            f"{'section':<20}{'tokens':>8}{'budget':>8}",
             *(
-                f"{s.name:<20}{s.tokens:>8}" + ("  (left out: over budget)" if s.dropped else "")
+                f"{s.name:<20}{s.tokens:>8}{s.budget if s.budget is not None else '-':>8}"
+                + ("  (left out: over budget)" if s.dropped else "")
                 for s in built.sections
             ),
             f"{'total':<20}{built.tokens:>8}  of {built.budget} ({built.accuracy})",
@@ -225,8 +226,13 @@ def prompt(
             for section in built.sections:
                 if section.name != "history" and not section.dropped:
                     lines += ["", f"── {section.name} ──", section.text]
+            lines += ["", "── as sent, after the lead system message ──"]
             for chat in built.messages[1:]:
-                lines += ["", f"── {chat.role} ──", chat.content]
+                if chat.role == "system":
+                    # Its sections are printed above; here is only where it stands.
+                    lines += ["", "── system: the moment (mood, time, memories...) ──"]
+                else:
+                    lines += ["", f"── {chat.role} ──", chat.content]
         return lines
 
     for line in asyncio.run(run()):

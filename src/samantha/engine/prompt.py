@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -63,6 +63,8 @@ class Section:
     #: Which lines give way first when the section must shrink: a summary loses its oldest
     #: lines, a ranked list (memories, lorebook) its last, least relevant ones.
     trim_from: Literal["start", "end"] = "end"
+    #: The tokens it was allowed before the window was fitted (``sections.Budgets``).
+    budget: int | None = None
 
     def shrunk(self) -> Section | None:
         """The section one line shorter; ``None`` once only its heading would be left."""
@@ -70,7 +72,7 @@ class Section:
         if len(lines) <= 1:
             return None
         lines = lines[1:] if self.trim_from == "start" else lines[:-1]
-        return Section(self.name, "\n".join([head, *lines]), self.optional, self.trim_from)
+        return replace(self, text="\n".join([head, *lines]))
 
 
 class PromptSection(BaseModel):
@@ -79,6 +81,8 @@ class PromptSection(BaseModel):
     text: str
     #: Left out because the budget was tight.
     dropped: bool = False
+    #: What the section was allowed, when it has a budget of its own.
+    budget: int | None = None
 
 
 class Prompt(BaseModel):
@@ -96,26 +100,44 @@ class Prompt(BaseModel):
         return "\n\n".join(m.content for m in self.messages if m.role == "system")
 
 
-def persona_text(persona: Persona) -> str:
+#: How much of the persona a rendering keeps, fullest first: a small window gets the
+#: first that fits its budget. Examples go first (long, and a small model copies them), then
+#: the backstory and situation, then her personality and boundaries; who she is, how she
+#: speaks and what she values stay.
+PERSONA_LEVELS = 5
+
+
+def persona_text(persona: Persona, level: int = 0) -> str:
     """Who she is. ``persona`` comes filled with the names (``Persona.filled``): the engine
-    fills it once per user name, not on every turn."""
+    fills it once per user name, not on every turn. ``level``: how compact (see
+    ``PERSONA_LEVELS``)."""
     p = persona
     parts = [f"You are {p.name}" + (f", {p.tagline}." if p.tagline else ".")]
-    parts += [text for text in (p.description, p.personality, p.backstory) if text]
-    if p.scenario:
+    description = p.description if level < 4 else _first_sentence(p.description)
+    parts += [t for t in (description, p.personality if level < 3 else "") if t]
+    if p.backstory and level < 2:
+        parts.append(p.backstory)
+    if p.scenario and level < 2:
         parts.append("The situation: " + p.scenario)
     if p.voice:
         parts.append("How you speak: " + p.voice)
     if p.values:
         parts.append("You value: " + "; ".join(p.values) + ".")
-    if p.boundaries:
+    if p.boundaries and level < 3:
         parts.append("Your boundaries: " + "; ".join(p.boundaries) + ".")
-    if p.example_dialogues:
+    if p.example_dialogues and level < 1:
         parts.append("How you sound, for example:\n" + "\n\n".join(p.example_dialogues))
     if p.system_prompt:
         parts.append(p.system_prompt)
     parts.append(f"Stay in character as {p.name}. Reply in plain prose, briefly.")
     return "\n\n".join(parts)
+
+
+def _first_sentence(text: str) -> str:
+    end = next(
+        (i for i, c in enumerate(text) if c in ".!?" and text[i + 1 : i + 2] in {" ", ""}), -1
+    )
+    return text[: end + 1] if end >= 0 else text
 
 
 def time_text(
@@ -177,7 +199,10 @@ def compose(
     upper = byte_bound(system) + sum(size for _, size in pairs)
     upper += MESSAGE_OVERHEAD * (len(pairs) + 2)
     if upper <= budget:
-        shown = [PromptSection(name=s.name, tokens=_estimate(s.text), text=s.text) for s in present]
+        shown = [
+            PromptSection(name=s.name, tokens=_estimate(s.text), text=s.text, budget=s.budget)
+            for s in present
+        ]
         history_bytes = sum(size for _, size in pairs)
         shown.append(_history_section(len(pairs), math.ceil(history_bytes / 3)))
         return Prompt(
@@ -239,7 +264,7 @@ def compose(
         section = kept_sections[index]
         allowed = max(16, counts[section.name] - excess - 8)
         cut = counter.truncate(section.text, allowed)
-        kept_sections[index] = Section(section.name, cut, section.optional, section.trim_from)
+        kept_sections[index] = replace(section, text=cut)
         counts[section.name] = counter.count(cut)
     used = _system_tokens(counter, kept_sections, split)
     kept: list[ChatMessage] = []
@@ -268,6 +293,7 @@ def compose(
             tokens=counts[s.name] if s.name in final else 0,
             text=final[s.name].text if s.name in final else s.text,
             dropped=s.name not in final,
+            budget=s.budget,
         )
         for s in present
     ]

@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import partial
 
 from samantha.backends.base import ChatMessage
-from samantha.domain.conversation import Message
+from samantha.domain.conversation import Message, MessageStatus, Role
 from samantha.domain.memory import CoreMemory, Memory, Recalled
 from samantha.engine.prompt import Prompt, compose
 from samantha.engine.sections import prompt_sections, scene_for
@@ -92,6 +92,7 @@ class PromptBuilder:
         return self._filled[1]
 
     async def build(self, history: list[Message], moment: Moment) -> Prompt:
+        history, spans = _join_unanswered(history)
         self._drop_stale(history)
         sections = prompt_sections(
             self.filled(moment.user_name),
@@ -106,6 +107,7 @@ class PromptBuilder:
             moment.summary,
             self.memory_tokens,
             care=moment.care,
+            window=self.window,
         )
         fit = partial(
             compose,
@@ -120,9 +122,14 @@ class PromptBuilder:
         )
         if self.counter.loaded:
             # Counting is fast (and cached per message): a thread hop would cost more.
-            return fit()
-        # The first count loads a tokenizer (a few hundred ms): keep that off the event loop.
-        return await asyncio.to_thread(fit)
+            prompt = fit()
+        else:
+            # The first count loads a tokenizer (a few hundred ms): keep it off the event loop.
+            prompt = await asyncio.to_thread(fit)
+        if prompt.dropped and len(spans) != sum(spans):
+            # Left out counts stored messages: the summary folds in exactly those.
+            prompt = prompt.model_copy(update={"dropped": sum(spans[: prompt.dropped])})
+        return prompt
 
     def _drop_stale(self, history: Sequence[Message]) -> None:
         seen = self._cached_as
@@ -191,6 +198,32 @@ class PromptBuilder:
                 "variant": variant,
             }
         )
+
+
+def _join_unanswered(history: list[Message]) -> tuple[list[Message], list[int]]:
+    """Their messages she never answered (her reply failed), each joined to the one they
+    sent next: two of their turns in a row would show her ignoring the first, and some chat
+    templates refuse them. Also how many stored messages each one sent stands for."""
+    if not any(m.status is MessageStatus.ERROR for m in history):
+        return history, [1] * len(history)
+    joined: list[Message] = []
+    spans: list[int] = []
+    for message in history:
+        if joined:
+            before = joined[-1]
+            if (
+                before.status is MessageStatus.ERROR
+                and before.role is Role.USER
+                and message.role is Role.USER
+                and message.speaker == before.speaker
+            ):
+                text = f"{before.text}\n\n{message.text}"
+                joined[-1] = message.model_copy(update={"text": text})
+                spans[-1] += 1
+                continue
+        joined.append(message)
+        spans.append(1)
+    return joined, spans
 
 
 def counter_for(model: str, *, exact: bool) -> TokenCounter:

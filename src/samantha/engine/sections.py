@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from samantha.domain.conversation import Message
 from samantha.domain.memory import EPISODE_KINDS, CoreMemory, Memory, MemoryKind, Recalled
 from samantha.engine.care import care_instruction
-from samantha.engine.prompt import Section, persona_text, time_text
+from samantha.engine.prompt import PERSONA_LEVELS, Section, persona_text, time_text
 from samantha.engine.tokens import byte_bound
 from samantha.memory.mind import Mind
 from samantha.persona import Persona
@@ -41,6 +42,57 @@ def _speaker_of(kind: MemoryKind, user: str) -> str:
     return f"{user} said: "
 
 
+@dataclass(frozen=True)
+class Budgets:
+    """Tokens each section may take, scaled to the window: a 2k-token local model gets a
+    compact persona and a few lines of memory, a 128k one everything. The shares keep the
+    sections well under half the window, so the conversation keeps the rest."""
+
+    persona: int
+    core: int
+    memories: int
+
+    @classmethod
+    def for_window(cls, window: int, memory_tokens: int) -> Budgets:
+        return cls(
+            persona=max(120, window * 12 // 100),
+            core=max(60, window * 6 // 100),
+            memories=min(memory_tokens, max(40, window * 5 // 100)),
+        )
+
+
+def compact_persona(persona: Persona, budget: int) -> str:
+    """The fullest rendering of her persona that fits ``budget`` (the most compact when none
+    does: the window fitting cuts it further, marked)."""
+    text = persona_text(persona)
+    for level in range(1, PERSONA_LEVELS):
+        if count_for_budget(text) <= budget:
+            break
+        text = persona_text(persona, level)
+    return text
+
+
+def _plain(line: str) -> str:
+    """A line without its list marker: Markdown bullets in the prompt come back as bullets
+    in her replies, and she speaks in prose."""
+    return _BULLET.sub("", line).strip()
+
+
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
+#: Her own words worth recalling: what she promised or offered to do.
+_PROMISE = re.compile(r"\b(?:i'll|i will|i promise|i'm going to|let me|i can make|i wrote)\b", re.I)
+#: A message about what she said ("what did you recommend?"): her words are the answer.
+_ABOUT_HER_WORDS = re.compile(
+    r"\byou\s+(?:sa(?:id|y)|t(?:old|ell)|mention(?:ed)?|suggest(?:ed)?|recommend(?:ed)?"
+    r"|promised?|wr(?:ote|ite)|ma(?:de|ke)|gave|give|offer(?:ed)?)\b",
+    re.I,
+)
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
 def prompt_sections(
     persona: Persona,
     user_name: str | None,
@@ -55,18 +107,29 @@ def prompt_sections(
     memory_tokens: int,
     *,
     care: str | None = None,
+    window: int = 8192,
 ) -> list[Section]:
     """``persona`` is already filled with the user's name (``Persona.filled``)."""
     user = user_name or "the user"
-    sections = [Section("persona", persona_text(persona))]
+    budgets = Budgets.for_window(window, memory_tokens)
+    sections = [
+        Section("persona", compact_persona(persona, budgets.persona), budget=budgets.persona)
+    ]
     known = [f"Their name is {user_name}."] if user_name else []
-    if core.about_user.strip():
-        known.append(core.about_user.strip())
+    room = budgets.core - count_for_budget("\n".join(known))
+    for line in (_plain(ln) for ln in core.about_user.splitlines()):
+        if line and (cost := count_for_budget(line)) <= room:
+            known.append(line)
+            room -= cost
     if known:
         about = f"What you know about {user}, in their words:\n" + "\n".join(known)
-        sections.append(Section("core memory", about))
+        sections.append(Section("core memory", about, budget=budgets.core))
     if core.about_me.strip():
-        sections.append(Section("core memory (you)", "About yourself:\n" + core.about_me))
+        mine = "\n".join(_plain(ln) for ln in core.about_me.splitlines() if ln.strip())
+        sections.append(Section("core memory (you)", "About yourself:\n" + mine))
+    asked = history[-1].text if history else ""
+    # Said once is enough: a recalled line that core memory already holds is left out.
+    seen = {_key(line) for line in known}
     mood = [
         f"Your mood: {state.mood.label}. {state.mood.style_note()}",
         state.relationship.prompt_note(persona.relationship, user),
@@ -79,18 +142,31 @@ def prompt_sections(
         lore = "\n".join(e.content for e in entries)
         sections.append(Section("lorebook", "World notes:\n" + lore, optional=True))
     lines = []
-    budget = memory_tokens
+    budget = budgets.memories
     for hit in recalled:
-        when = humanize(now - hit.memory.created_at)
-        line = f"- {_speaker_of(hit.memory.kind, user)}{hit.memory.text} ({when} ago)"
+        memory = hit.memory
+        key = _key(memory.text)
+        if key in seen:
+            continue
+        if (
+            memory.kind is MemoryKind.REPLY
+            and not _PROMISE.search(memory.text)
+            and not _ABOUT_HER_WORDS.search(asked)
+        ):
+            # Her past replies come back only when they hold a promise, or when asked about
+            # what she said: otherwise she reads her own (maybe wrong) words as facts.
+            continue
+        when = humanize(now - memory.created_at)
+        line = f"{_speaker_of(memory.kind, user)}{_plain(memory.text)} ({when} ago)"
         cost = count_for_budget(line)
         if cost > budget:
             break
         budget -= cost
+        seen.add(key)
         lines.append(line)
     if lines:
         remembered = "Things you remember that may matter now, with when:\n" + "\n".join(lines)
-        sections.append(Section("memories", remembered, optional=True))
+        sections.append(Section("memories", remembered, optional=True, budget=budgets.memories))
     if summary is not None:
         earlier = "Earlier in this conversation (a summary):\n" + summary
         sections.append(Section("summary", earlier, optional=True, trim_from="start"))
