@@ -18,6 +18,9 @@ class MessageStatus(StrEnum):
     COMPLETE = "complete"
     #: The reply stopped before the model finished: cancelled, cut off or failed mid-way.
     INTERRUPTED = "interrupted"
+    #: A message of the person's that her reply to failed (the server was down, the stream
+    #: broke before a word): unanswered. The next prompt joins it to what they said next,
+    #: so she is not shown ignoring it; a reply to it clears the mark.
     ERROR = "error"
 
 

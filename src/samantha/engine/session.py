@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from samantha.clock import Clock
-from samantha.domain.conversation import Conversation, Message
+from samantha.domain.conversation import Conversation, Message, MessageStatus
 from samantha.domain.memory import Memory
 from samantha.store import Store
 
@@ -73,6 +73,14 @@ class Session:
         made = await self.store.run(lambda s: s.conversations.create(key, now, title), write=True)
         self.switch(made)
         return made
+
+    def restatus(self, message_id: int, status: MessageStatus) -> None:
+        """A stored message's status changed (unanswered, then answered): the cached copy
+        follows, since history is read from the database only past its newest message."""
+        self._history = [
+            m.model_copy(update={"status": status}) if m.id == message_id else m
+            for m in self._history
+        ]
 
     async def recent(self, summarised_upto: int | None) -> list[Message]:
         """The last ``HISTORY_FETCH`` messages not yet folded into the summary: all of them

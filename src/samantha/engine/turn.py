@@ -218,9 +218,17 @@ class Turns:
         line = Line(prompt.messages, scene, p.reply_tokens, p.persona.temperature)
         prepared = time.perf_counter()
         streamed = Streamed(p.reply_tokens)
-        async with aclosing(self._stream(streamed, line, ex.conversation)) as chunks:
-            async for text in chunks:
-                yield ReplyChunk(text)
+        spoke = False
+        try:
+            async with aclosing(self._stream(streamed, line, ex.conversation)) as chunks:
+                async for text in chunks:
+                    spoke = spoke or bool(text.strip())
+                    yield ReplyChunk(text)
+        except (SamanthaError, asyncio.CancelledError, GeneratorExit):
+            # Failed or stopped before a word: she has not answered it.
+            if not spoke:
+                await self._unanswered(ex.message)
+            raise
         ended = time.perf_counter()
         if not streamed.text.strip() and streamed.cut == "tool_calls":
             raise BackendError(
@@ -281,7 +289,11 @@ class Turns:
             streamed.completion_tokens,
         )
 
+        answered = ex.message.id if ex.message.status is MessageStatus.ERROR else None
+
         def settle(s: Store) -> Message:
+            if answered is not None:
+                s.conversations.set_status(answered, MessageStatus.COMPLETE)
             message = s.conversations.add_message(
                 cid, Role.ASSISTANT, name, reply, end, status, tokens
             )
@@ -290,6 +302,8 @@ class Turns:
             return message
 
         message = await p.memories.write(settle)
+        if answered is not None:
+            p.session.restatus(answered, MessageStatus.COMPLETE)
         p.feelings.kept(after)
         return message, after
 
@@ -315,6 +329,20 @@ class Turns:
                 ex.conversation.id, history[: prompt.dropped], end, user, p.persona.name
             )
         return learned
+
+    async def _unanswered(self, message: Message) -> None:
+        """Her reply to ``message`` failed before a word: it is marked, so the next prompt
+        joins it to what they say next instead of showing her ignoring it."""
+        if message.role is not Role.USER:
+            return
+        message_id = message.id
+        await asyncio.shield(
+            self.p.store.run(
+                lambda s: s.conversations.set_status(message_id, MessageStatus.ERROR),
+                write=True,
+            )
+        )
+        self.p.session.restatus(message_id, MessageStatus.ERROR)
 
     async def _save_partial(self, conversation: Conversation, streamed: Streamed) -> None:
         reply = streamed.text

@@ -221,6 +221,11 @@ class ConversationRepository:
     def delete_message(self, message_id: int) -> None:
         self._conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
 
+    def set_status(self, message_id: int, status: MessageStatus) -> None:
+        self._conn.execute(
+            "UPDATE messages SET status = ? WHERE id = ?", (status.value, message_id)
+        )
+
     def edit_message(self, message_id: int, text: str) -> None:
         self._conn.execute("UPDATE messages SET text = ? WHERE id = ?", (text, message_id))
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 STOPPED = "(stopped)"
 BROKE_OFF = "(the reply broke off; what arrived is saved)"
-NO_REPLY = "(no reply)"
+NO_REPLY = "(no reply: Ctrl+R sends it again)"
 STILL_ANSWERING = "She is still answering: press Esc to stop her first."
 #: The mood trend covers this span, at most this many points.
 TREND_SPAN = timedelta(days=7)
@@ -340,6 +340,7 @@ class ChatScreen(ChatCommands):
 
     def _settled(self, result: TurnResult, view: ReplyMessage, user: UserMessage) -> None:
         user.message_id = result.user_message.id
+        user.answered()
         if result.reply_message is not None:
             view.message_id = result.reply_message.id
         # A reply the program gave itself (a confirmation) had no prompt: nothing to show.

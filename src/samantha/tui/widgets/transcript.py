@@ -78,21 +78,33 @@ class UserMessage(Static):
     }
     """
 
-    def __init__(self, text: str, message_id: int | None = None, *, queued: bool = False) -> None:
-        super().__init__(self._content(text, queued), markup=False)
+    def __init__(
+        self,
+        text: str,
+        message_id: int | None = None,
+        *,
+        queued: bool = False,
+        unanswered: bool = False,
+    ) -> None:
+        super().__init__(self._content(text, queued, unanswered), markup=False)
         self.text = text
         self.message_id = message_id
         self.set_class(queued, "-queued")
 
     @staticmethod
-    def _content(text: str, queued: bool) -> Content:
+    def _content(text: str, queued: bool, unanswered: bool = False) -> Content:
         # Content(...) is plain text: '[bold]' in a paste stays '[bold]'.
         words = Content(visible(collapsed(text)))
-        return words + Content.styled(f"\n{QUEUED}", "italic") if queued else words
+        note = QUEUED if queued else UNANSWERED if unanswered else None
+        return words + Content.styled(f"\n{note}", "italic") if note else words
 
     @property
     def queued(self) -> bool:
         return self.has_class("-queued")
+
+    def answered(self) -> None:
+        """Her reply to it came (sent again after a failure): the resend note goes."""
+        self.update(self._content(self.text, self.queued))
 
     def send(self) -> None:
         """A queued message goes now: it reads as any other."""
@@ -102,6 +114,8 @@ class UserMessage(Static):
 
 #: Under a message typed while she was replying: it waits its turn, never merged with another.
 QUEUED = "(queued: sends when she has finished)"
+#: Under the last message of theirs when her reply to it failed (read back from history).
+UNANSWERED = "(no reply yet: Ctrl+R sends it again)"
 
 
 class ReplyMessage(Vertical):
@@ -278,11 +292,13 @@ class EarlierNote(Static):
     """
 
 
-def message_widget(message: Message) -> UserMessage | ReplyMessage:
+def message_widget(message: Message, *, last: bool = False) -> UserMessage | ReplyMessage:
+    """``last``: the newest message shown; a failed one of theirs there offers a resend."""
     from samantha.domain.conversation import MessageStatus, Role
 
     if message.role is Role.USER:
-        return UserMessage(message.text, message.id)
+        unanswered = last and message.status is MessageStatus.ERROR
+        return UserMessage(message.text, message.id, unanswered=unanswered)
     interrupted = message.status is MessageStatus.INTERRUPTED
     return ReplyMessage(message.text, interrupted=interrupted, message_id=message.id)
 
@@ -339,7 +355,8 @@ class Transcript(VerticalScroll):
         them right after that frame (the reader is at the end, so nothing moves)."""
         newest, rest = list(messages[-FIRST_PAGE:]), list(messages[:-FIRST_PAGE])
         self._generation += 1
-        await self.mount_all([message_widget(m) for m in newest])
+        final = newest[-1] if newest else None
+        await self.mount_all([message_widget(m, last=m is final) for m in newest])
         self.scroll_end(animate=False)
         if not rest:
             await self._set_earlier(earlier)
