@@ -124,3 +124,65 @@ def test_the_shipped_weights_are_whole() -> None:
     assert len(model.words) > 5000
     # Fitted on EmoBank's 1-5 scale: the bias sits near its neutral 3.
     assert all(2.5 < b < 3.5 for b in model.bias)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm so sorry to hear that.",
+        "Sorry for your loss.",
+        "so sorry about your dad",
+        "I'm sorry you went through that",
+    ],
+)
+def test_condolence_is_sad_news_not_an_apology(text: str) -> None:
+    """Her own "sorry to hear that" used to read as an apology (+0.3) and cheer her."""
+    result = appraise(text)
+    assert "apology" not in result.tags
+    assert "sadness" in result.tags
+    assert result.pleasure < 0
+
+
+@pytest.mark.parametrize("text", ["Sorry about that, my bad.", "I'm sorry I was rude"])
+def test_an_apology_is_still_an_apology(text: str) -> None:
+    assert "apology" in appraise(text).tags
+
+
+def _words_part(text: str) -> float:
+    """Her pleasure impulse less VADER's share: what the text's own reading gave."""
+    from samantha.state import appraisal
+
+    result = appraise(text)
+    assert not result.tags
+    return result.pleasure - appraisal.COMPOUND_WEIGHT * result.valence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How do I get the mould off the bathroom ceiling?",
+        "Can you give me a list of dinners to cook this week",
+        "What was the main cause of the First World War?",
+    ],
+)
+def test_a_question_moves_her_less_than_news_would(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samantha.state import appraisal
+
+    asked = _words_part(text)
+    monkeypatch.setattr(appraisal, "ASKING_WEIGHT", 1.0)
+    told = _words_part(text)
+    assert abs(told) > 0.05
+    assert abs(asked) < 0.5 * abs(told)  # 0.3 of it, unless the told impulse hit -1 or 1
+
+
+@pytest.mark.parametrize("text", ["What a day.", "How lovely, the sun is out."])
+def test_an_exclamation_is_not_a_question(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from samantha.state import appraisal
+
+    plain = appraise(text).pleasure
+    monkeypatch.setattr(appraisal, "ASKING_WEIGHT", 1.0)
+    assert appraise(text).pleasure == plain
+    monkeypatch.setattr(appraisal, "ASKING_WEIGHT", 0.0)
+    assert appraise(text).pleasure == plain
