@@ -19,8 +19,9 @@ the speaker's emotion, beside VADER alone.
    below 0 (lower is better).
 
 Tuning rule: weights are fitted on EmoBank's train split with the ridge strength chosen on dev,
-then refitted on train+dev (``--fit``); the empathy gains were chosen on EmpatheticDialogues'
-validation split (``--split valid``). The figures to quote are the test splits (the default).
+then refitted on train+dev (``--fit``); the empathy gains and the weight of a question's words
+(``ASKING_WEIGHT``) were chosen on EmpatheticDialogues' validation split (``--split valid``)
+with the small-talk drift beside it. The figures to quote are the test splits (the default).
 
     python benchmarks/appraisal.py                  # test-split figures
     python benchmarks/appraisal.py --split valid    # for tuning
@@ -29,7 +30,9 @@ validation split (``--split valid``). The figures to quote are the test splits (
 Data: ``emobank.csv`` (EmoBank's ``corpus/emobank.csv``) and ``ed_test.csv`` / ``ed_valid.csv``
 (EmpatheticDialogues as one row per turn: dialogue_id, turns, text, emotion,
 dialogue_emotion) in ``--data-dir`` or ``$SAMANTHA_APPRAISAL_DATA`` (default
-``../shared/data/appraisal`` beside the repository). Neither is part of a clone.
+``../shared/data/appraisal`` beside the repository); LongMemEval-S
+(``longmemeval_s.json.xz``) in ``--longmemeval-dir`` or ``$LONGMEMEVAL_DIR`` (default
+``../shared/data/longmemeval``). None of them is part of a clone.
 """
 
 from __future__ import annotations
@@ -344,6 +347,49 @@ def drift(runs: list[list[str]], impulse: Impulse) -> float:
     return sad / len(runs)
 
 
+def ceiling(fit_on: list[Dialogue], measure_on: list[Dialogue]) -> tuple[float, float]:
+    """What any linear reading of her per-line signals could reach, even one fitted to the
+    labels: a logistic regression of the emotion's sign on the person's lines' and her
+    replies' summed signals (reading, VADER's compound, event tags), fitted on ``fit_on``.
+    Returns its accuracy there and on ``measure_on``. A diagnostic, never shipped."""
+    import numpy as np
+
+    from samantha.state.appraisal import TAG_IMPULSES
+
+    def signals(text: str) -> list[float]:
+        a = appraise(text)
+        r = a.reading
+        return [r.pleasure, r.arousal, r.dominance, a.valence] + [t in a.tags for t in TAG_IMPULSES]
+
+    def design(talks: list[Dialogue]) -> tuple[np.ndarray, np.ndarray]:
+        rows, signs = [], []
+        for talk in talks:
+            if talk.emotion not in VALENCE:
+                continue
+            last = len(talk.turns) - 1 - (len(talk.turns) - 1) % 2
+            person = np.sum([signals(t) for t in talk.turns[0 : last + 1 : 2]], axis=0)
+            replies = [signals(t) for t in talk.turns[1:last:2]]
+            hers = np.sum(replies, axis=0) if replies else np.zeros_like(person)
+            rows.append(np.concatenate([person, hers, [float(bool(replies)), 1.0]]))
+            signs.append(VALENCE[talk.emotion] > 0)
+        return np.array(rows, dtype=float), np.array(signs, dtype=float)
+
+    x, y = design(fit_on)
+    scale = x.std(axis=0) + 1e-9
+    scale[-1] = 1.0
+    w = np.zeros(x.shape[1])
+    for _ in range(50):  # Newton steps with a little ridge
+        p = 1 / (1 + np.exp(-(x / scale) @ w))
+        grad = (x / scale).T @ (p - y) / len(y) + 1e-3 * w
+        hess = ((x / scale).T * (p * (1 - p))) @ (x / scale) / len(y) + 1e-3 * np.eye(len(w))
+        w -= np.linalg.solve(hess, grad)
+
+    def accuracy(xs: np.ndarray, ys: np.ndarray) -> float:
+        return float((((xs / scale) @ w > 0) == (ys > 0.5)).mean())
+
+    return accuracy(x, y), accuracy(*design(measure_on))
+
+
 def vader_impulse(text: str) -> PAD:
     compound = float(vader().polarity_scores(text[:1000])["compound"])
     return PAD(pleasure=compound, arousal=abs(compound) * 0.5, dominance=compound * 0.5)
@@ -363,6 +409,11 @@ def main() -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--split", choices=("test", "valid"), default="test")
     parser.add_argument("--fit", action="store_true", help="rebuild the affect weights")
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also fit a logistic regression of the sign on her signals (valid -> test)",
+    )
     parser.add_argument(
         "--longmemeval-dir",
         default=os.environ.get("LONGMEMEVAL_DIR", str(LONGMEMEVAL_DIR)),
@@ -444,6 +495,12 @@ def main() -> None:
             None,
         )
     )
+    if args.ceiling:
+        fitted, measured = ceiling(dialogues(need(folder / "ed_valid.csv")), talks)
+        print(
+            f"  ceiling: a logistic regression of the sign on her per-line signals, fitted on "
+            f"ED valid | {measured:.3f} | - | - | - | - (on valid itself {fitted:.3f})"
+        )
     runs = small_talk(Path(args.longmemeval_dir))
     if runs:
         ours_drift = drift(runs, lambda text: appraise(text).impulse)
