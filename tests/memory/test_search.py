@@ -138,3 +138,34 @@ def test_a_forgotten_rare_word_does_not_hide_the_rest(memory: MemoryStream) -> N
     found = found_texts(memory, ["coffee", "anselm"])
     assert len(found) == 10
     assert "Anselm phoned." not in found
+
+
+def test_memories_read_back_are_the_memories_stored(memory: MemoryStream) -> None:
+    """Rows are turned into models without validation, field by field: each must come back
+    equal to the validated model that was stored, sources in order, through every reader."""
+    due = START + timedelta(days=3)
+    said = [
+        memory.add_message("Theo", text, START, learn=False).message.id
+        for text in ("one", "two", "three")
+    ]
+
+    def work(s: Store) -> tuple[list[Memory], list[Memory]]:
+        stored = [
+            s.memories.add("samantha", MemoryKind.FACT, "the orchard", 4, START, said[2:0:-1]),
+            s.memories.add(
+                "samantha", MemoryKind.PLAN, "dentist on Friday", 6, START, said[:1], due
+            ),
+            s.memories.add("samantha", MemoryKind.FACT, "no source at all", 2, START),
+        ]
+        ids = [m.id for m in stored]
+        read = s.memories.many(ids)
+        assert [m.id for m in s.memories.many(list(reversed(ids)))] == list(reversed(ids))
+        assert s.memories.message_conversations([]) == {}
+        return stored, read
+
+    stored, read = memory.store.run_sync(work, write=True)
+    assert [Memory.model_validate(m.model_dump()) for m in read] == stored
+    assert read[0].source_ids == [said[1], said[2]]
+    assert read[1].model_dump() == stored[1].model_dump()
+    found = memory.search("orchard")
+    assert found == [stored[0]]

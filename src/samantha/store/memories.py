@@ -5,9 +5,11 @@ Plain synchronous SQL like the other repositories; ``Store`` runs it on its own 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
+from functools import cached_property
 
 from samantha.domain.memory import Memory, MemoryKind
 from samantha.store.memory_search import MAX_SKIPPED, MemorySearch, forget_counts
@@ -16,6 +18,24 @@ _COLUMNS = (
     "m.id, m.persona, m.kind, m.text, m.importance, m.created_at, m.accessed_at, m.due_at,"
     " m.superseded_at"
 )
+#: The same columns plus each memory's source messages, read in the same statement.
+_WITH_SOURCES = (
+    f"{_COLUMNS}, (SELECT group_concat(ms.message_id) FROM memory_sources ms"
+    " WHERE ms.memory_id = m.id) AS sources"
+)
+#: Ids are passed as one JSON array (``IN (SELECT value FROM json_each(?))``), not as one
+#: placeholder each: the statement text is then the same for any number of ids, so SQLite
+#: prepares it once per connection. With a placeholder per id, nearly every recall wrote a
+#: new statement, and parsing it cost more than running it.
+_ID_LIST = "(SELECT value FROM json_each(?))"
+
+
+#: Every field of ``Memory``: a row sets them all.
+_FIELDS = frozenset(Memory.model_fields)
+
+
+def _id_list(ids: Iterable[int]) -> str:
+    return "[" + ",".join(str(int(i)) for i in ids) + "]"
 
 
 def _utc(at: datetime) -> str:
@@ -27,24 +47,48 @@ def _memory(row: sqlite3.Row, sources: list[int]) -> Memory:
     """A stored row as a model, built without validation: the row was validated on its way
     in, and a recall reads eighty of them."""
     due, gone = row["due_at"], row["superseded_at"]
-    return Memory.model_construct(
-        id=row["id"],
-        persona=row["persona"],
-        kind=MemoryKind(row["kind"]),
-        text=row["text"],
-        importance=row["importance"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        accessed_at=datetime.fromisoformat(row["accessed_at"]),
-        due_at=datetime.fromisoformat(due) if due else None,
-        source_ids=sources,
-        superseded_at=datetime.fromisoformat(gone) if gone else None,
+    memory = Memory.__new__(Memory)
+    # What ``model_construct`` does, without its per-field loop over defaults and aliases
+    # (a quarter of a recall's time went there); every field is given here.
+    object.__setattr__(
+        memory,
+        "__dict__",
+        {
+            "id": row["id"],
+            "persona": row["persona"],
+            "kind": MemoryKind(row["kind"]),
+            "text": row["text"],
+            "importance": row["importance"],
+            "created_at": datetime.fromisoformat(row["created_at"]),
+            "accessed_at": datetime.fromisoformat(row["accessed_at"]),
+            "due_at": datetime.fromisoformat(due) if due else None,
+            "source_ids": sources,
+            "superseded_at": datetime.fromisoformat(gone) if gone else None,
+        },
     )
+    object.__setattr__(memory, "__pydantic_fields_set__", set(_FIELDS))
+    object.__setattr__(memory, "__pydantic_extra__", None)
+    object.__setattr__(memory, "__pydantic_private__", None)
+    return memory
+
+
+def _sourced(rows: list[sqlite3.Row]) -> list[Memory]:
+    """Rows read with ``_WITH_SOURCES`` as models."""
+    return [
+        _memory(r, sorted(int(i) for i in r["sources"].split(",")) if r["sources"] else [])
+        for r in rows
+    ]
 
 
 class MemoryRepository:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self.searcher = MemorySearch(conn, self._owned)
+
+    @cached_property
+    def searcher(self) -> MemorySearch:
+        """Made on first use: a repository is made for every ``Store.memories`` access, and
+        making a searcher asks the connection which file it is."""
+        return MemorySearch(self._conn, self._owned)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -214,15 +258,12 @@ class MemoryRepository:
         found: dict[int, list[int]] = {i: [] for i in memory_ids}
         if not memory_ids:
             return found
-        for start in range(0, len(memory_ids), 500):
-            chunk = memory_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for memory_id, message_id in self._conn.execute(
-                "SELECT memory_id, message_id FROM memory_sources"
-                f" WHERE memory_id IN ({marks}) ORDER BY message_id",
-                list(chunk),
-            ):
-                found[memory_id].append(message_id)
+        for memory_id, message_id in self._conn.execute(
+            f"SELECT memory_id, message_id FROM memory_sources WHERE memory_id IN {_ID_LIST}"
+            " ORDER BY message_id",
+            (_id_list(memory_ids),),
+        ):
+            found[memory_id].append(message_id)
         return found
 
     def _hydrate(self, rows: list[sqlite3.Row]) -> list[Memory]:
@@ -237,18 +278,13 @@ class MemoryRepository:
 
     def message_conversations(self, message_ids: Sequence[int]) -> dict[int, int]:
         """Message id -> its conversation id."""
-        messages = sorted(set(message_ids))
-        found: dict[int, int] = {}
-        for start in range(0, len(messages), 500):
-            chunk = messages[start : start + 500]
-            found.update(
-                self._conn.execute(
-                    "SELECT id, conversation_id FROM messages"
-                    f" WHERE id IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                ).fetchall()
-            )
-        return found
+        if not message_ids:
+            return {}
+        rows = self._conn.execute(
+            f"SELECT id, conversation_id FROM messages WHERE id IN {_ID_LIST}",
+            (_id_list(set(message_ids)),),
+        ).fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
 
     def get(self, memory_id: int) -> Memory | None:
         rows = self._conn.execute(
@@ -260,11 +296,11 @@ class MemoryRepository:
     def many(self, memory_ids: Sequence[int]) -> list[Memory]:
         if not memory_ids:
             return []
-        marks = ",".join("?" * len(memory_ids))
         rows = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM memories m WHERE m.id IN ({marks})", list(memory_ids)
+            f"SELECT {_WITH_SOURCES} FROM memories m WHERE m.id IN {_ID_LIST}",
+            (_id_list(memory_ids),),
         ).fetchall()
-        by_id = {m.id: m for m in self._hydrate(rows)}
+        by_id = {m.id: m for m in _sourced(rows)}
         return [by_id[i] for i in memory_ids if i in by_id]
 
     def listing(
@@ -335,22 +371,16 @@ class MemoryRepository:
     def _owned(
         self, memory_ids: list[int], persona: str, kinds: list[str] | None
     ) -> dict[int, Memory]:
-        """The persona's memories (of ``kinds``) among ``memory_ids``."""
-        found: dict[int, Memory] = {}
-        for start in range(0, len(memory_ids), 500):
-            chunk = memory_ids[start : start + 500]
-            sql = (
-                f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ?"
-                f" AND m.id IN ({','.join('?' * len(chunk))})"
-            )
-            params: list[object] = [persona, *chunk]
-            if kinds is not None:
-                sql += f" AND m.kind IN ({','.join('?' * len(kinds))})"
-                params.extend(kinds)
-            found.update(
-                (m.id, m) for m in self._hydrate(self._conn.execute(sql, params).fetchall())
-            )
-        return found
+        """The persona's memories (of ``kinds``) among ``memory_ids``, with their sources, in
+        one statement that is prepared once per connection."""
+        if not memory_ids:
+            return {}
+        sql = f"SELECT {_WITH_SOURCES} FROM memories m WHERE m.persona = ? AND m.id IN {_ID_LIST}"
+        params: list[object] = [persona, _id_list(memory_ids)]
+        if kinds is not None:
+            sql += " AND m.kind IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(kinds)))
+        return {m.id: m for m in _sourced(self._conn.execute(sql, params).fetchall())}
 
     def due_between(self, persona: str, start: datetime, end: datetime) -> list[Memory]:
         rows = self._conn.execute(
