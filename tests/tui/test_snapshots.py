@@ -8,21 +8,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from samantha.backends.scripted import ScriptedBackend
+from samantha.engine.results import Timings
 from samantha.errors import BackendUnreachable
 from samantha.memory import MemoryKind
 from samantha.tui.app import SamanthaApp
 from samantha.tui.screens.duet import DuetScreen
 from samantha.tui.screens.memory import MemoryScreen
 from samantha.tui.screens.onboarding import OnboardingScreen
+from samantha.tui.widgets.state_panel import StatePanel
 from tests.tui.conftest import BuildApp
 from tests.tui.helpers import GatedBackend, send, settle, until
 
 SIZE = (100, 30)
 SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture(autouse=True)
+def steady_speed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The panel's speed line measures real time, different on every run: a snapshot shows
+    fixed figures in its place (tests/tui/test_speed_shown.py checks the real ones)."""
+    show = StatePanel.show_speed
+
+    def fixed(panel: StatePanel, timings: Timings) -> None:
+        show(panel, timings.model_copy(update={"first_token_ms": 420.0, "tokens_per_second": 31.0}))
+
+    monkeypatch.setattr(StatePanel, "show_speed", fixed)
 
 
 def steady_cursors(pilot: Pilot[None]) -> None:

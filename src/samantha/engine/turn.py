@@ -231,6 +231,7 @@ class Turns:
             raise
         ended = time.perf_counter()
         if not streamed.text.strip() and streamed.cut == "tool_calls":
+            await self._unanswered(ex.message)
             raise BackendError(
                 "The model answered with a tool call instead of words: pick a chat model, "
                 "or turn tool use off on the server."

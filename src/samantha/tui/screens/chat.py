@@ -362,6 +362,7 @@ class ChatScreen(ChatCommands):
         if self._last_turn is not None:
             panel.show_recalled(self._last_turn.recalled)
             panel.show_prompt(self._last_turn.prompt)
+            panel.show_speed(self._last_turn.timings)
         ground = self._spoke_first.decision.ground if self._spoke_first else None
         if ground is not None:
             panel.show_spoke_first(ground.reason, ground.text)

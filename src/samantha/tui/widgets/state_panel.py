@@ -25,6 +25,7 @@ from samantha.tui.widgets.meter import Meter
 from samantha.tui.widgets.status_line import backend_label
 
 if TYPE_CHECKING:
+    from samantha.engine.results import Timings
     from samantha.memory import Recalled
 
 #: How many recalled memories fit; the rest are counted.
@@ -81,6 +82,7 @@ class StatePanel(VerticalScroll):
         yield Static(Content("Nothing recalled yet this session."), id="recalled", classes="detail")
         yield Static(Content("Voice"), classes="heading")
         yield Static(Content(""), id="voice", classes="detail")
+        yield Static(Content("Speed shows after a reply."), id="speed", classes="detail")
         yield Meter("context", percent=True, id="context")
         yield Static(
             Content("Context use shows after a reply."), id="context-note", classes="detail"
@@ -146,6 +148,17 @@ class StatePanel(VerticalScroll):
     def show_voice(self, name: str, model: str, is_offline: bool, window: int) -> None:
         label = backend_label(name, model, is_offline)
         self.query_one("#voice", Static).update(Content(f"{label}\nwindow: {window:,} tokens"))
+
+    def show_speed(self, timings: Timings) -> None:
+        """How fast the last reply came: the wait for its first word, and its pace after
+        that (from the server's count, or the streamed pieces when it sends none)."""
+        parts = []
+        if timings.first_token_ms is not None:
+            parts.append(f"first word in {timings.first_token_ms / 1000:.2f} s")
+        if timings.tokens_per_second is not None:
+            parts.append(f"{timings.tokens_per_second:.0f} tokens/s")
+        text = " · ".join(parts) if parts else "too short to time"
+        self.query_one("#speed", Static).update(Content(text))
 
     def show_prompt(self, prompt: Prompt) -> None:
         meter = self.query_one("#context", Meter)
