@@ -81,7 +81,9 @@ def problems_with(
         rows = conn.execute("SELECT role, text, status FROM messages ORDER BY id").fetchall()
     finally:
         conn.close()
-    if rows != [("user", "hello?", "complete"), *assistant]:
+    # No word of hers arrived: her reply to it failed, and the message is marked unanswered.
+    user_status = "complete" if any(r == "assistant" for r, _, _ in assistant) else "error"
+    if rows != [("user", "hello?", user_status), *assistant]:
         found.append(f"stored {rows!r}")
     return found
 
