@@ -247,3 +247,30 @@ def test_a_text_counted_again_is_not_encoded_again(monkeypatch: pytest.MonkeyPat
     assert calls == []
     counter.count("A new line is encoded.")
     assert calls == ["A new line is encoded."]
+
+
+def test_a_models_own_tokenizer_counts_once_known_and_gives_way_when_it_fails() -> None:
+    from samantha.engine.tokens import ModelCounter
+
+    calls: list[str] = []
+    answers: list[int | None] = [7, None, None, None]
+    server: list[object] = []
+
+    def count(text: str) -> int | None:
+        calls.append(text)
+        return answers.pop(0)
+
+    counter = ModelCounter(EstimateCounter(), lambda: server[0] if server else None)  # type: ignore[arg-type, return-value]
+    assert counter.accuracy == "estimate"  # the server has not said it can count
+    assert counter.count("hello there") == estimate("hello there")
+    server.append(count)
+    assert counter.accuracy == "exact"
+    assert counter.count("hello there") == 7
+    assert counter.count("hello there") == 7  # kept: the server is asked once per text
+    assert calls == ["hello there"]
+    # Three misses in a row: the server is not asked again this session.
+    for text in ("a", "b", "c"):
+        assert counter.count(text) == estimate(text)
+    assert counter.accuracy == "estimate"
+    counter.count("d")
+    assert calls == ["hello there", "a", "b", "c"]

@@ -23,6 +23,7 @@ from samantha.backends import probe
 from samantha.backends.base import ChatMessage, ReplyRequest
 from samantha.backends.openai_compat import OpenAICompatBackend
 from samantha.config import load_settings
+from samantha.engine.tokens import ModelCounter, TokenCounter
 from samantha.errors import ModelNotFound
 from tests.backends.test_local import smollm2
 
@@ -110,6 +111,18 @@ async def test_it_counts_with_the_models_own_tokenizer(backend: OpenAICompatBack
     assert short is not None
     assert long is not None
     assert 1 <= short < long < 30
+
+
+async def test_the_prompt_builder_counts_with_the_servers_tokenizer(
+    backend: OpenAICompatBackend,
+) -> None:
+    text = "Hello there, how are you doing on this fine morning?"
+    counter = ModelCounter(TokenCounter("smollm2"), backend.tokenizer)
+    assert counter.accuracy == "approximate"  # not asked yet: tiktoken's count
+    await backend.probe()
+    assert counter.accuracy == "exact"
+    assert not counter.loaded  # each count may be a request: fitted off the event loop
+    assert counter.count(text) == await backend.count_tokens(text)
 
 
 async def test_an_unknown_model_is_one_sentence(server_url: str) -> None:

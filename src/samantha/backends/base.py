@@ -124,6 +124,12 @@ class Backend(Source, Protocol):
         """One vector per text; raise ``BackendError`` when it serves none."""
         ...
 
+    def tokenizer(self) -> Callable[[str], int | None] | None:
+        """The model's own token count, when the server offers one (llama.cpp's
+        ``/tokenize``) or the model runs in-process: a blocking call, made off the event
+        loop, ``None`` for a text it could not count. ``None`` until that is known."""
+        ...
+
 
 BackendFactory = Callable[[BackendSpec], Source]
 

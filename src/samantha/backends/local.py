@@ -22,7 +22,7 @@ import struct
 import threading
 import time
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -269,6 +269,20 @@ class LocalBackend:
     def warm(self) -> None:
         """Load the model now, in the caller's thread (front ends call this off their loop)."""
         self._loaded = _load(self.path, self.context_window)
+
+    def tokenizer(self) -> Callable[[str], int | None] | None:
+        loaded = self._loaded
+        if loaded is None:
+            return None
+        llama = loaded.llama
+
+        def count(text: str) -> int | None:
+            try:
+                return len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+            except (RuntimeError, ValueError, TypeError):
+                return None
+
+        return count
 
     async def _model(self) -> _Loaded:
         if self._loaded is None:

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import json
 import re
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from samantha.backends import probe as server_probe
@@ -50,6 +50,7 @@ class OpenAICompatBackend:
         self._json_failures = 0
         #: Its chat template refused a system message after the first: fold them from now on.
         self._fold = False
+        self._counter: Callable[[str], int | None] | None = None
         self._serial = asyncio.Lock()
         self._probing = asyncio.Lock()
 
@@ -100,6 +101,15 @@ class OpenAICompatBackend:
             f"{self.where} does not serve a model called '{self.model}': pick one it serves "
             f"with --model ({served})."
         )
+
+    def tokenizer(self) -> Callable[[str], int | None] | None:
+        facts = self._facts
+        if facts is None or facts.tokenize_url is None:
+            return None
+        if self._counter is None:
+            key = self._spec.api_key.get_secret_value() if self._spec.api_key else None
+            self._counter = server_probe.blocking_counter(facts, key)
+        return self._counter
 
     async def count_tokens(self, text: str) -> int | None:
         """``text`` counted by the server's own tokenizer, when it offers one."""

@@ -12,7 +12,10 @@ used as before, with the preset's values.
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -118,12 +121,42 @@ async def count_tokens(client: Any, facts: ServerFacts, text: str) -> int | None
     if facts.tokenize_url is None:
         return None
     answer = await _post_json(client, facts.tokenize_url, {facts.tokenize_field: text})
+    return _count_of(answer)
+
+
+def _count_of(answer: Any) -> int | None:
     if not isinstance(answer, dict):
         return None
     if isinstance(answer.get("count"), int):
         return int(answer["count"])
     tokens = answer.get("tokens")
     return len(tokens) if isinstance(tokens, list) else None
+
+
+def blocking_counter(
+    facts: ServerFacts, key: str | None, timeout: float = 2.0
+) -> Callable[[str], int | None] | None:
+    """The server's tokenizer as a blocking call, for the prompt builder's worker thread (a
+    count per new message or section: the builder keeps them). ``None`` for a text the
+    server did not count in time, so the caller falls back to its own estimate."""
+    url = facts.tokenize_url
+    if url is None:
+        return None
+    headers = {"Content-Type": "application/json"}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    field = facts.tokenize_field
+
+    def count(text: str) -> int | None:
+        body = json.dumps({field: text}).encode()
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return _count_of(json.loads(response.read()))
+        except (OSError, ValueError):
+            return None
+
+    return count
 
 
 def _models_of(listing: dict[str, Any], model: str) -> tuple[list[str] | None, int | None]:

@@ -73,6 +73,9 @@ class ScriptedBackend:
             usage=Usage(prompt_tokens=None, completion_tokens=len(words)),
         )
 
+    def tokenizer(self) -> Callable[[str], int | None] | None:
+        return None  # scripted replies have no tokenizer of their own
+
     def warm(self) -> None:
         return None
 

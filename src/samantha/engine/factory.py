@@ -16,6 +16,7 @@ from samantha.engine.prompting import PromptBuilder, counter_for
 from samantha.engine.records import Records
 from samantha.engine.session import Session
 from samantha.engine.speaking import speaker_for
+from samantha.engine.tokens import ModelCounter
 from samantha.memory.mind import Mind
 from samantha.memory.recall import RecallSettings
 from samantha.memory.stream import MemorySettings, MemoryStream
@@ -80,9 +81,12 @@ def assemble(
         model=speaker.model if settings.appraiser == "model" else None,
         timeout=settings.request_timeout,
     )
+    counter = counter_for(source.model, exact=speaker.exact_tokens)
+    if speaker.model is not None:
+        counter = ModelCounter(counter, speaker.model.tokenizer)
     builder = PromptBuilder(
         persona,
-        counter_for(source.model, exact=speaker.exact_tokens),
+        counter,
         window=source.context_window,
         reply_tokens=persona.max_reply_tokens or settings.reply_tokens,
         memory_tokens=settings.memory_tokens,

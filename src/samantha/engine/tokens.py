@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from typing import Any, Literal
 
 Accuracy = Literal["exact", "approximate", "estimate"]
@@ -130,3 +131,54 @@ class EstimateCounter(TokenCounter):
 
     def _load(self) -> Any:
         return None
+
+
+class ModelCounter(TokenCounter):
+    """Counts with the model's own tokenizer once its server has said it has one (llama.cpp's
+    ``/tokenize``, a model run in-process): those counts are exact for that model, where
+    tiktoken's are another model's. Until then, and for any text the server does not count,
+    it is the tiktoken counter it wraps.
+
+    Each count may be a request to the server, so ``loaded`` says no while the server
+    counts: the prompt builder then fits the prompt on a worker thread."""
+
+    def __init__(
+        self, fallback: TokenCounter, tokenizer: Callable[[], Callable[[str], int | None] | None]
+    ) -> None:
+        super().__init__(fallback.encoding_name)
+        self._fallback = fallback
+        self._tokenizer = tokenizer
+        self._misses = 0
+
+    def _server(self) -> Callable[[str], int | None] | None:
+        # A server that failed a few counts in a row is not asked again this session.
+        return self._tokenizer() if self._misses < 3 else None
+
+    @property
+    def loaded(self) -> bool:
+        return self._server() is None and self._fallback.loaded
+
+    @property
+    def accuracy(self) -> Accuracy:
+        return "exact" if self._server() is not None else self._fallback.accuracy
+
+    def describe(self) -> str:
+        if self._server() is not None:
+            return "exact (the model's own tokenizer, asked of the server)"
+        return self._fallback.describe()
+
+    def count(self, text: str) -> int:
+        known = self._memo.get(text)
+        if known is not None:
+            return known
+        server = self._server()
+        counted = server(text) if server is not None else None
+        if counted is None:
+            if server is not None:
+                self._misses += 1
+            return self._fallback.count(text)
+        self._misses = 0
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.pop(next(iter(self._memo)))
+        self._memo[text] = counted
+        return counted
