@@ -209,3 +209,21 @@ def test_the_last_places_go_to_talks_not_yet_covered(tmp_path: Path) -> None:
         spread = bank.messages_for("guitar", k=3, spread=1)
         assert spread[-1] == ids[-1]
         assert spread[:2] == bank.messages_for("guitar", k=2, spread=0)
+
+
+def test_warming_up_recalls_nothing_into_memory(tmp_path: Path) -> None:
+    """Opening a memory and importing a log run a throwaway recall (so the first question
+    costs what every other does); it must leave no trace: no recency renewed, nothing added."""
+    path = tmp_path / "memory.db"
+    lines = [
+        Line(text="Warm up the words: my meanings are up in the attic.", speaker="Theo", at=START),
+        Line(text="Up in the attic, warm and dry?", speaker="Sam", role=Role.ASSISTANT, at=START),
+    ]
+    with open_memory(path) as memory:
+        memory.import_log(lines, learn=False)
+        before = memory.listing()
+    with open_memory(path) as memory:
+        after = memory.listing()
+    assert len(before) == 2
+    assert after == before
+    assert all(m.accessed_at == START for m in after)
