@@ -8,6 +8,12 @@ are used; the answers and evidence labels are never seen. The metric is the harn
 (``recall.py`` beside the data, imported and called): turn R@k = the fraction of evidence turns
 in the top k, session all@k = all evidence sessions among the sessions of the top k turns.
 
+Search latency is the harness's wall clock around ``search`` (BM25 timed in the same loop), plus
+this process's CPU time, which other load on a shared machine skews least; the load average is
+printed before and after the run. The memory is searched as a session would search it: opened
+and warmed (``import_log`` ends with ``MemoryBank.warm``, one throwaway recall that prepares the
+SQLite statements once per connection), not as the first statement of a new process.
+
 Tuning rule: the 499 questions are split by a hash of their id into a dev half and a test half
 (``--split dev|test|all``); weights are chosen on dev only and the test half is reported.
 
@@ -253,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     if shm.is_dir() and os.access(shm, os.W_OK):
         SamanthaRetriever.workdir = shm
 
+    load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
     started = time.perf_counter()
     items = harness.load_items(str(data))
     items = [i for i in items if args.split == "all" or split_of(i["question_id"]) == args.split]
@@ -278,6 +285,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\nsearch CPU time (all asked): p50 {cpu[len(cpu) // 2]:.2f} ms, "
             f"p95 {cpu[min(len(cpu) - 1, round(0.95 * (len(cpu) - 1)))]:.2f} ms"
+        )
+    if load_before is not None:
+        after = os.getloadavg()
+        print(
+            f"load average (1, 5, 15 min) on {os.cpu_count()} CPUs: before "
+            f"{', '.join(f'{x:.2f}' for x in load_before)}, after "
+            f"{', '.join(f'{x:.2f}' for x in after)}"
         )
     print(
         f"ingest {1000 * ours['ingest_s'] / max(1, ours['asked']):.0f} ms per question "
