@@ -213,6 +213,24 @@ def test_doctor_checks_an_openai_compatible_server(isolated_home: Path, server: 
     assert "fake-model" in answers
     tokens = next(line for line in done.stdout.splitlines() if line.startswith("tokens:"))
     assert "approximate" in tokens or "estimated" in tokens
+    # These runs read facts by rules (cli_env): doctor says the model is not asked.
+    memory = next(line for line in done.stdout.splitlines() if line.startswith("memory:"))
+    assert memory.endswith("(extractor = rules): the model is not asked")
+
+
+def test_doctor_asks_the_model_for_memorys_json(isolated_home: Path, server: FakeOpenAI) -> None:
+    fact = '{"facts": [{"kind": "person", "text": "My sister is called Anna.", "importance": 6}]}'
+    server.enqueue(stream([fact]), stream(["No JSON here."]))
+    done = run(isolated_home, *custom(server), "doctor", SAMANTHA_EXTRACTOR="auto")
+    assert done.returncode == 0, done.stderr
+    memory = next(line for line in done.stdout.splitlines() if line.startswith("memory:"))
+    assert memory == "memory:    the model answers memory's JSON: facts are read by it and by rules"
+    asked = server.chat_requests[-1].json
+    assert asked["messages"][-1]["content"] == "My sister is called Anna."
+    # A model that answers in prose is named as such.
+    done = run(isolated_home, *custom(server), "doctor", SAMANTHA_EXTRACTOR="auto")
+    memory = next(line for line in done.stdout.splitlines() if line.startswith("memory:"))
+    assert "did not give memory's JSON" in memory
 
 
 # -- errors ----------------------------------------------------------------------------------

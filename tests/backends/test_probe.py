@@ -273,6 +273,24 @@ async def test_a_model_that_gives_no_json_is_no_longer_asked_for_it(
     assert not backend.follows_instructions
 
 
+async def test_the_turn_that_gives_up_on_model_extraction_says_so_once(
+    server: FakeOpenAI, make_backend: MakeBackend, make_companion: MakeCompanion
+) -> None:
+    companion = make_companion(make_backend(model="smollm2"))
+    for _ in range(JSON_FAILURES_TO_GIVE_UP + 1):
+        server.enqueue(stream(["Mm."]), stream(["Sure! You like tea."]))
+    notices = []
+    for number in range(JSON_FAILURES_TO_GIVE_UP + 1):
+        _, result = await collect(companion, f"I like tea, number {number}.")
+        assert isinstance(result, TurnResult)
+        notices.append(result.notice)
+    said = (
+        "smollm2 could not give memory the JSON it asks for, so she learns by rules for the "
+        "rest of this session."
+    )
+    assert notices == [None] * (JSON_FAILURES_TO_GIVE_UP - 1) + [said, None]
+
+
 @pytest.mark.parametrize(
     "message",
     [

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import stat
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from samantha.backends.base import create_backend
+from samantha.backends.base import Backend, ChatMessage, ReplyRequest, create_backend
 from samantha.config import Paths, Settings
 from samantha.engine.speaking import speaker_for
-from samantha.engine.tokens import EstimateCounter, TokenCounter
+from samantha.engine.tokens import EstimateCounter, ModelCounter, TokenCounter
 from samantha.errors import SamanthaError
+from samantha.memory import learn
+from samantha.memory.mind import FACTS_SCHEMA
 from samantha.persona import find_persona, load_persona
 from samantha.urls import redact
 
@@ -40,6 +44,34 @@ async def _probe(backend: Any) -> tuple[bool, str]:
     return True, str(await backend.check())
 
 
+async def _memory_check(backend: Backend, settings: Settings) -> str:
+    """Whether the model gives memory the JSON it asks for: one real question, answered
+    with the server's structured output, as the chat would ask it."""
+    if settings.extractor == "rules":
+        return "facts are read by rules (extractor = rules): the model is not asked"
+    instructions = learn.EXTRACTION_INSTRUCTIONS.replace("{today}", "Monday 2026-03-02")
+    request = ReplyRequest(
+        messages=[
+            ChatMessage(role="system", content=instructions),
+            ChatMessage(role="user", content="My sister is called Anna."),
+        ],
+        max_tokens=200,
+        temperature=0.0,
+        json_schema=FACTS_SCHEMA,
+    )
+    try:
+        async with asyncio.timeout(settings.request_timeout):
+            reply = "".join([chunk.text async for chunk in backend.stream(request)])
+    except (SamanthaError, TimeoutError):
+        reply = ""
+    if learn.parse_facts(reply, datetime.now().astimezone()) is not None:
+        return "the model answers memory's JSON: facts are read by it and by rules"
+    return (
+        "the model did not give memory's JSON: in the chat she asks it a few times, then "
+        "learns by rules (extractor = rules stops asking)"
+    )
+
+
 async def run_doctor(settings: Settings, failed: list[str] | None = None) -> list[str]:
     """The lines to print; the name of each check that failed is added to ``failed`` (the
     command exits non-zero then)."""
@@ -47,6 +79,7 @@ async def run_doctor(settings: Settings, failed: list[str] | None = None) -> lis
     paths = Paths.from_env()
     lines: list[str] = []
     offline = False
+    tokenizer = None
     try:
         spec = settings.backend_spec()
         backend = create_backend(spec)
@@ -57,9 +90,18 @@ async def run_doctor(settings: Settings, failed: list[str] | None = None) -> lis
         lines.append(f"model:     {backend.model} (context window {backend.context_window} tokens)")
         try:
             ok, answer = await _probe(backend)
+            memory = (
+                await _memory_check(backend, settings)
+                if ok and not offline and isinstance(backend, Backend)
+                else None
+            )
         finally:
             await backend.aclose()
         lines.append(f"answers:   {answer}")
+        if ok and isinstance(backend, Backend):
+            tokenizer = backend.tokenizer
+        if memory is not None:
+            lines.append(f"memory:    {memory}")
         if not ok:
             failed.append("backend")
         model = spec.model
@@ -68,7 +110,9 @@ async def run_doctor(settings: Settings, failed: list[str] | None = None) -> lis
         failed.append("backend")
         model = settings.model or "unknown"
     # The offline voice counts by estimate in the engine; say so, and fetch no tokenizer for it.
-    counter = EstimateCounter() if offline else TokenCounter(model)
+    counter: TokenCounter = EstimateCounter() if offline else TokenCounter(model)
+    if tokenizer is not None:
+        counter = ModelCounter(counter, tokenizer)
     lines.append(f"tokens:    {counter.describe()}")
     try:
         persona_path = find_persona(settings.persona, paths.personas_dir)

@@ -72,6 +72,9 @@ class TurnResult(BaseModel):
     scene: Scene | None = None
     #: Set when the reply was cut short; the reply is then stored as interrupted.
     cut_reason: CutReason | None = None
+    #: Said once in a session, when it happens: the model could not give memory the JSON it
+    #: asks for, so she stopped asking it and learns by rules from now on.
+    notice: str | None = None
 
 
 TurnEvent = ReplyChunk | TurnResult

@@ -237,7 +237,14 @@ class Turns:
                 "or turn tool use off on the server."
             )
         reply_message, after = await self._settle(ex, streamed)
+        asked_model = p.memories.mind.uses_model
         learned = await self._learn(ex, reply_message, history, prompt)
+        notice = None
+        if asked_model and not p.memories.mind.uses_model:
+            notice = (
+                f"{p.speaker.source.model} could not give memory the JSON it asks for, so "
+                "she learns by rules for the rest of this session."
+            )
         yield TurnResult(
             reply=streamed.text,
             status=reply_message.status,
@@ -255,6 +262,7 @@ class Turns:
             extracted=[*ex.learned, *learned],
             scene=line.scene,
             cut_reason=streamed.cut,
+            notice=notice,
         )
 
     async def _stream(

@@ -341,6 +341,8 @@ class ChatScreen(ChatCommands):
     def _settled(self, result: TurnResult, view: ReplyMessage, user: UserMessage) -> None:
         user.message_id = result.user_message.id
         user.answered()
+        if result.notice:
+            self.notify(visible(result.notice), timeout=10, markup=False)
         if result.reply_message is not None:
             view.message_id = result.reply_message.id
         # A reply the program gave itself (a confirmation) had no prompt: nothing to show.
