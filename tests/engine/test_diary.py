@@ -179,3 +179,12 @@ async def test_the_diary_does_not_retell_what_she_was_asked_to_forget(
     assert "bread" in ask
     assert "grandmother" not in ask
     assert entry.text == "A quiet day."
+
+
+def test_a_sentence_about_someone_unnamed_still_begins_with_a_capital() -> None:
+    from samantha.voice.keepsake import compose_diary
+
+    entry = compose_diary(
+        "Friday 4 December", ["my dog died this morning"], ["sad"], None, "my person"
+    )
+    assert "Today my person and I talked. My person told me" in entry

@@ -585,7 +585,8 @@ def compose_diary(
     parts = [f"{day}."]
     if topics:
         listed = "; ".join(yours_about(t, user) for t in topics[:3])
-        parts.append(f"Today {user} and I talked. {user} told me {listed}.")
+        # A sentence begins with a capital, also when she has no name for them ("my person").
+        parts.append(f"Today {user} and I talked. {user[:1].upper()}{user[1:]} told me {listed}.")
     else:
         parts.append(f"Today {user} and I talked a little.")
     if len(moods) >= 3:
