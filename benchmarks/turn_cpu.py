@@ -7,6 +7,7 @@ the same machine, in the same loop (store the user's line, read the recent messa
 the reply, in SQLite). Turns alternate with peer turns so load affects both alike.
 
     python benchmarks/turn_cpu.py [--seed-turns 5000] [--turns 200] [--profile out.prof]
+        [--home DIR]
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import random
 import shutil
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -153,17 +155,31 @@ async def run(seed_turns: int, turns: int, profile: str | None) -> None:
     backend = ScriptedBackend(context_window=8192)
     companion = build_companion(Settings(), paths=paths, backend=backend, clock=clock)
     began = time.perf_counter()
+    # A home kept from an earlier run with the same seed (``--home``) is used as it is: the
+    # same sentences are drawn, so the measured turns say the same words.
+    mark = home / f"seeded-{seed_turns}"
+    reuse = mark.exists()
     for _ in range(seed_turns):
-        backend.queue(sentence(rng))
+        reply, text = sentence(rng), sentence(rng)
         clock.advance(timedelta(minutes=7))
-        async for _event in companion.turn(sentence(rng)):
+        if reuse:
+            continue
+        backend.queue(reply)
+        async for _event in companion.turn(text):
             pass
         backend.requests.clear()
     seeded = time.perf_counter() - began
     stored = len(await companion.history(100_000))
     peer = Peer(home / "peer.db")
     for _ in range(seed_turns):
-        peer.turn(sentence(rng), sentence(rng))
+        text, reply = sentence(rng), sentence(rng)
+        if not reuse:
+            peer.turn(text, reply)
+    if not reuse:
+        mark.touch()
+    # Said on stderr so a sampling profiler can attach for the measured turns only:
+    #   py-spy record --pid $(pgrep -f turn_cpu.py) after this line appears.
+    print(f"seeded in {seeded:.0f} s; measuring", file=sys.stderr, flush=True)
     ours_cpu: list[float] = []
     ours_wall: list[float] = []
     peer_cpu: list[float] = []
@@ -216,8 +232,13 @@ def main() -> None:
     parser.add_argument("--seed-turns", type=int, default=5000)
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--profile")
+    parser.add_argument(
+        "--home",
+        help="keep the seeded home here and reuse it on the next run (measured turns add to it)",
+    )
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="samantha-turn-"))
+    home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="samantha-turn-"))
+    home.mkdir(parents=True, exist_ok=True)
     os.environ["SAMANTHA_HOME"] = str(home)
     repo_tiktoken = Path(__file__).resolve().parents[1] / "tests/data/tiktoken"
     if repo_tiktoken.is_dir():
@@ -225,7 +246,8 @@ def main() -> None:
     try:
         asyncio.run(run(args.seed_turns, args.turns, args.profile))
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        if not args.home:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

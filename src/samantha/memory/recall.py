@@ -184,10 +184,14 @@ def score(
     groups: Sequence[Sequence[str]] = (),
     cues: Cues | None = None,
     conversation_of: Mapping[int, int] | None = None,
+    weak: Sequence[float] = (),
 ) -> list[Recalled]:
     """Rank candidates. ``lexical`` carries BM25 ranks (lower is better), ``dense`` cosine
     similarities; ``groups`` (from ``query_groups``) let word coverage steady the lexical
-    relevance, and ``cues`` (who, when) reorder what words and meaning found."""
+    relevance, and ``cues`` (who, when) reorder what words and meaning found. ``weak`` are
+    the similarities of dense candidates below ``dense_floor`` and without a word of the
+    query: they can never be ranked, so they are not read, but they still set the scale
+    the others' meaning is measured on."""
     memories: dict[int, Memory] = {}
     words: dict[int, float] = {}
     meaning: dict[int, float] = {}
@@ -201,8 +205,8 @@ def score(
             bm25 = max(0.0, strengths[memory.id] / top)
             cover = _coverage(memory.text, prefixes) if mix else 0.0
             words[memory.id] = (1 - mix) * bm25 + mix * cover
-    if dense:
-        sims = [sim for _, sim in dense]
+    if dense or weak:
+        sims = [sim for _, sim in dense] + list(weak)
         # Cosines of a static model crowd together; measured from the weakest of a full
         # candidate list they spread out. A handful of memories is measured from zero.
         high = max(sims)
@@ -213,7 +217,7 @@ def score(
                 continue
             memories[memory.id] = memory
             meaning[memory.id] = max(0.0, sim - low) / spread
-    share = settings.dense_weight if dense else 0.0
+    share = settings.dense_weight if dense or weak else 0.0
     relevance: dict[int, float] = {}
     for memory_id, memory in memories.items():
         relevant = (1 - share) * words.get(memory_id, 0.0) + share * meaning.get(memory_id, 0.0)

@@ -230,18 +230,27 @@ class MemoryStream:
                 else []
             )
             dense: list[tuple[Memory, float]] = []
+            weak: list[float] = []
             if vector is not None and model is not None:
                 index = self._vector_index(s, model)
                 if index is not None:
                     hits = dict(index.search(vector, settings.candidates))
                     hits.update(index.similarities([m.id for m, _ in lexical], vector))
                     known = {m.id: m for m, _ in lexical}
-                    found = known | {
-                        m.id: m for m in s.memories.many([i for i in hits if i not in known])
-                    }
+                    # Below the floor and without a word of the query, a memory is never
+                    # ranked: only whether it counts (its kind, still true) is read, for the
+                    # scale of similarities, not the memory itself.
+                    floor = settings.dense_floor
+                    strong = [i for i, sim in hits.items() if i not in known and sim >= floor]
+                    faint = [i for i, sim in hits.items() if i not in known and sim < floor]
+                    found = known | {m.id: m for m in s.memories.many(strong)}
                     dense = [(found[i], sim) for i, sim in hits.items() if i in found]
                     if wanted is not None:
                         dense = [(m, sim) for m, sim in dense if m.kind in wanted]
+                    counted = s.memories.current_of(
+                        faint, [k.value for k in wanted] if wanted is not None else None
+                    )
+                    weak = [hits[i] for i in faint if i in counted]
             # A fact a newer one made untrue is history: never offered as what is so now.
             lexical = [(m, r) for m, r in lexical if m.superseded_at is None]
             dense = [(m, sim) for m, sim in dense if m.superseded_at is None]
@@ -249,7 +258,9 @@ class MemoryStream:
             if settings.same_conversation_decay < 1:
                 chosen = {m.id: m for m, _ in lexical} | {m.id: m for m, _ in dense}
                 where = s.memories.conversations_of(list(chosen.values()))
-            return score(lexical, dense, when, settings, k, exclude_sources, groups, cues, where)
+            return score(
+                lexical, dense, when, settings, k, exclude_sources, groups, cues, where, weak
+            )
 
         # Searched outside any transaction (WAL readers block no one); only renewing what
         # came to mind takes the write lock, for a moment, so other windows never wait on

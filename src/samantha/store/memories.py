@@ -303,6 +303,18 @@ class MemoryRepository:
         by_id = {m.id: m for m in _sourced(rows)}
         return [by_id[i] for i in memory_ids if i in by_id]
 
+    def current_of(self, memory_ids: Sequence[int], kinds: list[str] | None = None) -> set[int]:
+        """Of these memories, the ones still true (and of ``kinds``, if given): what a
+        candidate needs to count, without reading it."""
+        if not memory_ids:
+            return set()
+        sql = f"SELECT m.id FROM memories m WHERE m.id IN {_ID_LIST} AND m.superseded_at IS NULL"
+        params: list[object] = [_id_list(memory_ids)]
+        if kinds is not None:
+            sql += " AND m.kind IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(kinds)))
+        return {int(r[0]) for r in self._conn.execute(sql, params).fetchall()}
+
     def listing(
         self,
         persona: str,
