@@ -18,7 +18,7 @@ from pathlib import Path
 WARMUP_RUNS = 2
 RUNS = 15
 IMPORTTIME_RUNS = 3
-TARGETS_S = {"--version": 0.3, "say": 0.6}
+TARGETS_S = {"--version": 0.3, "say": 0.5}  # issue 17: say < 0.5 s p95
 SAY_TEXT = "hello there"
 
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
@@ -57,6 +57,11 @@ def _base_env(home: Path) -> dict[str, str]:
     }
     env["SAMANTHA_HOME"] = str(home)
     env["SAMANTHA_OFFLINE_PACE"] = "0"
+    # As an installed samantha runs: from bytecode. With PYTHONDONTWRITEBYTECODE (set on
+    # these machines) every run compiled ~80 modules from source, ~80 ms no user pays;
+    # the cache goes to a scratch folder, never into the checkout.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "samantha-bench-pycache")
     shared = Path(__file__).resolve().parents[2] / "shared/data/tiktoken"
     if "TIKTOKEN_CACHE_DIR" not in env and shared.is_dir():
         env["TIKTOKEN_CACHE_DIR"] = str(shared)
