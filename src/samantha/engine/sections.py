@@ -281,6 +281,7 @@ def scene_for(
         delight=voice.delight,
         curiosity=voice.curiosity,
         musings=voice.musings,
+        not_told=voice.not_told,
         self_questions=voice.self_questions,
         greetings=persona.greetings,
         hurt=voice.hurt,

@@ -43,6 +43,11 @@ class OfflineVoice(BaseModel):
     """The question she usually ends on."""
     musings: list[str] = Field(default_factory=lambda: ["I keep thinking about that."])
     """Her answer to a question she cannot really answer offline."""
+    not_told: list[str] = Field(
+        default_factory=lambda: ["I don't think you've told me that yet. Will you?"]
+    )
+    """Her answer when you ask about your own life and she remembers nothing about it: she
+    says so plainly (and asks), rather than musing or guessing."""
     self_questions: list[str] = Field(
         default_factory=lambda: ["I'm still finding out who I am, honestly."]
     )

@@ -97,6 +97,10 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         parts.append(f"{opener} {_theirs(reading.echo)}.")
     if scene.memories and (reading.question or rng.random() < 0.8):
         parts.append(_recollection(_theirs(scene.memories[0]), rng))
+    if reading.asks_their_fact and not scene.memories:
+        # She does not know: she says so plainly and asks, never a musing or a stray question.
+        parts.append(_pick(rng, scene.not_told, "I don't think you've told me that yet."))
+        return _fill(" ".join(parts), user, scene)
     guarded = scene.strained or (scene.mood in _LOW_MOODS and scene.mood_intensity >= 0.15)
     if guarded:
         # Strain or a low mood keeps her brief; she does not reach for another question.

@@ -12,6 +12,14 @@ _NAME = re.compile(
 _REQUEST = re.compile(
     r"\b(?:can|could|would|will) you (?!feel|dream|think|imagine|love|be)\w+", re.IGNORECASE
 )
+#: "Do you remember ...", "do you know ...": a question about what she knows of them.
+_REMEMBER = re.compile(r"\b(?:do|did|can|could) you (?:still )?(?:remember|recall|know)\b", re.I)
+#: A question after a fact of their life: "What is my sister's name?", "When is my interview?".
+_THEIR_FACT = re.compile(
+    r"\b(?:what|what's|who|who's|where|when|which|how many|how old)\b.*\bmy\b", re.I
+)
+#: Asking for advice or an opinion is not asking for a fact: "What should I do about my boss?"
+_ADVICE = re.compile(r"\b(?:should|shall|could|can|do) i\b|\byou think\b", re.I)
 _GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|good (morning|afternoon|evening)|yo)\b", re.I)
 _NEGATION = re.compile(r"\b(not|never|no|n't|hardly)\b", re.I)
 _SAD = {
@@ -155,6 +163,8 @@ class Reading:
     greeting: bool
     feeling: str | None  # "sad" | "happy" | None
     asks_about_her: bool
+    #: A question after a fact of their own life, which only her memory can answer.
+    asks_their_fact: bool
     question: bool
     echo: str | None
 
@@ -177,17 +187,26 @@ def read_message(text: str) -> Reading:
     elif happy > sad:
         feeling = "happy"
     question = text.rstrip().endswith("?")
-    # "Who are you?", "do you dream?": about her. "Can you remind me ...?": a request.
+    first_person = bool(re.search(r"\b(?:my|mine|me|i)\b", text, re.I))
+    asks_their_fact = (
+        question
+        and not _ADVICE.search(text)
+        and (bool(_THEIR_FACT.search(text)) or (first_person and bool(_REMEMBER.search(text))))
+    )
+    # "Who are you?", "do you dream?": about her. "Can you remind me ...?": a request; "do you
+    # remember my ...?": about them.
     asks_about_her = (
         question
         and bool(re.search(r"\b(you|your|yourself)\b", text, re.I))
         and not _REQUEST.search(text)
+        and not asks_their_fact
     )
     return Reading(
         name=(name_match.group(1) or name_match.group(2)).capitalize() if name_match else None,
         greeting=bool(_GREETING.match(text)),
         feeling=feeling,
         asks_about_her=asks_about_her,
+        asks_their_fact=asks_their_fact,
         question=question,
         echo=_echo(text),
     )

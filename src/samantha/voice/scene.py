@@ -27,6 +27,7 @@ class Scene(BaseModel):
     delight: list[str] = Field(default_factory=list)
     curiosity: list[str] = Field(default_factory=list)
     musings: list[str] = Field(default_factory=list)
+    not_told: list[str] = Field(default_factory=list)
     self_questions: list[str] = Field(default_factory=list)
     greetings: list[str] = Field(default_factory=list)
     hurt: list[str] = Field(default_factory=list)
