@@ -11,9 +11,13 @@ def test_only_a_person_gets_asked_after() -> None:
     for seed in range(30):
         rng = random.Random(seed)
         about_anna = _recollection("My sister is called Anna.", rng)
-        assert about_anna.endswith("have you heard from them lately?")
+        assert about_anna.endswith("have you heard from her lately?")
+        about_sam = _recollection("My brother Sam lives in Leeds.", rng)
+        assert about_sam.endswith("have you heard from him lately?")
+        about_jo = _recollection("My friend Jo is moving away.", rng)
+        assert about_jo.endswith("have you heard from them lately?")
         about_work = _recollection("I work as a nurse.", rng)
-        assert "heard from them" not in about_work
+        assert "heard from" not in about_work
         assert about_work.startswith("You told me you work as a nurse;")
 
 

@@ -97,6 +97,10 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         parts.append(f"{opener} {_theirs(reading.echo)}.")
     if scene.memories and (reading.question or rng.random() < 0.8):
         parts.append(_recollection(_theirs(scene.memories[0]), rng))
+        if reading.asks_their_fact:
+            # The answer, and the question it ends on, is the reply: another question after
+            # it ("How did that feel?") would not follow.
+            return _fill(" ".join(parts), user, scene)
     if reading.asks_their_fact and not scene.memories:
         # She does not know: she says so plainly and asks, never a musing or a stray question.
         parts.append(_pick(rng, scene.not_told, "I don't think you've told me that yet."))
@@ -179,10 +183,19 @@ _SOMEONE = re.compile(
 )
 
 
+#: Who "have you heard from ..." is about, by the word for them; anyone else is "them".
+_HER = {"sister", "mother", "mom", "mum", "wife", "girlfriend", "daughter", "aunt", "grandma"}
+_HIM = {"brother", "father", "dad", "husband", "boyfriend", "son", "uncle", "grandpa"}
+
+
 def _recollection(memory: str, rng: random.Random) -> str:
     said = _yours(memory)
-    aside = "have you heard from them lately?" if _SOMEONE.search(memory) else rng.choice(_ASIDES)
-    return f"You told me {said}; {aside}"
+    someone = _SOMEONE.search(memory)
+    if someone is None:
+        return f"You told me {said}; {rng.choice(_ASIDES)}"
+    word = someone.group(0).split()[-1].lower()
+    pronoun = "her" if word in _HER else "him" if word in _HIM else "them"
+    return f"You told me {said}; have you heard from {pronoun} lately?"
 
 
 def _missed(scene: Scene, rng: random.Random) -> str:
