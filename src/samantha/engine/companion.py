@@ -151,6 +151,8 @@ class Companion:
 
     async def aclose(self) -> None:
         await self._p.speaker.source.aclose()
+        # A big memory's vector index is kept for the next session (``MemoryStream.persist``).
+        await self._p.store.run(self._p.memories.stream.persist)
         self._p.store.close()
 
     # -- conversations ---------------------------------------------------------------------

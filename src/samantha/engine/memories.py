@@ -173,10 +173,12 @@ class MemoryKeeper:
 
     async def withhold(self, message_ids: Sequence[int]) -> None:
         """Never send these messages (and her replies to them) to a model again."""
-        ids = list(message_ids)
+        ids, stream = list(message_ids), self.stream
 
         def work(s: Store) -> None:
-            s.memories.delete(s.memories.episodes_of(s.conversations.withhold(ids)))
+            gone = s.memories.episodes_of(s.conversations.withhold(ids))
+            s.memories.delete(gone)
+            stream.discard_vectors(gone)
 
         await self.store.run(work, write=True)
 
@@ -197,8 +199,12 @@ class MemoryKeeper:
     async def delete_conversation(self, conversation_id: int) -> int:
         """Delete a conversation and the memories drawn only from it; returns how many went."""
 
+        stream = self.stream
+
         def work(s: Store) -> int:
-            removed = s.memories.delete(s.memories.derived_only_from(conversation_id))
+            gone = s.memories.derived_only_from(conversation_id)
+            removed = s.memories.delete(gone)
+            stream.discard_vectors(gone)
             s.conversations.delete(conversation_id)
             return removed
 

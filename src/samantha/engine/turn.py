@@ -124,7 +124,7 @@ class Turns:
         p = self.p
         conversation = await p.session.current()
         await self.context.know_user()
-        cid = conversation.id
+        cid, stream = conversation.id, p.memories.stream
 
         def clear(s: Store) -> tuple[Message, list[str]] | None:
             recent = s.conversations.recent_messages(cid, 20)
@@ -134,7 +134,9 @@ class Turns:
             last, removed = users[-1], []
             for message in recent:
                 if message.id > last.id:
-                    s.memories.delete(s.memories.episodes_of([message.id]))
+                    gone = s.memories.episodes_of([message.id])
+                    s.memories.delete(gone)
+                    stream.discard_vectors(gone)
                     s.conversations.delete_message(message.id)
                     removed.append(message.text)
             return last, removed
@@ -168,7 +170,7 @@ class Turns:
         """Replace the user's last message (and her reply to it) with ``text``, and answer that."""
         text = _empty_check(text)
         p = self.p
-        cid = (await p.session.current()).id
+        cid, stream = (await p.session.current()).id, p.memories.stream
 
         def clear(s: Store) -> bool:
             recent = s.conversations.recent_messages(cid, 20)
@@ -176,7 +178,9 @@ class Turns:
             if not users:
                 return False
             for message in (m for m in recent if m.id >= users[-1].id):
-                s.memories.delete(s.memories.derived_only_from_message(message.id))
+                gone = s.memories.derived_only_from_message(message.id)
+                s.memories.delete(gone)
+                stream.discard_vectors(gone)
                 s.conversations.delete_message(message.id)
             return True
 
@@ -299,6 +303,7 @@ class Turns:
         )
 
         answered = ex.message.id if ex.message.status is MessageStatus.ERROR else None
+        stream = p.memories.stream
 
         def settle(s: Store) -> Message:
             if answered is not None:
@@ -306,7 +311,8 @@ class Turns:
             message = s.conversations.add_message(
                 cid, Role.ASSISTANT, name, reply, end, status, tokens
             )
-            s.memories.add(key, MemoryKind.REPLY, reply[:4000], 1, end, [message.id])
+            memory = s.memories.add(key, MemoryKind.REPLY, reply[:4000], 1, end, [message.id])
+            stream.embed(s, [memory])
             s.state.save(after.snapshot(key, end, message.id))
             return message
 

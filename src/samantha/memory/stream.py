@@ -12,8 +12,10 @@ database thread (``await store.run(lambda s: stream.recall(...))``) so the UI ne
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Collection, Iterable, Sequence
+from contextlib import suppress
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -51,6 +53,15 @@ CORE_IMPORTANCE = 6
 CORE_LIMIT = 1500
 USER_NAME_BLOCK = "user_name"
 NAME_LINE = re.compile(r"^[-\s]*my name is\b", re.IGNORECASE)
+
+
+#: Rows at the end of a kept index file compared with the database before it is trusted.
+_CHECKED_ROWS = 8
+
+
+def _digest(name: str) -> str:
+    """A short file-name-safe stand-in for a persona or model name."""
+    return hashlib.sha1(name.encode()).hexdigest()[:12]
 
 
 class MemorySettings(BaseModel):
@@ -91,6 +102,7 @@ class MemoryStream:
 
     def close(self) -> None:
         if self._owns_store:
+            self.store.run_sync(self.persist)
             self.store.close()
 
     def __enter__(self) -> MemoryStream:
@@ -275,6 +287,12 @@ class MemoryStream:
         """The packaged embedding model, unless this stream was opened without one."""
         return local_embedder() if self.local_vectors else None
 
+    def embed(self, s: Store, memories: Sequence[Memory]) -> None:
+        """Give memories stored outside this stream (her reply, kept with the turn's other
+        writes) their packaged-model vectors, in the caller's transaction: without them a
+        session's first recall embedded every reply of the last one."""
+        self._embed_memories(s, memories)
+
     def _embed_memories(self, s: Store, memories: Sequence[Memory]) -> None:
         """Store the packaged model's vectors of new or changed memories, in the caller's
         transaction, so no recall ever waits on embedding a backlog."""
@@ -282,11 +300,25 @@ class MemoryStream:
         if local is None or not memories:
             return
         matrix = local.embed([m.text for m in memories])
-        s.memories.set_vectors(
-            local.name,
-            [(m.id, row.astype("<f4").tobytes()) for m, row in zip(memories, matrix, strict=True)],
-            local.dim,
-        )
+        rows = [
+            (m.id, row.astype("<f4").tobytes()) for m, row in zip(memories, matrix, strict=True)
+        ]
+        s.memories.set_vectors(local.name, rows, local.dim)
+        self._restored(local.name, rows)
+
+    def _restored(self, model: str, rows: Sequence[tuple[int, bytes]]) -> None:
+        """Vectors stored again for memories the loaded index already holds (an edit, a
+        backlog filled in): loading "what is newer" would never see them, so they go in now.
+        New memories are left to the next recall, which reads everything newer in id order
+        (another process may have stored some in between)."""
+        index = self._indexes.get(model)
+        if index is None:
+            return
+        again = [(i, blob) for i, blob in rows if i <= index.newest]
+        if again:
+            index.add(again)
+            if index.saved_as is None:
+                self._unlink_files(model)
 
     def warm(self) -> None:
         """Embed any backlog and load the stored vectors now, at start-up or after an import,
@@ -298,6 +330,7 @@ class MemoryStream:
         self._backlog_checked = True
         self.embed_backlog()
         self.store.run_sync(lambda s: self._vector_index(s, local.name))
+        self.store.run_sync(self.persist)
 
     def embed_backlog(self, batch: int = 2000) -> int:
         """Give every memory without a packaged-model vector one (a database from before the
@@ -316,26 +349,120 @@ class MemoryStream:
             done += len(missing)
 
     def _vector_index(self, s: Store, model: str) -> VectorIndex | None:
-        """Load the persona's vectors of ``model`` once, then only the new ones on each call."""
-        from samantha.memory.vectors import VectorIndex
-
+        """The persona's vectors of ``model``: from the file a session kept (``persist``)
+        when there is one that agrees with the database, else read from it, once; then only
+        the new ones on each call."""
         index = self._indexes.get(model)
         if index is None:
-            rows = s.memories.vectors(self.persona, model)
-            if not rows:
+            index = self._kept_index(s, model) or self._read_index(s, model)
+            if index is None:
                 return None
-            index = self._indexes[model] = VectorIndex(len(rows[0][1]) // 4)
-            index.add(rows)
+            self._indexes[model] = index
         else:
             index.add(s.memories.vectors(self.persona, model, index.newest))
         return index
 
+    def _read_index(self, s: Store, model: str) -> VectorIndex | None:
+        from samantha.memory.vectors import VectorIndex
+
+        rows = s.memories.vectors(self.persona, model)
+        if not rows:
+            return None
+        index = VectorIndex(len(rows[0][1]) // 4)
+        index.add(rows)
+        return index
+
+    def _kept_index(self, s: Store, model: str) -> VectorIndex | None:
+        """The saved index, checked against the database: its last rows must be there with
+        the same vectors (a file left from another database, or written before a change it
+        missed, is thrown away); what was stored since it was written is read and added."""
+        import numpy as np
+
+        from samantha.memory.vectors import VectorIndex
+
+        path = self._index_file(model)
+        index = VectorIndex.load(path) if path is not None else None
+        if index is None:
+            return None
+        tail = index.tail_of_file(_CHECKED_ROWS)
+        rows = s.memories.vectors(self.persona, model, tail[0][0] - 1)
+        stored = dict(rows)
+        agree = 0
+        for memory_id, unit in tail:
+            blob = stored.get(memory_id)
+            if blob is None:
+                continue
+            vector = np.frombuffer(blob, dtype="<f4")
+            norm = float(np.linalg.norm(vector)) or 1.0
+            if len(vector) != index.dim or not np.allclose(vector / norm, unit, atol=1e-5):
+                agree = -1
+                break
+            agree += 1
+        if agree <= 0:
+            self._unlink_files(model)
+            return None
+        missing = [i for i, _ in tail if i not in stored]
+        if missing and index.remove(missing):
+            self._unlink_files(model)
+        index.add([(i, blob) for i, blob in rows if i > index.newest])
+        return index
+
+    def _index_file(self, model: str) -> Path | None:
+        """Where the index of ``model`` is kept beside the database (None in memory)."""
+        path = self.store.path
+        if not path.name or path.name == ":memory:":
+            return None
+        return path.with_name(f"{self._files_prefix()}{_digest(model)}.idx")
+
+    def _files_prefix(self) -> str:
+        return f"{self.store.path.name}-vectors-{_digest(self.persona)}-"
+
+    def _unlink_files(self, model: str | None = None) -> None:
+        """Delete kept index files that no longer say what the database says (all of this
+        persona's, with no model given): forgetting must not leave a memory's meaning on
+        disk, and the next ``persist`` writes them anew."""
+        if model is not None:
+            path = self._index_file(model)
+            paths = [path] if path is not None else []
+        else:
+            paths = list(self.store.path.parent.glob(f"{self._files_prefix()}*.idx"))
+        for name, index in self._indexes.items():
+            if model is None or name == model:
+                index.saved_as = None
+        for path in paths:
+            with suppress(OSError):
+                path.unlink()
+
+    def persist(self, _: Store | None = None) -> None:
+        """Keep the loaded indexes in files for the next session, once they are big enough
+        to be slow to read and when the file lacks a tenth of them (a turn's new vectors are
+        read from the database, cheaply, until then)."""
+        from samantha.memory.vectors import PERSIST_FROM
+
+        for model, index in self._indexes.items():
+            path = self._index_file(model)
+            if path is None or len(index) < PERSIST_FROM:
+                continue
+            if index.saved_as is None or index.unsaved > len(index) // 10:
+                with suppress(OSError):
+                    index.save(path)
+
+    def discard_vectors(self, memory_ids: Sequence[int]) -> None:
+        """Memories deleted outside ``forget`` (a reply regenerated, a conversation deleted):
+        their vectors leave the loaded indexes and any kept file that holds them."""
+        for model, index in self._indexes.items():
+            if index.remove(memory_ids):
+                self._unlink_files(model)
+
     def set_vectors(self, model: str, vectors: Sequence[tuple[int, Sequence[float]]]) -> None:
         from samantha.memory.vectors import to_blob
 
+        rows = [(memory_id, to_blob(vector)) for memory_id, vector in vectors]
+
         def work(s: Store) -> None:
-            for memory_id, vector in vectors:
-                s.memories.set_vector(memory_id, model, to_blob(vector), len(vector))
+            for (memory_id, blob), (_, vector) in zip(rows, vectors, strict=True):
+                s.memories.set_vector(memory_id, model, blob, len(vector))
+            self._restored(model, rows)
 
         self.store.run_sync(work, write=True)
 
@@ -390,7 +517,10 @@ class MemoryStream:
 
         edited = self.store.run_sync(work, write=True)
         self.revision += 1
-        self._indexes.clear()  # reloaded with the new vector at the next recall; edits are rare
+        if edited is not None:
+            # The old meaning leaves the kept files of every model (the packaged model's new
+            # vector is already in its loaded index, through ``_restored``).
+            self._unlink_files()
         return edited
 
     def forget(self, memory_ids: Sequence[int]) -> int:
@@ -405,8 +535,7 @@ class MemoryStream:
 
         removed, doomed = self.store.run_sync(work, write=True)
         self.revision += 1
-        for index in self._indexes.values():
-            index.remove(doomed)
+        self.discard_vectors(doomed)
         return removed
 
     # -- core memory ---------------------------------------------------------------------------
