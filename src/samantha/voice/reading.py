@@ -104,6 +104,16 @@ _HAPPY = {
     "awesome",
     "nice",
     "better",
+    # Good news in the words people use for it.
+    "married",
+    "engaged",
+    "wedding",
+    "promoted",
+    "promotion",
+    "graduated",
+    "hired",
+    "celebrate",
+    "celebrating",
 }
 _STOP = {
     "i",
@@ -272,6 +282,9 @@ def _echo(text: str) -> str | None:
         return None
     clause = statements[0]
     words = clause.split()
+    while words and words[0].lower().strip(",") in _JOINERS:
+        # "And my sister is getting married": her opener already joins ("So my sister ...").
+        words = words[1:]
     if len(words) < 3 or len(words) > 14:
         return None
     if not any(w.lower().strip(",") not in _STOP for w in words):
@@ -292,6 +305,8 @@ _COMMON_OPENERS = {
     "yesterday's", "today's", "tomorrow", "tonight's", "finally", "maybe", "after", "before",
     "since", "when", "once", "every", "each", "no", "not", "only", "even", "still", "also",
 }  # fmt: skip
+#: Words that join a message to the last one; dropped from the start of an echo.
+_JOINERS = {"and", "but", "also", "plus", "oh", "anyway", "so"}
 #: After "you" the verb agrees: "you were", never "you was".
 _AGREEMENT = {"was": "were", "wasn't": "weren't", "am": "are", "is": "are", "has": "have"}
 
