@@ -9,8 +9,9 @@ it, when) then reorder the candidates (``cues.py``).
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -52,6 +53,11 @@ class RecallSettings(BaseModel):
     coverage_weight: float = Field(default=0.3, ge=0, le=1)
     #: A memory found by meaning alone must be at least this similar to count at all.
     dense_floor: float = Field(default=0.5, ge=-1, le=1.5)
+    #: The nearest this many memories in meaning count whatever their similarity (0 = off):
+    #: when the question's words are not the ones its memories use ("doctors" for "Dr.
+    #: Patel"), a static model's cosines can all fall under the floor, and the floor then
+    #: hides the very memories meaning alone could find.
+    dense_always: int = Field(default=0, ge=0)
     #: A memory of the speaker the question asks about (the person's words, or hers when it
     #: says "you said") has its relevance multiplied by this.
     speaker_boost: float = Field(default=1.5, ge=0)
@@ -136,6 +142,23 @@ def match_expression(terms: Sequence[str]) -> str:
     return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
 
 
+#: The nearest ``dense_always`` count only while they are at most this share of the memories
+#: searched: in a small memory the nearest ten are all of it, and every memory would come to
+#: mind for any message.
+ALWAYS_SHARE = 0.05
+
+
+def meaning_floor(settings: RecallSettings, similarities: Iterable[float], searched: int) -> float:
+    """The similarity a memory found by meaning alone must reach: ``dense_floor``, lowered
+    (never raised) to the ``dense_always``-th best of ``similarities`` (the dense search's,
+    which hold the nearest of the ``searched`` memories)."""
+    always = min(settings.dense_always, int(ALWAYS_SHARE * searched))
+    if always <= 0:
+        return settings.dense_floor
+    nearest = heapq.nlargest(always, similarities)
+    return min(settings.dense_floor, nearest[-1]) if nearest else settings.dense_floor
+
+
 def recency(memory: Memory, now: datetime, half_life_hours: float) -> float:
     hours = max(0.0, (now - memory.accessed_at).total_seconds() / 3600)
     return float(0.5 ** (hours / half_life_hours))
@@ -185,13 +208,15 @@ def score(
     cues: Cues | None = None,
     conversation_of: Mapping[int, int] | None = None,
     weak: Sequence[float] = (),
+    floor: float | None = None,
 ) -> list[Recalled]:
     """Rank candidates. ``lexical`` carries BM25 ranks (lower is better), ``dense`` cosine
     similarities; ``groups`` (from ``query_groups``) let word coverage steady the lexical
     relevance, and ``cues`` (who, when) reorder what words and meaning found. ``weak`` are
     the similarities of dense candidates below ``dense_floor`` and without a word of the
     query: they can never be ranked, so they are not read, but they still set the scale
-    the others' meaning is measured on."""
+    the others' meaning is measured on. ``floor`` is the similarity a memory found by
+    meaning alone needs (``meaning_floor``; ``dense_floor`` when not given)."""
     memories: dict[int, Memory] = {}
     words: dict[int, float] = {}
     meaning: dict[int, float] = {}
@@ -212,8 +237,9 @@ def score(
         high = max(sims)
         low = min(sims) if len(sims) >= 20 else min(0.0, high - 1.0)
         spread = (high - low) or 1.0
+        least = settings.dense_floor if floor is None else floor
         for memory, sim in dense:
-            if memory.id not in words and sim < settings.dense_floor:
+            if memory.id not in words and sim < least:
                 continue
             memories[memory.id] = memory
             meaning[memory.id] = max(0.0, sim - low) / spread

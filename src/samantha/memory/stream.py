@@ -39,6 +39,7 @@ from samantha.memory.extract import episode_importance, extract
 from samantha.memory.recall import (
     RecallSettings,
     match_expression,
+    meaning_floor,
     query_groups,
     query_terms,
     score,
@@ -243,6 +244,7 @@ class MemoryStream:
             )
             dense: list[tuple[Memory, float]] = []
             weak: list[float] = []
+            floor = settings.dense_floor
             if vector is not None and model is not None:
                 index = self._vector_index(s, model)
                 if index is not None:
@@ -252,7 +254,7 @@ class MemoryStream:
                     # Below the floor and without a word of the query, a memory is never
                     # ranked: only whether it counts (its kind, still true) is read, for the
                     # scale of similarities, not the memory itself.
-                    floor = settings.dense_floor
+                    floor = meaning_floor(settings, hits.values(), len(index))
                     strong = [i for i, sim in hits.items() if i not in known and sim >= floor]
                     faint = [i for i, sim in hits.items() if i not in known and sim < floor]
                     found = known | {m.id: m for m in s.memories.many(strong)}
@@ -271,7 +273,7 @@ class MemoryStream:
                 chosen = {m.id: m for m, _ in lexical} | {m.id: m for m, _ in dense}
                 where = s.memories.conversations_of(list(chosen.values()))
             return score(
-                lexical, dense, when, settings, k, exclude_sources, groups, cues, where, weak
+                lexical, dense, when, settings, k, exclude_sources, groups, cues, where, weak, floor
             )
 
         # Searched outside any transaction (WAL readers block no one); only renewing what
