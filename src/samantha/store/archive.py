@@ -24,6 +24,7 @@ from samantha.config import Paths
 from samantha.domain.conversation import Conversation, Message, MessageStatus, Role
 from samantha.errors import InputError, StorageError
 from samantha.store import Store, db
+from samantha.store.memories import TEXT as MEMORY_TEXT
 
 EXPORT_FORMAT = "samantha-export"
 EXPORT_VERSION = 1
@@ -39,6 +40,10 @@ _SHADOW_SUFFIXES = frozenset(
 #: An FTS table declared with ``content=`` indexes another table (or nothing): its rows are
 #: exported from there, once.
 _EXTERNAL_CONTENT = re.compile(r"\bcontent\s*=", re.IGNORECASE)
+#: Columns exported as what they mean rather than as stored: a memory that records a message
+#: keeps its words there (``said_in``), and the export shows them, as it did when they were
+#: copied.
+_READ_AS = {("memories", "text"): MEMORY_TEXT}
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -190,9 +195,13 @@ def _dump(conn: sqlite3.Connection, name: str, sql: str) -> TableDump:
     dump = TableDump(name=name, columns=columns, left_out=left_out)
     if not columns:
         return dump
-    order = "" if "WITHOUT ROWID" in sql.upper() else " ORDER BY rowid"
-    select = ", ".join(_quote(c) for c in columns)
-    for row in conn.execute(f"SELECT {select} FROM {_quote(name)}{order}"):
+    order = "" if "WITHOUT ROWID" in sql.upper() else " ORDER BY m.rowid"
+    every = {str(col[1]) for col in info}
+    select = ", ".join(
+        _READ_AS[(name, c)] if (name, c) in _READ_AS and "said_in" in every else f"m.{_quote(c)}"
+        for c in columns
+    )
+    for row in conn.execute(f"SELECT {select} FROM {_quote(name)} m{order}"):
         dump.rows.append({c: _plain(v) for c, v in zip(columns, row, strict=True)})
     return dump
 

@@ -11,12 +11,21 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 
-from samantha.domain.memory import Memory, MemoryKind
+from samantha.domain.memory import EPISODE_KINDS, Memory, MemoryKind
 from samantha.store.memory_search import MAX_SKIPPED, MemorySearch, forget_counts
+from samantha.store.vector_blobs import decode_to_float32, encode_float32
 
+#: Characters of a message an episode records (``MemoryStream.add_message`` keeps these).
+EPISODE_CHARS = 4000
+#: A memory's words: its own, or those of the message it records (``said_in``), which are
+#: then not stored twice (migration m010; the view ``memory_texts`` reads the same).
+TEXT = (
+    f"coalesce((SELECT substr(said.text, 1, {EPISODE_CHARS}) FROM messages said"
+    " WHERE said.id = m.said_in), m.text)"
+)
 _COLUMNS = (
-    "m.id, m.persona, m.kind, m.text, m.importance, m.created_at, m.accessed_at, m.due_at,"
-    " m.superseded_at"
+    f"m.id, m.persona, m.kind, {TEXT} AS text, m.importance, m.created_at, m.accessed_at,"
+    " m.due_at, m.superseded_at"
 )
 #: The same columns plus each memory's source messages, read in the same statement.
 _WITH_SOURCES = (
@@ -103,21 +112,23 @@ class MemoryRepository:
         due_at: datetime | None = None,
     ) -> Memory:
         stamp = at.isoformat()
+        source_ids = sorted(set(sources))
+        said = self._said_in(kind, text, source_ids)
         cur = self._conn.execute(
-            "INSERT INTO memories (persona, kind, text, importance, created_at, accessed_at, due_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO memories (persona, kind, text, importance, created_at, accessed_at,"
+            " due_at, said_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 persona,
                 kind.value,
-                text,
+                "" if said else text,
                 importance,
                 stamp,
                 stamp,
                 _utc(due_at) if due_at else None,
+                said,
             ),
         )
         assert cur.lastrowid is not None
-        source_ids = sorted(set(sources))
         self._conn.executemany(
             "INSERT OR IGNORE INTO memory_sources (memory_id, message_id) VALUES (?, ?)",
             [(cur.lastrowid, s) for s in source_ids],
@@ -133,6 +144,16 @@ class MemoryRepository:
             due_at=due_at,
             source_ids=source_ids,
         )
+
+    def _said_in(self, kind: MemoryKind, text: str, sources: list[int]) -> int | None:
+        """The message whose words these are, when the memory records one message word for
+        word: its text is then read from there, not stored again."""
+        if kind not in EPISODE_KINDS or len(sources) != 1:
+            return None
+        row = self._conn.execute(
+            f"SELECT substr(text, 1, {EPISODE_CHARS}) FROM messages WHERE id = ?", (sources[0],)
+        ).fetchone()
+        return sources[0] if row is not None and row[0] == text else None
 
     def add_sources(self, memory_id: int, sources: Iterable[int]) -> None:
         self._conn.executemany(
@@ -152,7 +173,10 @@ class MemoryRepository:
     ) -> None:
         if text is not None:
             forget_counts(self._conn)
-            self._conn.execute("UPDATE memories SET text = ? WHERE id = ?", (text, memory_id))
+            # Edited words are the memory's own: it no longer reads its message's.
+            self._conn.execute(
+                "UPDATE memories SET text = ?, said_in = NULL WHERE id = ?", (text, memory_id)
+            )
         if importance is not None:
             self._conn.execute(
                 "UPDATE memories SET importance = ? WHERE id = ?", (importance, memory_id)
@@ -170,8 +194,9 @@ class MemoryRepository:
         read them all when a fact might supersede one."""
         wanted = [k.value for k in kinds]
         rows = self._conn.execute(
-            "SELECT id, text FROM memories WHERE persona = ? AND superseded_at IS NULL"
-            f" AND kind IN ({','.join('?' * len(wanted))}) ORDER BY id",
+            f"SELECT m.id, {TEXT} FROM memories m WHERE m.persona = ?"
+            f" AND m.superseded_at IS NULL AND m.kind IN ({','.join('?' * len(wanted))})"
+            " ORDER BY m.id",
             [persona, *wanted],
         ).fetchall()
         return [(int(r[0]), str(r[1])) for r in rows]
@@ -351,12 +376,22 @@ class MemoryRepository:
         )
 
     def find_same(self, persona: str, kind: MemoryKind, text: str) -> Memory | None:
-        """An existing memory with the same words, so saying a thing twice reinforces it."""
+        """An existing memory with the same words, so saying a thing twice reinforces it.
+
+        Memories with words of their own are found through ``memories_by_words`` (which
+        names ``said_in IS NULL`` so the query may use it); episodes that read their
+        message's words, only when an episode kind is asked for."""
         rows = self._conn.execute(
             f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ? AND m.kind = ?"
-            " AND lower(m.text) = lower(?) LIMIT 1",
+            " AND m.said_in IS NULL AND lower(m.text) = lower(?) LIMIT 1",
             (persona, kind.value, text),
         ).fetchall()
+        if not rows and kind in EPISODE_KINDS:
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ? AND m.kind = ?"
+                f" AND m.said_in IS NOT NULL AND lower({TEXT}) = lower(?) LIMIT 1",
+                (persona, kind.value, text),
+            ).fetchall()
         found = self._hydrate(rows)
         return found[0] if found else None
 
@@ -413,33 +448,45 @@ class MemoryRepository:
 
     # -- vectors ---------------------------------------------------------------------------
 
+    def _model_id(self, model: str) -> int:
+        """The number vectors of ``model`` are stored under (a name per row took 25 bytes)."""
+        self._conn.execute("INSERT OR IGNORE INTO embedding_models (name) VALUES (?)", (model,))
+        row = self._conn.execute(
+            "SELECT id FROM embedding_models WHERE name = ?", (model,)
+        ).fetchone()
+        return int(row[0])
+
     def set_vector(self, memory_id: int, model: str, vector: bytes, dim: int) -> None:
-        self._conn.execute(
-            "INSERT OR REPLACE INTO memory_vectors (memory_id, model, dim, vector)"
-            " VALUES (?, ?, ?, ?)",
-            (memory_id, model, dim, vector),
-        )
+        """``vector``: float32 bytes (``<f4``) of ``dim`` values; kept compact
+        (``vector_blobs``), read back as float32."""
+        self.set_vectors(model, [(memory_id, vector)], dim)
 
     def set_vectors(self, model: str, rows: Sequence[tuple[int, bytes]], dim: int) -> None:
+        if not rows:
+            return
+        model_id = self._model_id(model)
         self._conn.executemany(
-            "INSERT OR REPLACE INTO memory_vectors (memory_id, model, dim, vector)"
-            " VALUES (?, ?, ?, ?)",
-            [(memory_id, model, dim, vector) for memory_id, vector in rows],
+            "INSERT OR REPLACE INTO memory_embeddings (memory_id, model_id, vector)"
+            " VALUES (?, ?, ?)",
+            [(memory_id, model_id, encode_float32(vector, dim)) for memory_id, vector in rows],
         )
 
     def vectors(self, persona: str, model: str, after_id: int = 0) -> list[tuple[int, bytes]]:
+        """(memory id, float32 bytes) of the persona's vectors of ``model``, by id."""
         rows = self._conn.execute(
-            "SELECT v.memory_id, v.vector FROM memory_vectors v JOIN memories m"
-            " ON m.id = v.memory_id WHERE m.persona = ? AND v.model = ? AND v.memory_id > ?"
-            " ORDER BY v.memory_id",
-            (persona, model, after_id),
+            "SELECT v.memory_id, v.vector FROM memory_embeddings v JOIN memories m"
+            " ON m.id = v.memory_id WHERE m.persona = ? AND v.memory_id > ? AND v.model_id ="
+            " (SELECT id FROM embedding_models WHERE name = ?) ORDER BY v.memory_id",
+            (persona, after_id, model),
         ).fetchall()
-        return [(r[0], r[1]) for r in rows]
+        blobs = decode_to_float32([r[1] for r in rows])
+        return [(int(r[0]), blob) for r, blob in zip(rows, blobs, strict=True)]
 
     def without_vector(self, persona: str, model: str, limit: int) -> list[Memory]:
         rows = self._conn.execute(
             f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ? AND NOT EXISTS"
-            " (SELECT 1 FROM memory_vectors v WHERE v.memory_id = m.id AND v.model = ?)"
+            " (SELECT 1 FROM memory_embeddings v WHERE v.memory_id = m.id AND v.model_id ="
+            " (SELECT id FROM embedding_models WHERE name = ?))"
             " ORDER BY m.id DESC LIMIT ?",
             (persona, model, limit),
         ).fetchall()

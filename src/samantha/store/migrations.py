@@ -6,6 +6,7 @@ it leaves behind, so an old database upgrades step by step and a new one runs th
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable
 
@@ -279,6 +280,119 @@ def m009_withheld_messages(conn: sqlite3.Connection) -> None:
     )
 
 
+#: The words of a memory: its own, or (``said_in``) the first 4,000 characters of the message
+#: it records. Frozen here as this migration wrote it; ``memories.py`` reads with the same.
+_M010_TEXT = (
+    "coalesce((SELECT substr(said.text, 1, 4000) FROM messages said"
+    " WHERE said.id = {row}.said_in), {row}.text)"
+)
+
+
+def m010_memories_reference_messages(conn: sqlite3.Connection) -> None:
+    """Every message was stored twice: as the message and again, word for word, as the
+    episode (or reply) memory that records it, with a third copy in an index of lower-cased
+    words; and each memory's vector took 1 KB (float32) spilling into a page of its own.
+
+    Now an episode whose words are its message's keeps ``said_in`` (the message id) and an
+    empty ``text``; the full-text index over memories reads its content through the view
+    ``memory_texts``, so it indexes the message's words without copying them. A message
+    deleted or edited first gives its words back to the memories that referenced it, as
+    they were (they kept a copy before). The same-words index skips referencing episodes.
+    Vectors become int8 with a float32 scale (``store/vector_blobs.py``), in
+    ``memory_embeddings`` keyed by a model number; ``memory_vectors`` stays as a view of
+    the old shape. Nothing is dropped: a memory whose words differ from its message's keeps
+    them, and every vector is converted.
+    """
+    from samantha.store.vector_blobs import encode_float32
+
+    old_text, new_text = _M010_TEXT.format(row="old"), _M010_TEXT.format(row="new")
+    run_script(
+        conn,
+        f"""
+        DROP TRIGGER memories_fts_insert;
+        DROP TRIGGER memories_fts_delete;
+        DROP TRIGGER memories_fts_update;
+        DROP TABLE memories_fts;
+        DROP INDEX memories_by_words;
+        ALTER TABLE memories ADD COLUMN said_in INTEGER;
+        UPDATE memories SET said_in = (
+            SELECT ms.message_id FROM memory_sources ms WHERE ms.memory_id = memories.id
+        ), text = ''
+        WHERE kind IN ('episode', 'reply')
+          AND (SELECT count(*) FROM memory_sources ms WHERE ms.memory_id = memories.id) = 1
+          AND text = (
+            SELECT substr(msg.text, 1, 4000) FROM memory_sources ms
+            JOIN messages msg ON msg.id = ms.message_id WHERE ms.memory_id = memories.id
+          );
+        CREATE INDEX memories_by_words ON memories (persona, kind, lower(text))
+            WHERE said_in IS NULL;
+        CREATE VIEW memory_texts AS
+            SELECT m.id AS id, {_M010_TEXT.format(row="m")} AS text FROM memories m;
+        CREATE VIRTUAL TABLE memories_fts USING fts5(
+            text, content='memory_texts', content_rowid='id', tokenize='porter unicode61'
+        );
+        INSERT INTO memories_fts (memories_fts) VALUES ('rebuild');
+        CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+            INSERT INTO memories_fts (rowid, text) VALUES (new.id, {new_text});
+        END;
+        CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+            INSERT INTO memories_fts (memories_fts, rowid, text)
+                VALUES ('delete', old.id, {old_text});
+        END;
+        CREATE TRIGGER memories_fts_update AFTER UPDATE OF text, said_in ON memories BEGIN
+            INSERT INTO memories_fts (memories_fts, rowid, text)
+                VALUES ('delete', old.id, {old_text});
+            INSERT INTO memories_fts (rowid, text) VALUES (new.id, {new_text});
+        END;
+        CREATE TRIGGER messages_give_words_back BEFORE DELETE ON messages BEGIN
+            UPDATE memories SET text = substr(old.text, 1, 4000), said_in = NULL
+            WHERE said_in = old.id
+              AND id IN (SELECT memory_id FROM memory_sources WHERE message_id = old.id);
+        END;
+        CREATE TRIGGER messages_keep_words BEFORE UPDATE OF text ON messages BEGIN
+            UPDATE memories SET text = substr(old.text, 1, 4000), said_in = NULL
+            WHERE said_in = old.id
+              AND id IN (SELECT memory_id FROM memory_sources WHERE message_id = old.id);
+        END;
+        CREATE TABLE embedding_models (
+            id    INTEGER PRIMARY KEY,
+            name  TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE memory_embeddings (
+            memory_id  INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+            model_id   INTEGER NOT NULL REFERENCES embedding_models(id),
+            vector     BLOB NOT NULL,
+            PRIMARY KEY (memory_id, model_id)
+        ) WITHOUT ROWID;
+        INSERT INTO embedding_models (name)
+            SELECT DISTINCT model FROM memory_vectors ORDER BY model
+        """,
+    )
+    models = dict(conn.execute("SELECT name, id FROM embedding_models").fetchall())
+    rows = conn.execute("SELECT memory_id, model, dim, vector FROM memory_vectors")
+    while batch := rows.fetchmany(2000):
+        conn.executemany(
+            "INSERT INTO memory_embeddings (memory_id, model_id, vector) VALUES (?, ?, ?)",
+            [
+                (memory_id, models[name], encode_float32(blob))
+                for memory_id, name, _dim, blob in batch
+                # Not float32 bytes at all: nothing a vector can be read from (the model
+                # embeds that memory again, as for any memory without a vector).
+                if isinstance(blob, bytes) and len(blob) % 4 == 0
+            ],
+        )
+    run_script(
+        conn,
+        """
+        DROP TABLE memory_vectors;
+        CREATE VIEW memory_vectors AS
+            SELECT v.memory_id AS memory_id, e.name AS model, length(v.vector) - 4 AS dim,
+                   v.vector AS vector
+            FROM memory_embeddings v JOIN embedding_models e ON e.id = v.model_id
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_mood_and_relationship,
@@ -289,6 +403,7 @@ MIGRATIONS: list[Migration] = [
     m007_superseded_facts,
     m008_keepsakes_diary_nudges,
     m009_withheld_messages,
+    m010_memories_reference_messages,
 ]
 
 
@@ -296,9 +411,25 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+#: Versions after which much of an existing file is free pages: it is rewritten once (VACUUM)
+#: so the space goes back to the disk; SQLite reuses free pages but never returns them itself.
+SHRINKING = frozenset({10})
+
+
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema up to date; each step commits with its version, or not at all."""
     version = schema_version(conn)
+    _migrate(conn, version)
+    after = schema_version(conn)
+    if version and any(version < number <= after for number in SHRINKING):
+        # Only a smaller file is at stake (a full disk, another window reading): the data
+        # is migrated and committed whether or not this succeeds.
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("VACUUM")
+    return after
+
+
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
     for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -312,4 +443,3 @@ def migrate(conn: sqlite3.Connection) -> int:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-    return schema_version(conn)
