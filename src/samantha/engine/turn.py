@@ -316,7 +316,9 @@ class Turns:
             s.state.save(after.snapshot(key, end, message.id))
             return message
 
-        message = await p.memories.write(settle)
+        # Not through ``memories.write``: her reply changes no core memory, and dropping that
+        # cache made every next turn read it again (a hop to the database thread).
+        message = await p.store.run(settle, write=True)
         if answered is not None:
             p.session.restatus(answered, MessageStatus.COMPLETE)
         p.feelings.kept(after)

@@ -23,6 +23,14 @@ _QUOTED = re.compile(r'"([^"]*)"')
 #: memories there are. 1,000 is 1% of 100,000 memories; on benchmarks/recall_quality.py a
 #: budget of 1% of the memories loses no recall, 0.5% does.
 RANK_BUDGET = 1000
+#: Past this many memories a search ranks a share of them (``RANK_SHARE``, at least
+#: ``RANK_FLOOR`` rows) instead of the whole budget: 1,000 rows cost ~1.4 ms of CPU at 10k
+#: memories, 300 about 0.85 ms, and 300 rows is still 3% of 10k memories, three times the
+#: share that lost nothing on recall_quality.py. Below it (LongMemEval's haystacks hold ~600
+#: messages) nothing changes.
+SCALED_FROM = 5000
+RANK_SHARE = 0.01
+RANK_FLOOR = 300
 #: Common words that still score the rare words' rows: each costs a seek per row, and past
 #: the rarest few they changed no result on benchmarks/recall_quality.py.
 SCORING_WORDS = 4
@@ -59,6 +67,13 @@ def forget_counts(conn: sqlite3.Connection) -> None:
     _FREQUENCIES.pop(_path_of(conn), None)
 
 
+def rank_budget(size: int) -> int:
+    """Rows a search may rank in a memory of ``size`` (its highest memory id)."""
+    if size < SCALED_FROM:
+        return RANK_BUDGET
+    return min(RANK_BUDGET, max(RANK_FLOOR, round(size * RANK_SHARE)))
+
+
 class MemorySearch:
     def __init__(self, conn: sqlite3.Connection, owned: Owned) -> None:
         self._conn = conn
@@ -79,14 +94,16 @@ class MemorySearch:
         words = expression_terms(match)
         if words is None:
             return self._ranked(match, 0, limit, persona, wanted, skipped)
-        if self._size() <= RANK_BUDGET:
+        size = self._size()
+        if size <= RANK_BUDGET:
             # A small memory is ranked whole: choosing the rarest words would cost more.
             return self._ranked(match, 0, limit, persona, wanted, skipped)
+        budget = rank_budget(size)
         # The rarest words can find nothing of hers: another persona's word, one only in the
         # prompt's own messages, or one just forgotten. Then the next rarest are tried.
         left = list(words)
         for _ in range(NARROWING_TRIES):
-            narrowed, floor, used = self.narrowed(left)
+            narrowed, floor, used = self.narrowed(left, budget, size)
             found = self._ranked(narrowed, floor, limit, persona, wanted, skipped)
             left = [w for w in left if w not in used]
             if found or not used or not left:
@@ -123,26 +140,31 @@ class MemorySearch:
                 break
         return [(found[r[0]], float(r[1])) for r in ranked if r[0] in found][:limit]
 
-    def narrowed(self, words: Sequence[str]) -> tuple[str, int, list[str]]:
+    def narrowed(
+        self, words: Sequence[str], budget: int | None = None, size: int | None = None
+    ) -> tuple[str, int, list[str]]:
         """An expression matching only the query's rarest words, the lowest rowid to rank,
         and the words it must match (none when no word occurs at all).
 
-        Words are taken rarest first while their memories add up to at most ``RANK_BUDGET``
+        Words are taken rarest first while their memories add up to at most ``budget``
+        (``rank_budget`` of the memory's size unless given)
         (always the rarest one that occurs at all). A word in thousands of memories adds
         thousands of rows to rank and little signal (its IDF is low), so the commoner words
         no longer match on their own: ``(rare) AND (rare OR common)`` matches exactly the rows
         of ``rare``, while bm25 scores every phrase, so of those rows the ones that also hold
         the common words still rank first. When even the rarest word is over the budget, only
-        its newest ``RANK_BUDGET`` memories are ranked.
+        its newest ``budget`` memories are ranked.
         """
-        docs = self._frequencies(words)
+        size = self._size() if size is None else size
+        budget = rank_budget(size) if budget is None else budget
+        docs = self._frequencies(words, size)
         present = sorted((w for w in words if docs[w]), key=lambda w: docs[w])
         if not present:
             return _disjunction(words), 0, []
         kept = present[:1]
         total = docs[present[0]]
         for word in present[1:]:
-            if total + docs[word] > RANK_BUDGET:
+            if total + docs[word] > budget:
                 break
             kept.append(word)
             total += docs[word]
@@ -151,11 +173,11 @@ class MemorySearch:
             scoring = present[: len(kept) + SCORING_WORDS]
             expression = f"({expression}) AND ({_disjunction(scoring)})"
         floor = 0
-        if total > RANK_BUDGET:
+        if total > budget:
             row = self._conn.execute(
                 "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ?"
                 " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                (expression, RANK_BUDGET - 1),
+                (expression, budget - 1),
             ).fetchone()
             floor = int(row[0]) if row else 0
         return expression, floor, kept
@@ -163,13 +185,12 @@ class MemorySearch:
     def _size(self) -> int:
         return int(self._conn.execute("SELECT coalesce(max(id), 0) FROM memories").fetchone()[0])
 
-    def _frequencies(self, words: Sequence[str]) -> dict[str, int]:
+    def _frequencies(self, words: Sequence[str], size: int) -> dict[str, int]:
         """How many memories hold each word. Counting reads the word's whole posting list, so
         counts are kept per database file (in this process) until it has grown by a tenth:
         choosing the rarest words needs their order, not exact figures. A word in no memory is
         counted again each time (a cheap lookup), so a memory that brings it is found at once.
         """
-        size = self._size()
         path = self._path
         cache = _FREQUENCIES.get(path) if path else None
         if cache is None or not cache[0] <= size <= cache[0] * 1.1 + 100:
