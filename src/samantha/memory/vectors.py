@@ -36,6 +36,8 @@ RESCORE = 256
 #: the exact top 80 on a seeded chat's vectors, so they wait for memories this exact scan
 #: cannot afford.
 EXACT_UP_TO = 20_000
+#: Rows whose sign-bit distances are summed at a time (a slice's temporaries stay in cache).
+_SLICE = 16_384
 #: Rows the matrices start with; they double when full, so adding a turn's vectors copies
 #: nothing (concatenating them anew on every turn copied the whole matrix).
 _START = 1024
@@ -77,6 +79,38 @@ class _Frozen:
         return found
 
 
+def _hamming_nearest(
+    bits: NDArray[np.uint64], qbits: NDArray[np.uint64], size: int
+) -> NDArray[np.intp]:
+    """The ``size`` rows (in row order) whose sign bits differ least from the query's.
+
+    Distances are summed a slice of rows at a time, so the XOR and popcount temporaries
+    stay in cache instead of streaming a full-size copy of the bits through memory twice
+    (at 1M x 384 that halved the scan: 37 -> 20 ms of CPU). The nearest are then found by
+    counting: a distance is a small integer (at most the dimension), so a histogram gives
+    the cut-off in one pass, where a partition of a million rows took another 9 ms. Rows
+    at the cut-off distance are taken in row order (memory id order)."""
+    import numpy as np
+
+    words, n = bits.shape
+    distance = np.empty(n, dtype=np.uint16)
+    step = min(n, _SLICE)
+    xor = np.empty((words, step), dtype=np.uint64)
+    counts = np.empty((words, step), dtype=np.uint8)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        m = stop - start
+        np.bitwise_xor(bits[:, start:stop], qbits[:, None], out=xor[:, :m])
+        np.bitwise_count(xor[:, :m], out=counts[:, :m])
+        np.sum(counts[:, :m], axis=0, dtype=np.uint16, out=distance[start:stop])
+    histogram = np.bincount(distance, minlength=words * 64 + 1)
+    cut = int(np.searchsorted(np.cumsum(histogram), size))
+    below = np.flatnonzero(distance < cut)
+    at = np.flatnonzero(distance == cut)[: size - len(below)]
+    pool: NDArray[np.intp] = np.sort(np.concatenate([below, at]))
+    return pool
+
+
 def _nearest(
     ids: NDArray[np.int64],
     unit: NDArray[np.float32],
@@ -93,9 +127,7 @@ def _nearest(
     if not n or k <= 0:
         return []
     if n > max(RESCORE, EXACT_UP_TO) and qbits is not None:
-        distance = np.bitwise_count(bits ^ qbits[:, None]).sum(axis=0, dtype=np.uint16)
-        pool = np.argpartition(distance, RESCORE)[:RESCORE]
-        pool.sort()  # in file order: a memory-mapped matrix is read forwards
+        pool = _hamming_nearest(bits, qbits, RESCORE)
         similarity = unit[pool] @ q
         ids = ids[pool]
     else:
@@ -269,6 +301,13 @@ class VectorIndex:
         found += [(i, s) for i, s in old if i not in dead]
         found.sort(key=lambda hit: (-hit[1], hit[0]))
         return found[:k]
+
+    def vector(self, memory_id: int) -> list[float] | None:
+        """The unit vector of one memory, or None when it has none."""
+        import numpy as np
+
+        rows = self._rows(np.asarray([memory_id], dtype=np.int64))
+        return [float(x) for x in self._unit[rows[0]]] if len(rows) else None
 
     def similarities(self, memory_ids: Sequence[int], query: Sequence[float]) -> dict[int, float]:
         """Exact cosine similarity of these memories (those with a vector) to the query: the
