@@ -34,6 +34,7 @@ QUESTION_SETTINGS = RecallSettings(
     relevance_weight=1.0,
     dense_floor=0.3,
     dense_always=10,
+    feedback_weight=0.3,
     coverage_weight=0.0,
     speaker_boost=2.0,
     candidates=50,

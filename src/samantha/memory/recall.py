@@ -58,6 +58,10 @@ class RecallSettings(BaseModel):
     #: Patel"), a static model's cosines can all fall under the floor, and the floor then
     #: hides the very memories meaning alone could find.
     dense_always: int = Field(default=0, ge=0)
+    #: Pseudo-relevance feedback (0 = off): meaning is searched a second time from the
+    #: question's vector moved this far towards the best memory's, whose words say what
+    #: the question only asks about ("the zombie we named" finds that talk's other lines).
+    feedback_weight: float = Field(default=0.0, ge=0)
     #: A memory of the speaker the question asks about (the person's words, or hers when it
     #: says "you said") has its relevance multiplied by this.
     speaker_boost: float = Field(default=1.5, ge=0)
@@ -157,6 +161,23 @@ def meaning_floor(settings: RecallSettings, similarities: Iterable[float], searc
         return settings.dense_floor
     nearest = heapq.nlargest(always, similarities)
     return min(settings.dense_floor, nearest[-1]) if nearest else settings.dense_floor
+
+
+def feedback(
+    query: Sequence[float], best: Sequence[float] | None, settings: RecallSettings
+) -> list[float] | None:
+    """The query's vector moved towards the best memory's (Rocchio, one pseudo-relevant
+    memory), both at unit length; None when feedback is off or the memory has no vector."""
+    if best is None or not settings.feedback_weight or len(best) != len(query):
+        return None
+    import numpy as np
+
+    q = np.asarray(query, dtype=np.float32)
+    b = np.asarray(best, dtype=np.float32)
+    moved = q / (np.linalg.norm(q) or 1.0) + settings.feedback_weight * b / (
+        np.linalg.norm(b) or 1.0
+    )
+    return [float(x) for x in moved]
 
 
 def recency(memory: Memory, now: datetime, half_life_hours: float) -> float:

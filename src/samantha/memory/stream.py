@@ -38,6 +38,7 @@ from samantha.memory.embedding import StaticEmbedder, local_embedder
 from samantha.memory.extract import episode_importance, extract
 from samantha.memory.recall import (
     RecallSettings,
+    feedback,
     match_expression,
     meaning_floor,
     query_groups,
@@ -230,6 +231,45 @@ class MemoryStream:
                     self.embed_backlog()
                 model, vector = local.name, local.embed([query])[0].tolist()
 
+        def near(
+            s: Store,
+            index: VectorIndex | None,
+            vector: Sequence[float] | None,
+            lexical: list[tuple[Memory, float]],
+        ) -> list[Recalled]:
+            """The full-text candidates scored with those found by meaning near ``vector``."""
+            dense: list[tuple[Memory, float]] = []
+            weak: list[float] = []
+            floor = settings.dense_floor
+            if index is not None and vector is not None:
+                hits = dict(index.search(vector, settings.candidates))
+                hits.update(index.similarities([m.id for m, _ in lexical], vector))
+                known = {m.id: m for m, _ in lexical}
+                # Below the floor and without a word of the query, a memory is never
+                # ranked: only whether it counts (its kind, still true) is read, for the
+                # scale of similarities, not the memory itself.
+                floor = meaning_floor(settings, hits.values(), len(index))
+                strong = [i for i, sim in hits.items() if i not in known and sim >= floor]
+                faint = [i for i, sim in hits.items() if i not in known and sim < floor]
+                found = known | {m.id: m for m in s.memories.many(strong)}
+                dense = [(found[i], sim) for i, sim in hits.items() if i in found]
+                if wanted is not None:
+                    dense = [(m, sim) for m, sim in dense if m.kind in wanted]
+                counted = s.memories.current_of(
+                    faint, [k.value for k in wanted] if wanted is not None else None
+                )
+                weak = [hits[i] for i in faint if i in counted]
+            # A fact a newer one made untrue is history: never offered as what is so now.
+            lexical = [(m, r) for m, r in lexical if m.superseded_at is None]
+            dense = [(m, sim) for m, sim in dense if m.superseded_at is None]
+            where = None
+            if settings.same_conversation_decay < 1:
+                chosen = {m.id: m for m, _ in lexical} | {m.id: m for m, _ in dense}
+                where = s.memories.conversations_of(list(chosen.values()))
+            return score(
+                lexical, dense, when, settings, k, exclude_sources, groups, cues, where, weak, floor
+            )
+
         def work(s: Store) -> list[Recalled]:
             lexical = (
                 s.memories.search(
@@ -242,39 +282,17 @@ class MemoryStream:
                 if terms
                 else []
             )
-            dense: list[tuple[Memory, float]] = []
-            weak: list[float] = []
-            floor = settings.dense_floor
+            index = None
             if vector is not None and model is not None:
                 index = self._vector_index(s, model)
-                if index is not None:
-                    hits = dict(index.search(vector, settings.candidates))
-                    hits.update(index.similarities([m.id for m, _ in lexical], vector))
-                    known = {m.id: m for m, _ in lexical}
-                    # Below the floor and without a word of the query, a memory is never
-                    # ranked: only whether it counts (its kind, still true) is read, for the
-                    # scale of similarities, not the memory itself.
-                    floor = meaning_floor(settings, hits.values(), len(index))
-                    strong = [i for i, sim in hits.items() if i not in known and sim >= floor]
-                    faint = [i for i, sim in hits.items() if i not in known and sim < floor]
-                    found = known | {m.id: m for m in s.memories.many(strong)}
-                    dense = [(found[i], sim) for i, sim in hits.items() if i in found]
-                    if wanted is not None:
-                        dense = [(m, sim) for m, sim in dense if m.kind in wanted]
-                    counted = s.memories.current_of(
-                        faint, [k.value for k in wanted] if wanted is not None else None
-                    )
-                    weak = [hits[i] for i in faint if i in counted]
-            # A fact a newer one made untrue is history: never offered as what is so now.
-            lexical = [(m, r) for m, r in lexical if m.superseded_at is None]
-            dense = [(m, sim) for m, sim in dense if m.superseded_at is None]
-            where = None
-            if settings.same_conversation_decay < 1:
-                chosen = {m.id: m for m, _ in lexical} | {m.id: m for m, _ in dense}
-                where = s.memories.conversations_of(list(chosen.values()))
-            return score(
-                lexical, dense, when, settings, k, exclude_sources, groups, cues, where, weak, floor
-            )
+            ranked = near(s, index, vector, lexical)
+            if index is not None and vector is not None and ranked and settings.feedback_weight:
+                # Pseudo-relevance feedback (Rocchio): meaning is searched again from the
+                # question moved towards the best memory's meaning.
+                moved = feedback(vector, index.vector(ranked[0].memory.id), settings)
+                if moved is not None:
+                    ranked = near(s, index, moved, lexical)
+            return ranked
 
         # Searched outside any transaction (WAL readers block no one); only renewing what
         # came to mind takes the write lock, for a moment, so other windows never wait on
