@@ -9,9 +9,11 @@ from samantha.config import Settings
 from samantha.engine import Companion
 from samantha.errors import PersonaError
 from samantha.tui.app import make_app
+from samantha.tui.chat_commands import RECENT
 from samantha.tui.screens.chat import ChatScreen
 from samantha.tui.widgets.prompt_input import PromptInput
 from samantha.tui.widgets.status_line import StatusLine
+from samantha.tui.widgets.transcript import EarlierNote, Transcript
 from tests.conftest import MakeCompanion
 from tests.tui.conftest import BuildApp
 from tests.tui.helpers import notes, settle, shown, until
@@ -194,3 +196,84 @@ async def test_the_backend_client_and_tokenizer_load_off_the_loop_before_the_fir
         assert loaded_on
         assert loaded_on[0] != threading.main_thread().name
         assert app.companion.counter.loaded
+
+
+async def _talk(companion: Companion, turns: int, about: str) -> list[int]:
+    await companion.resume()
+    for n in range(turns):
+        async for _ in companion.turn(f"{about} {n}"):
+            pass
+    return [m.id for m in await companion.history(RECENT)]
+
+
+async def test_her_history_is_on_screen_before_she_opens_and_is_not_shown_twice(
+    make_companion: MakeCompanion,
+) -> None:
+    # More than a page: older messages wait behind the note until she is open.
+    expected = await _talk(make_companion(), RECENT // 2 + 5, "about the rain")
+    opened = threading.Event()
+
+    def slow_open(settings: Settings, current: Companion | None) -> Companion:
+        opened.wait(10)
+        return make_companion(ScriptedBackend())
+
+    app = make_app(
+        None,
+        load_settings=Settings,
+        cursor_blink=False,
+        onboarding=False,
+        greet=False,
+        open_companion=slow_open,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        transcript = screen.query_one(Transcript)
+        await until(pilot, lambda: len(transcript.messages) == RECENT)
+        assert not screen.ready
+        assert [m.message_id for m in transcript.messages] == expected
+        assert not transcript.query(EarlierNote)  # scrolling back needs her: not offered yet
+        painted = transcript.messages
+
+        opened.set()
+        await until(pilot, lambda: screen.ready)
+        await settle(pilot)
+        # The very widgets painted before: not mounted again (no flicker, nothing twice).
+        assert transcript.messages == painted
+        assert transcript.has_earlier
+        assert len(transcript.query(EarlierNote)) == 1
+
+
+async def test_a_glance_at_another_conversation_gives_way_to_hers(
+    make_companion: MakeCompanion,
+) -> None:
+    # The flag said Alan, but the settings she opens with say Samantha (a persona file whose
+    # name differs from what it was asked by, say): hers replace what the glance painted.
+    alans = await _talk(make_companion(persona="alan"), 3, "for Alan")
+    hers = await _talk(make_companion(), 2, "for Samantha")
+    opened = threading.Event()
+
+    def slow_open(settings: Settings, current: Companion | None) -> Companion:
+        opened.wait(10)
+        return make_companion(ScriptedBackend())
+
+    app = make_app(
+        None,
+        load_settings=Settings,
+        cursor_blink=False,
+        onboarding=False,
+        greet=False,
+        open_companion=slow_open,
+        persona_hint="alan",
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        transcript = screen.query_one(Transcript)
+        await until(pilot, lambda: len(transcript.messages) == len(alans))
+        assert [m.message_id for m in transcript.messages] == alans
+
+        opened.set()
+        await until(pilot, lambda: screen.ready)
+        await settle(pilot)
+        assert [m.message_id for m in transcript.messages] == hers

@@ -67,7 +67,7 @@ def root(
 ) -> None:
     ctx.obj = {"backend": backend, "model": model, "base_url": base_url, "persona": persona}
     if ctx.invoked_subcommand is None:
-        _run_chat(lambda: settings_from(ctx))
+        _run_chat(lambda: settings_from(ctx), persona)
 
 
 @app.command()
@@ -81,16 +81,20 @@ def chat(
 ) -> None:
     """Open the chat (the same as running samantha with no command)."""
     _run_chat(
-        lambda: settings_from(ctx, backend=backend, model=model, base_url=base_url, persona=persona)
+        lambda: settings_from(
+            ctx, backend=backend, model=model, base_url=base_url, persona=persona
+        ),
+        persona or (ctx.obj or {}).get("persona"),
     )
 
 
-def _run_chat(load: Callable[[], Any]) -> None:
+def _run_chat(load: Callable[[], Any], persona: str | None) -> None:
     """The chat reads its settings after the first frame (``load`` runs in its opening
-    thread), so the window is there at once; a bad config is said when it closes."""
+    thread), so the window is there at once; a bad config is said when it closes. The
+    persona flag, if given, tells it whose newest messages to paint before that."""
     from samantha.tui.app import run_app
 
-    run_app(load)
+    run_app(load, persona_hint=persona)
 
 
 @app.command()

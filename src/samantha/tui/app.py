@@ -5,13 +5,16 @@ The app owns the companion it talks through: switching persona or backend opens 
 
 Started from settings, the chat paints first and the companion (the engine, the persona,
 the database: most of the start-up time) opens in a thread meanwhile; the input takes
-typing from the first frame.
+typing from the first frame. Before that thread opens her, it glances at her newest messages
+(``engine.glance``: one read-only query, none of the engine) and they are painted; only then
+does the opening start, so its imports do not compete with that frame for the GIL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from functools import partial
@@ -21,15 +24,19 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.color import Color, ColorParseError
 from textual.screen import Screen
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from samantha.config.file import Value, as_fields, write_settings
 from samantha.errors import SamanthaError
+from samantha.tui.chat_commands import RECENT
 from samantha.tui.commands import COMMANDS
 from samantha.tui.safe import visible
 from samantha.tui.screens.chat import ChatScreen
+from samantha.tui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
     from samantha.config import Settings
+    from samantha.domain.conversation import Message
     from samantha.engine import Companion
     from samantha.engine.duet import Duet
     from samantha.speech.session import VoiceSession
@@ -45,6 +52,10 @@ LoadSettings = Callable[[], "Settings"]
 #: companion in use (whose clock it shares).
 OpenDuet = Callable[["Settings", "Settings", str, "Companion"], "Duet"]
 
+
+#: How long the opening thread waits for the glanced history's frame before opening her
+#: anyway (a loaded machine, an app closing meanwhile).
+GLANCE_PAINT_WAIT_S = 1.0
 
 #: Duets being closed after a stop during their opening (kept so they are not collected).
 _CLOSING: set[asyncio.Future[None]] = set()
@@ -89,6 +100,7 @@ class SamanthaApp(App[None]):
         open_companion: OpenCompanion = open_from_settings,
         open_duet: OpenDuet = open_duet_from_settings,
         settle_heap: bool = False,
+        persona_hint: str | None = None,
     ) -> None:
         # Before App.__init__, which reads the CSS variables ($her needs the persona).
         self._companion = companion
@@ -98,6 +110,13 @@ class SamanthaApp(App[None]):
         #: second to import: the first frame does not wait for it).
         self.settings = settings or (companion.settings if companion else None)
         self.load_settings = load_settings
+        #: The persona flag, when one was given: what the glance at her newest messages
+        #: looks for before the settings are read (see ``_glance``).
+        self.persona_hint = persona_hint
+        #: The ids of the messages the glance painted, until the chat's session takes them
+        #: (``take_glanced``): it does not paint the same messages again.
+        self._glanced: list[int] = []
+        self._glancing: Worker[None] | None = None
         #: Close the companion on exit only if we opened it; a caller that passed one in
         #: (a test) may still want to read its database afterwards.
         self.owns_companion = owns_companion
@@ -181,6 +200,7 @@ class SamanthaApp(App[None]):
         return self.voice_session
 
     def _open(self) -> None:
+        self._glance()
         try:
             if self.settings is None:
                 from samantha.config import load_settings
@@ -193,6 +213,56 @@ class SamanthaApp(App[None]):
             self.call_from_thread(self.exit, return_code=exc.exit_code)
             return
         self.call_from_thread(self._opened, companion)
+
+    def _glance(self) -> None:
+        """In the opening thread, before she opens: read her newest messages and wait (a
+        moment at most) until they are on screen. Nothing found, or nothing readable yet,
+        and the history comes with her as before."""
+        from samantha.engine.glance import DEFAULT_PERSONA, newest_messages
+
+        if self.settings is not None:
+            persona = self.settings.persona
+        else:
+            from samantha.config import peek_setting
+
+            persona = self.persona_hint or peek_setting("persona") or DEFAULT_PERSONA
+        messages = newest_messages(persona, RECENT)
+        if not messages:
+            return
+        painted = threading.Event()
+        try:
+            shown = self.call_from_thread(self._show_glance, messages, painted)
+        except RuntimeError:
+            return  # the app has closed meanwhile
+        if shown:
+            painted.wait(GLANCE_PAINT_WAIT_S)
+
+    def _show_glance(self, messages: list[Message], painted: threading.Event) -> bool:
+        """Paint the glanced messages (True), unless the chat is gone or has her already."""
+        chat = next((s for s in self.screen_stack if isinstance(s, ChatScreen)), None)
+        if chat is None or chat.ready:
+            return False
+        self._glancing = self.run_worker(
+            self._paint_glance(chat, messages, painted), group="glance"
+        )
+        return True
+
+    async def _paint_glance(
+        self, chat: ChatScreen, messages: list[Message], painted: threading.Event
+    ) -> None:
+        # Older messages load on scroll-up once she is open: the chat says so then.
+        await chat.query_one(Transcript).show_history(messages)
+        self._glanced = [m.id for m in messages]
+        self.call_after_refresh(painted.set)
+
+    async def take_glanced(self) -> list[int]:
+        """The ids of the messages on screen from the glance, once it has painted them (and
+        only once: a chat screen made later starts empty)."""
+        if self._glancing is not None:
+            with suppress(WorkerCancelled, WorkerFailed):
+                await self._glancing.wait()
+        glanced, self._glancing, self._glanced = self._glanced, None, []
+        return glanced
 
     def _voice_failed(self, error: Exception) -> None:
         self.notify(visible(str(error)), severity="warning", timeout=6, markup=False)
@@ -400,11 +470,12 @@ def make_app(
     open_companion: OpenCompanion = open_from_settings,
     open_duet: OpenDuet = open_duet_from_settings,
     settle_heap: bool = False,
+    persona_hint: str | None = None,
 ) -> SamanthaApp:
     """Build the app; tests pass their own companion (theirs to close), switch the cursor
     blink off, and say whether the first-run questions and her opening greeting happen.
     Without settings, ``load_settings`` (the config's by default) reads them after the first
-    frame."""
+    frame; ``persona_hint`` is the persona flag, if any, for the glance at her history."""
     return SamanthaApp(
         companion,
         settings=settings,
@@ -416,14 +487,16 @@ def make_app(
         open_companion=open_companion,
         open_duet=open_duet,
         settle_heap=settle_heap,
+        persona_hint=persona_hint,
     )
 
 
-def run_app(settings: Settings | LoadSettings) -> None:
+def run_app(settings: Settings | LoadSettings, *, persona_hint: str | None = None) -> None:
     """Run the chat. Given a loader, the settings are read after the first frame; a bad
-    config file is then said by the CLI once the terminal is restored, as before."""
+    config file is then said by the CLI once the terminal is restored, as before.
+    ``persona_hint``: the persona flag, which the loader will read (see ``make_app``)."""
     if callable(settings):
-        app = make_app(None, load_settings=settings, settle_heap=True)
+        app = make_app(None, load_settings=settings, settle_heap=True, persona_hint=persona_hint)
     else:
         app = make_app(settings, settle_heap=True)
     from samantha.tui.paste import paste_safe_input

@@ -160,7 +160,14 @@ class ChatScreen(ChatCommands):
         except SamanthaError as exc:
             self.host.report(exc)
             return
-        await self.query_one(Transcript).show_history(messages, earlier=len(messages) >= RECENT)
+        transcript, glanced = self.query_one(Transcript), await self.host.take_glanced()
+        if glanced != [m.id for m in messages]:
+            if glanced:  # the app's glance before she opened saw another conversation
+                await transcript.clear()
+            await transcript.show_history(messages, earlier=len(messages) >= RECENT)
+        elif len(messages) >= RECENT:  # on screen already: say that older ones load on scroll
+            await transcript.filled()
+            await transcript.show_earlier([], earlier=True)
         self.host.session_started()
         self.set_interval(NUDGE_EVERY, self._quiet_minute)
         if first_run:
