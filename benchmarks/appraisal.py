@@ -33,6 +33,14 @@ dialogue_emotion) in ``--data-dir`` or ``$SAMANTHA_APPRAISAL_DATA`` (default
 ``../shared/data/appraisal`` beside the repository); LongMemEval-S
 (``longmemeval_s.json.xz``) in ``--longmemeval-dir`` or ``$LONGMEMEVAL_DIR`` (default
 ``../shared/data/longmemeval``). None of them is part of a clone.
+
+Where to get them (public GitHub copies): ``emobank.csv`` is ``corpus/emobank.csv`` of
+JULIELab/EmoBank; ``ed_test.csv`` / ``ed_valid.csv`` are ``data/ED/test.csv`` / ``valid.csv``
+of wlr737/EMNLP2022-SEEK (EmpatheticDialogues lower-cased and tokenised as in MoEL/CEM, each
+conversation also repeated as its growing prefixes, which ``dialogues`` folds back). Never
+commit them; ED may be measured on, never shipped or trained on. ``--ceiling`` also prints the
+ceiling on the person's lines alone, and ``fit_valence.py`` the ceiling with a GoEmotions
+valence added (it adds nothing: the signal ED's labels need is not in how the lines read).
 """
 
 from __future__ import annotations
@@ -347,19 +355,33 @@ def drift(runs: list[list[str]], impulse: Impulse) -> float:
     return sad / len(runs)
 
 
-def ceiling(fit_on: list[Dialogue], measure_on: list[Dialogue]) -> tuple[float, float]:
+def ceiling(
+    fit_on: list[Dialogue],
+    measure_on: list[Dialogue],
+    *,
+    replies: bool = True,
+    extra: Callable[[str], list[float]] | None = None,
+) -> tuple[float, float]:
     """What any linear reading of her per-line signals could reach, even one fitted to the
     labels: a logistic regression of the emotion's sign on the person's lines' and her
     replies' summed signals (reading, VADER's compound, event tags), fitted on ``fit_on``.
-    Returns its accuracy there and on ``measure_on``. A diagnostic, never shipped."""
+    Returns its accuracy there and on ``measure_on``. A diagnostic, never shipped.
+
+    ``replies=False`` leaves her replies' signals out (the person's lines alone, as her own
+    words may only move her a little); ``extra`` adds a candidate signal per line, to see
+    whether it carries anything the existing ones do not (``fit_valence.py`` uses it)."""
     import numpy as np
 
     from samantha.state.appraisal import TAG_IMPULSES
 
+    use_replies = replies
+
     def signals(text: str) -> list[float]:
         a = appraise(text)
         r = a.reading
-        return [r.pleasure, r.arousal, r.dominance, a.valence] + [t in a.tags for t in TAG_IMPULSES]
+        found = [r.pleasure, r.arousal, r.dominance, a.valence]
+        found += [float(t in a.tags) for t in TAG_IMPULSES]
+        return found + (extra(text) if extra else [])
 
     def design(talks: list[Dialogue]) -> tuple[np.ndarray, np.ndarray]:
         rows, signs = [], []
@@ -370,13 +392,15 @@ def ceiling(fit_on: list[Dialogue], measure_on: list[Dialogue]) -> tuple[float, 
             person = np.sum([signals(t) for t in talk.turns[0 : last + 1 : 2]], axis=0)
             replies = [signals(t) for t in talk.turns[1:last:2]]
             hers = np.sum(replies, axis=0) if replies else np.zeros_like(person)
-            rows.append(np.concatenate([person, hers, [float(bool(replies)), 1.0]]))
+            if not use_replies:
+                hers = np.zeros_like(person)
+            rows.append(np.concatenate([person, hers, [float(bool(replies) and use_replies), 1.0]]))
             signs.append(VALENCE[talk.emotion] > 0)
         return np.array(rows, dtype=float), np.array(signs, dtype=float)
 
     x, y = design(fit_on)
-    scale = x.std(axis=0) + 1e-9
-    scale[-1] = 1.0
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0  # a signal that never varies (no replies) stays 0
     w = np.zeros(x.shape[1])
     for _ in range(50):  # Newton steps with a little ridge
         p = 1 / (1 + np.exp(-(x / scale) @ w))
@@ -496,10 +520,16 @@ def main() -> None:
         )
     )
     if args.ceiling:
-        fitted, measured = ceiling(dialogues(need(folder / "ed_valid.csv")), talks)
+        valid = dialogues(need(folder / "ed_valid.csv"))
+        fitted, measured = ceiling(valid, talks)
         print(
             f"  ceiling: a logistic regression of the sign on her per-line signals, fitted on "
             f"ED valid | {measured:.3f} | - | - | - | - (on valid itself {fitted:.3f})"
+        )
+        fitted, measured = ceiling(valid, talks, replies=False)
+        print(
+            f"  ceiling on the person's lines alone (her replies left out) | {measured:.3f} "
+            f"| - | - | - | - (on valid itself {fitted:.3f})"
         )
     runs = small_talk(Path(args.longmemeval_dir))
     if runs:
