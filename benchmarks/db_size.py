@@ -15,7 +15,7 @@ Sizes do not depend on load or timing, so one run says it all; the breakdown per
 index (SQLite's ``dbstat``) shows where the bytes go.
 
     python benchmarks/db_size.py [--seed-turns 5000] [--reply-sentences 1] [--home DIR]
-        [--vacuum]
+        [--texts synthetic|longmemeval] [--vacuum]
 
 The ratio to the text depends on how long messages are (every message carries a fixed cost:
 its row, a vector, a mood snapshot): ``--reply-sentences 4`` gives her replies a model's
@@ -32,12 +32,14 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 from turn_cpu import sentence
 
 TARGET_RATIO = 3.0
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class PeerChat:
@@ -93,7 +95,45 @@ def breakdown(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
         return []
 
 
-async def seed(home: Path, turns: int, reply_sentences: int) -> tuple[int, int, int, int]:
+def synthetic(turns: int, reply_sentences: int) -> Iterator[tuple[str, str]]:
+    """(user line, her reply) in turn_cpu.py's words."""
+    rng = random.Random(7)
+    for _ in range(turns):
+        reply = " ".join(sentence(rng) for _ in range(reply_sentences))
+        yield sentence(rng), reply
+
+
+def real_chat(turns: int, folder: Path) -> Iterator[tuple[str, str]]:
+    """(user turn, assistant turn) pairs of LongMemEval-S's chat sessions (MIT; read from
+    beside the repository, never shipped), each session once, in the file's order: real words,
+    so full-text indexes are as large as real text makes them (turn_cpu.py's 80-word
+    vocabulary compresses unusually well). Its assistant turns run long (1.7 KB median)."""
+    import json
+    import lzma
+
+    with lzma.open(folder / "longmemeval_s.json.xz", "rt", encoding="utf-8") as file:
+        questions = json.load(file)
+    seen: set[str] = set()
+    given = 0
+    for question in questions:
+        for sid, session in zip(
+            question["haystack_session_ids"], question["haystack_sessions"], strict=True
+        ):
+            if sid in seen:
+                continue
+            seen.add(sid)
+            for user, reply in zip(session[::2], session[1::2], strict=False):
+                if user["role"] != "user" or reply["role"] != "assistant":
+                    break
+                if not user["content"].strip() or not reply["content"].strip():
+                    continue
+                yield user["content"], reply["content"]
+                given += 1
+                if given == turns:
+                    return
+
+
+async def seed(home: Path, exchanges: Iterable[tuple[str, str]]) -> tuple[int, int, int, int]:
     """Seed samantha turn by turn, then write her stored messages to both peers; returns
     (messages, text bytes, bare peer bytes, peer with FTS5 bytes)."""
     from samantha.backends.scripted import ScriptedBackend
@@ -101,13 +141,12 @@ async def seed(home: Path, turns: int, reply_sentences: int) -> tuple[int, int, 
     from samantha.config import Paths, Settings
     from samantha.engine import build_companion
 
-    rng = random.Random(7)
     clock = FixedClock()
     backend = ScriptedBackend(context_window=8192)
     companion = build_companion(Settings(), paths=Paths.from_env(), backend=backend, clock=clock)
-    for _ in range(turns):
-        reply = " ".join(sentence(rng) for _ in range(reply_sentences))
-        text = sentence(rng)
+    turns = 0
+    for text, reply in exchanges:
+        turns += 1
         clock.advance(timedelta(minutes=7))
         backend.queue(reply)
         async for _event in companion.turn(text):
@@ -135,6 +174,16 @@ def main() -> None:
     parser.add_argument("--seed-turns", type=int, default=5000)
     parser.add_argument("--home", help="keep the seeded home here (the database stays)")
     parser.add_argument(
+        "--texts",
+        choices=["synthetic", "longmemeval"],
+        default="synthetic",
+        help="turn_cpu.py's sentences, or LongMemEval-S's real chat turns",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=os.environ.get("LONGMEMEVAL_DIR", str(ROOT.parent / "shared/data/longmemeval")),
+    )
+    parser.add_argument(
         "--reply-sentences",
         type=int,
         default=1,
@@ -153,7 +202,12 @@ def main() -> None:
     try:
         began = time.perf_counter()
         messages, text, bare, searched = asyncio.run(
-            seed(home, args.seed_turns, args.reply_sentences)
+            seed(
+                home,
+                real_chat(args.seed_turns, Path(args.data_dir))
+                if args.texts == "longmemeval"
+                else synthetic(args.seed_turns, args.reply_sentences),
+            )
         )
         seconds = time.perf_counter() - began
         report(home, messages, text, bare, searched, seconds, vacuum=args.vacuum)
