@@ -48,6 +48,13 @@ class OfflineVoice(BaseModel):
     )
     """Her answer when you ask about your own life and she remembers nothing about it: she
     says so plainly (and asks), rather than musing or guessing."""
+    check_ins: list[str] = Field(default_factory=lambda: ["How are you, really?"])
+    """An open question for when nothing has been told yet (a hello, a name): unlike
+    curiosity, it asks about nothing in particular."""
+    thanks_back: list[str] = Field(default_factory=lambda: ["Of course. I'm glad I'm here."])
+    """What she says to a thank-you."""
+    farewells: list[str] = Field(default_factory=lambda: ["Bye for now, {{user}}. I'll be here."])
+    """What she says when you leave ("goodnight", "bye"); she asks nothing then."""
     self_questions: list[str] = Field(
         default_factory=lambda: ["I'm still finding out who I am, honestly."]
     )

@@ -62,6 +62,9 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
     if "insult" in events:
         # Hurt comes first and alone: no echo, no question, no cheer.
         return _fill(_pick(rng, scene.hurt, "That hurt."), user, scene)
+    if reading.farewell:
+        # They are going: a goodbye, and no question to hold them back.
+        return _fill(_pick(rng, scene.farewells, "Bye for now. I'll be here."), user, scene)
     parts: list[str] = []
     if "apology" in events and (scene.strained or scene.was_strained or scene.mood in _LOW_MOODS):
         parts.append(_pick(rng, scene.forgiving, "Thank you for saying that."))
@@ -88,14 +91,21 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
             parts.append(_recollection(_theirs(scene.memories[0]), rng))
         parts.append(_pick(rng, scene.gentle, "Do you want to talk about it? I'm here."))
         return _fill(" ".join(parts), user, scene)
+    if reading.thanks:
+        # A thank-you on its own is taken warmly; it told her nothing to ask about.
+        parts.append(_pick(rng, scene.thanks_back, "Of course."))
+        return _fill(" ".join(parts), user, scene)
     if _glad(reading, scene) and not scene.strained:
         parts.append(_pick(rng, scene.delight, "Oh, that makes me happy to hear."))
+    # Something of their life was told: only then do questions about "it" follow.
+    told = bool(reading.echo) and not reading.question and not events & _ABOUT_HER
     if reading.asks_about_her:
         parts.append(_pick(rng, scene.self_questions, "I'm still finding that out myself."))
     elif reading.echo and not events & _ABOUT_HER and rng.random() < 0.8:
         opener = _pick(rng, scene.openers, "So")
         parts.append(f"{opener} {_theirs(reading.echo)}.")
-    if scene.memories and (reading.question or rng.random() < 0.8):
+    recalled = bool(scene.memories) and (reading.question or rng.random() < 0.8)
+    if recalled:
         parts.append(_recollection(_theirs(scene.memories[0]), rng))
         if reading.asks_their_fact:
             # The answer, and the question it ends on, is the reply: another question after
@@ -110,8 +120,16 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         # Strain or a low mood keeps her brief; she does not reach for another question.
         return _fill(" ".join(parts[:2]) or _pick(rng, scene.musings, "Hm."), user, scene)
     if reading.question and not reading.asks_about_her and not scene.memories:
+        # A question she cannot answer offline: she thinks aloud, and asks nothing back.
         parts.append(_pick(rng, scene.musings, "I don't know yet, but I want to think about it."))
-    parts.append(_pick(rng, scene.curiosity, "Tell me more?"))
+    elif told:
+        parts.append(_pick(rng, scene.curiosity, "Tell me more?"))
+    elif events & {"affection", "praise"} and not parts:
+        # Warm words about her: she is glad of them, and does not change the subject.
+        parts.append(_pick(rng, scene.delight, "Oh, that makes me happy to hear."))
+    elif not recalled and not reading.asks_about_her and not _glad(reading, scene):
+        # A hello, a name, a word or two: an open question, never one about "it".
+        parts.append(_pick(rng, scene.check_ins, "How are you, really?"))
     cheerful = scene.mood == "exuberant" and scene.mood_intensity >= 0.3
     if (
         cheerful

@@ -20,6 +20,15 @@ _THEIR_FACT = re.compile(
 )
 #: Asking for advice or an opinion is not asking for a fact: "What should I do about my boss?"
 _ADVICE = re.compile(r"\b(?:should|shall|could|can|do) i\b|\byou think\b", re.I)
+#: Leaving: "goodnight", "bye", "talk tomorrow", "I have to go".
+_FAREWELL = re.compile(
+    r"^\W*(?:ok(?:ay)?[,. ]+|well[,. ]+|anyway[,. ]+)?(?:good ?night|night night|nite|bye|"
+    r"goodbye|see (?:you|ya)|talk (?:to you )?(?:later|tomorrow|soon)|gotta go|"
+    r"i (?:have|need) to go|i'm off|ttyl|sleep well)\b",
+    re.IGNORECASE,
+)
+#: A thank-you on its own: "thanks for listening", "thank you, really".
+_THANKS = re.compile(r"^\W*(?:thanks|thank you|thank u|thx|ty|cheers)\b", re.IGNORECASE)
 _GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|good (morning|afternoon|evening)|yo)\b", re.I)
 _NEGATION = re.compile(r"\b(not|never|no|n't|hardly)\b", re.I)
 _SAD = {
@@ -84,6 +93,13 @@ _SAD = {
     "guilty",
     "failed",
     "failing",
+    "stuck",
+    "brutal",
+    "yelled",
+    "fell",
+    "overwhelmed",
+    "struggling",
+    "rejected",
 }
 _HAPPY = {
     "happy",
@@ -173,6 +189,10 @@ class Reading:
     greeting: bool
     feeling: str | None  # "sad" | "happy" | None
     asks_about_her: bool
+    #: They are leaving ("goodnight", "bye"): she says goodbye, asks nothing.
+    farewell: bool
+    #: A thank-you and nothing more ("thanks for listening"): she takes it warmly, asks nothing.
+    thanks: bool
     #: A question after a fact of their own life, which only her memory can answer.
     asks_their_fact: bool
     question: bool
@@ -216,6 +236,8 @@ def read_message(text: str) -> Reading:
         greeting=bool(_GREETING.match(text)),
         feeling=feeling,
         asks_about_her=asks_about_her,
+        farewell=bool(_FAREWELL.match(text)) and not question,
+        thanks=bool(_THANKS.match(text)) and len(re.split(r"(?<=[.!?])\s+", text.strip())) == 1,
         asks_their_fact=asks_their_fact,
         question=question,
         echo=_echo(text),
@@ -290,7 +312,7 @@ def _echo(text: str) -> str | None:
     if not any(w.lower().strip(",") not in _STOP for w in words):
         return None
     swapped = _agree([_swap(words, i) for i in range(len(words))])
-    if words[0].lower() in _STOP | _STARTERS | _COMMON_OPENERS:
+    if re.sub(r"'\w+$", "", words[0].lower()) in _STOP | _STARTERS | _COMMON_OPENERS:
         # It follows her opener mid-sentence; a proper noun keeps its capital.
         swapped[0] = swapped[0] if swapped[0] == "I" else swapped[0].lower()
     return " ".join(swapped).rstrip(",")
@@ -306,7 +328,20 @@ _COMMON_OPENERS = {
     "since", "when", "once", "every", "each", "no", "not", "only", "even", "still", "also",
 }  # fmt: skip
 #: Words that join a message to the last one; dropped from the start of an echo.
-_JOINERS = {"and", "but", "also", "plus", "oh", "anyway", "so"}
+_JOINERS = {
+    "and",
+    "but",
+    "also",
+    "plus",
+    "oh",
+    "anyway",
+    "so",
+    "thanks",
+    "ok",
+    "okay",
+    "yeah",
+    "well",
+}
 #: After "you" the verb agrees: "you were", never "you was".
 _AGREEMENT = {"was": "were", "wasn't": "weren't", "am": "are", "is": "are", "has": "have"}
 
