@@ -231,13 +231,18 @@ class MemoryStream:
                     self.embed_backlog()
                 model, vector = local.name, local.embed([query])[0].tolist()
 
+        read: dict[int, Memory] = {}
+        counts: dict[int, bool] = {}
+
         def near(
             s: Store,
             index: VectorIndex | None,
             vector: Sequence[float] | None,
             lexical: list[tuple[Memory, float]],
+            want: int,
         ) -> list[Recalled]:
-            """The full-text candidates scored with those found by meaning near ``vector``."""
+            """The ``want`` best of the full-text candidates and those found by meaning near
+            ``vector``."""
             dense: list[tuple[Memory, float]] = []
             weak: list[float] = []
             floor = settings.dense_floor
@@ -251,14 +256,21 @@ class MemoryStream:
                 floor = meaning_floor(settings, hits.values(), len(index))
                 strong = [i for i, sim in hits.items() if i not in known and sim >= floor]
                 faint = [i for i, sim in hits.items() if i not in known and sim < floor]
-                found = known | {m.id: m for m in s.memories.many(strong)}
+                # A second pass (feedback) reads only what the first did not.
+                unread = [i for i in strong if i not in read]
+                if unread:
+                    read.update((m.id, m) for m in s.memories.many(unread))
+                found = known | {i: read[i] for i in strong if i in read}
                 dense = [(found[i], sim) for i, sim in hits.items() if i in found]
                 if wanted is not None:
                     dense = [(m, sim) for m, sim in dense if m.kind in wanted]
-                counted = s.memories.current_of(
-                    faint, [k.value for k in wanted] if wanted is not None else None
-                )
-                weak = [hits[i] for i in faint if i in counted]
+                unknown = [i for i in faint if i not in counts]
+                if unknown:
+                    counted = s.memories.current_of(
+                        unknown, [k.value for k in wanted] if wanted is not None else None
+                    )
+                    counts.update((i, i in counted) for i in unknown)
+                weak = [hits[i] for i in faint if counts[i]]
             # A fact a newer one made untrue is history: never offered as what is so now.
             lexical = [(m, r) for m, r in lexical if m.superseded_at is None]
             dense = [(m, sim) for m, sim in dense if m.superseded_at is None]
@@ -267,7 +279,17 @@ class MemoryStream:
                 chosen = {m.id: m for m, _ in lexical} | {m.id: m for m, _ in dense}
                 where = s.memories.conversations_of(list(chosen.values()))
             return score(
-                lexical, dense, when, settings, k, exclude_sources, groups, cues, where, weak, floor
+                lexical,
+                dense,
+                when,
+                settings,
+                want,
+                exclude_sources,
+                groups,
+                cues,
+                where,
+                weak,
+                floor,
             )
 
         def work(s: Store) -> list[Recalled]:
@@ -285,14 +307,15 @@ class MemoryStream:
             index = None
             if vector is not None and model is not None:
                 index = self._vector_index(s, model)
-            ranked = near(s, index, vector, lexical)
-            if index is not None and vector is not None and ranked and settings.feedback_weight:
-                # Pseudo-relevance feedback (Rocchio): meaning is searched again from the
-                # question moved towards the best memory's meaning.
-                moved = feedback(vector, index.vector(ranked[0].memory.id), settings)
-                if moved is not None:
-                    ranked = near(s, index, moved, lexical)
-            return ranked
+            if index is None or vector is None or not settings.feedback_weight:
+                return near(s, index, vector, lexical, k)
+            # Pseudo-relevance feedback (Rocchio): meaning is searched again from the question
+            # moved towards the best memory's meaning; the first pass needs only that one.
+            best = near(s, index, vector, lexical, 1)
+            if not best:
+                return best
+            moved = feedback(vector, index.vector(best[0].memory.id), settings)
+            return near(s, index, vector if moved is None else moved, lexical, k)
 
         # Searched outside any transaction (WAL readers block no one); only renewing what
         # came to mind takes the write lock, for a moment, so other windows never wait on
