@@ -252,7 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.set:
         name, _, value = item.partition("=")
         overrides[name.strip()] = float(value)
-    SamanthaRetriever.settings = QUESTION_SETTINGS.model_copy(update=overrides)
+    # Validated, so a whole-number setting (dense_always=12) is an int, not 12.0.
+    SamanthaRetriever.settings = RecallSettings.model_validate(
+        {**QUESTION_SETTINGS.model_dump(), **overrides}
+    )
     SamanthaRetriever.semantic = not args.no_semantic
     SamanthaRetriever.learn = args.learn
     shm = Path("/dev/shm")
