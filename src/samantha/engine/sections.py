@@ -284,6 +284,7 @@ def scene_for(
         not_told=voice.not_told,
         self_questions=voice.self_questions,
         check_ins=voice.check_ins,
+        advice_back=voice.advice_back,
         thanks_back=voice.thanks_back,
         farewells=voice.farewells,
         greetings=persona.greetings,

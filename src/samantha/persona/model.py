@@ -51,6 +51,9 @@ class OfflineVoice(BaseModel):
     check_ins: list[str] = Field(default_factory=lambda: ["How are you, really?"])
     """An open question for when nothing has been told yet (a hello, a name): unlike
     curiosity, it asks about nothing in particular."""
+    advice_back: list[str] = Field(default_factory=lambda: ["What does your gut say?"])
+    """Her answer when you ask what you should do: offline she has no advice of her own, so
+    she turns the question back gently."""
     thanks_back: list[str] = Field(default_factory=lambda: ["Of course. I'm glad I'm here."])
     """What she says to a thank-you."""
     farewells: list[str] = Field(default_factory=lambda: ["Bye for now, {{user}}. I'll be here."])

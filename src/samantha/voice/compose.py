@@ -95,7 +95,11 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         # A thank-you on its own is taken warmly; it told her nothing to ask about.
         parts.append(_pick(rng, scene.thanks_back, "Of course."))
         return _fill(" ".join(parts), user, scene)
-    if _glad(reading, scene) and not scene.strained:
+    if reading.asks_advice and not scene.memories:
+        # Offline she has no advice of her own: she turns the question back, gently.
+        parts.append(_pick(rng, scene.advice_back, "What does your gut say?"))
+        return _fill(" ".join(parts), user, scene)
+    if _glad(reading, scene) and not scene.strained and not reading.only_greeting:
         parts.append(_pick(rng, scene.delight, "Oh, that makes me happy to hear."))
     # Something of their life was told: only then do questions about "it" follow.
     told = bool(reading.echo) and not reading.question and not events & _ABOUT_HER
@@ -127,7 +131,11 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
     elif events & {"affection", "praise"} and not parts:
         # Warm words about her: she is glad of them, and does not change the subject.
         parts.append(_pick(rng, scene.delight, "Oh, that makes me happy to hear."))
-    elif not recalled and not reading.asks_about_her and not _glad(reading, scene):
+    elif (
+        not recalled
+        and not reading.asks_about_her
+        and (reading.only_greeting or not _glad(reading, scene))
+    ):
         # A hello, a name, a word or two: an open question, never one about "it".
         parts.append(_pick(rng, scene.check_ins, "How are you, really?"))
     cheerful = scene.mood == "exuberant" and scene.mood_intensity >= 0.3

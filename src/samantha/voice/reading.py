@@ -29,6 +29,10 @@ _FAREWELL = re.compile(
 )
 #: A thank-you on its own: "thanks for listening", "thank you, really".
 _THANKS = re.compile(r"^\W*(?:thanks|thank you|thank u|thx|ty|cheers)\b", re.IGNORECASE)
+#: Asking what to do: "should I ...?", "what do you think I should ...?"
+_ADVICE_ASKED = re.compile(
+    r"\b(?:should|shall) i\b|\bwhat (?:do|would) you (?:do|think|suggest)\b", re.I
+)
 _GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|good (morning|afternoon|evening)|yo)\b", re.I)
 _NEGATION = re.compile(r"\b(not|never|no|n't|hardly)\b", re.I)
 _SAD = {
@@ -189,6 +193,10 @@ class Reading:
     greeting: bool
     feeling: str | None  # "sad" | "happy" | None
     asks_about_her: bool
+    #: "What should I do?", "what do you think I should wear?": asking her advice.
+    asks_advice: bool
+    #: Only a hello ("good morning!"): its warmth is a greeting, not news to be glad of.
+    only_greeting: bool
     #: They are leaving ("goodnight", "bye"): she says goodbye, asks nothing.
     farewell: bool
     #: A thank-you and nothing more ("thanks for listening"): she takes it warmly, asks nothing.
@@ -230,6 +238,7 @@ def read_message(text: str) -> Reading:
         and bool(re.search(r"\b(you|your|yourself)\b", text, re.I))
         and not _REQUEST.search(text)
         and not asks_their_fact
+        and not _ADVICE.search(text)
     )
     return Reading(
         name=(name_match.group(1) or name_match.group(2)).capitalize() if name_match else None,
@@ -237,6 +246,8 @@ def read_message(text: str) -> Reading:
         feeling=feeling,
         asks_about_her=asks_about_her,
         farewell=bool(_FAREWELL.match(text)) and not question,
+        asks_advice=question and bool(_ADVICE_ASKED.search(text)),
+        only_greeting=bool(_GREETING.match(text)) and len(words) <= 4 and not question,
         thanks=bool(_THANKS.match(text)) and len(re.split(r"(?<=[.!?])\s+", text.strip())) == 1,
         asks_their_fact=asks_their_fact,
         question=question,

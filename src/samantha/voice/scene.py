@@ -30,6 +30,7 @@ class Scene(BaseModel):
     not_told: list[str] = Field(default_factory=list)
     self_questions: list[str] = Field(default_factory=list)
     check_ins: list[str] = Field(default_factory=list)
+    advice_back: list[str] = Field(default_factory=list)
     thanks_back: list[str] = Field(default_factory=list)
     farewells: list[str] = Field(default_factory=list)
     greetings: list[str] = Field(default_factory=list)
