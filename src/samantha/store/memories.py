@@ -473,8 +473,11 @@ class MemoryRepository:
 
     def vectors(self, persona: str, model: str, after_id: int = 0) -> list[tuple[int, bytes]]:
         """(memory id, float32 bytes) of the persona's vectors of ``model``, by id."""
+        # CROSS JOIN keeps the vectors the outer loop: a recall asks only for those past the
+        # newest it holds, and statistics from a small database led SQLite to walk every
+        # memory of the persona instead (5.3 ms against 0.01 at 10k memories, each recall).
         rows = self._conn.execute(
-            "SELECT v.memory_id, v.vector FROM memory_embeddings v JOIN memories m"
+            "SELECT v.memory_id, v.vector FROM memory_embeddings v CROSS JOIN memories m"
             " ON m.id = v.memory_id WHERE m.persona = ? AND v.memory_id > ? AND v.model_id ="
             " (SELECT id FROM embedding_models WHERE name = ?) ORDER BY v.memory_id",
             (persona, after_id, model),
