@@ -150,3 +150,22 @@ async def test_good_news_after_bad_still_gets_her_gladness(make_companion: MakeC
     await collect(companion, "My dad died last week and I am devastated")
     reply, _ = await collect(companion, "I passed my exam today!")
     assert any(d in reply for d in companion.persona.offline_voice.delight), reply
+
+
+@pytest.mark.parametrize("seed", range(12))
+async def test_a_plan_is_not_asked_about_as_if_it_had_happened(
+    make_companion: MakeCompanion, seed: int
+) -> None:
+    """'How did that feel?' after 'Tom is visiting next weekend' does not follow; nor does
+    'What are you going to do next?' after something that already happened."""
+    companion = make_companion(offline(seed))
+    curiosity = bank(companion, "curiosity")
+    looking_back = [q for q in curiosity if " did " in q or " was " in q]
+    looking_ahead = [q for q in curiosity if "going to" in q]
+    assert looking_back, "the bank must hold a question looking back for this to test"
+    assert looking_ahead, "the bank must hold a question looking ahead for this to test"
+    await collect(companion, "hi")
+    plan, _ = await collect(companion, "My brother Tom is visiting next weekend.")
+    assert not any(q in plan for q in looking_back), plan
+    past, _ = await collect(companion, "I baked bread with my niece this afternoon.")
+    assert not any(q in past for q in looking_ahead), past

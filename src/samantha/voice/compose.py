@@ -127,7 +127,7 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         # A question she cannot answer offline: she thinks aloud, and asks nothing back.
         parts.append(_pick(rng, scene.musings, "I don't know yet, but I want to think about it."))
     elif told:
-        parts.append(_pick(rng, scene.curiosity, "Tell me more?"))
+        parts.append(_pick(rng, _fitting(scene.curiosity, scene.text), "Tell me more?"))
     elif events & {"affection", "praise"} and not parts:
         # Warm words about her: she is glad of them, and does not change the subject.
         parts.append(_pick(rng, scene.delight, "Oh, that makes me happy to hear."))
@@ -149,6 +149,27 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
     ):
         parts.insert(0, rng.choice(scene.delight))
     return _fill(" ".join(parts), user, scene)
+
+
+#: What they told is still to come ("is visiting next weekend", "I'm going to ...").
+_AHEAD = re.compile(
+    r"\b(?:will|won't|going to|gonna|tomorrow|next|soon|tonight|upcoming|planning|plan to)\b"
+    r"|'ll\b|(?:\b(?:is|are|am)|'re|'m|'s) \w+ing\b",
+    re.IGNORECASE,
+)
+#: A question that looks back at something that happened ("How did that feel?").
+_LOOKS_BACK = re.compile(r"\b(?:did|was|were|felt)\b", re.IGNORECASE)
+#: A question that looks ahead ("What are you going to do next?").
+_LOOKS_AHEAD = re.compile(r"\b(?:going to|will|next)\b", re.IGNORECASE)
+
+
+def _fitting(questions: Sequence[str], told: str) -> list[str]:
+    """Her questions that fit when what they told happens: nothing about how a plan 'felt',
+    nothing about what comes 'next' after a plan. All of them if none fit."""
+    ahead = bool(_AHEAD.search(told))
+    unfit = _LOOKS_BACK if ahead else _LOOKS_AHEAD if told else None
+    fitting = [q for q in questions if unfit is None or not unfit.search(q)]
+    return fitting or list(questions)
 
 
 #: A text's sentiment at or below which it is heard as painful, whatever its words.
