@@ -77,8 +77,6 @@ async def _on_screen(app: Any, source: Any, full: str) -> float:
 
 
 async def _samantha(url: str, turns: int, tokens: int, pace: float, home: Path) -> list[Any]:
-    from textual.widgets import Markdown
-
     from samantha.config import Settings
     from samantha.tui.app import make_app
     from samantha.tui.screens.chat import ChatScreen
@@ -115,7 +113,7 @@ async def _samantha(url: str, turns: int, tokens: int, pace: float, home: Path) 
                 view = screen.query(ReplyMessage).last()
 
                 def source(view: Any = view) -> str:
-                    return "".join(m.source for m in view.query_children(Markdown))
+                    return str(view.drawn)
 
                 painted = await asyncio.wait_for(_on_screen(app, source, full), timeout=600)
                 ended = time.perf_counter()

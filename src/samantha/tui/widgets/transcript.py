@@ -7,7 +7,6 @@ reader scrolls up (``Transcript.ReachedTop``), so a 10,000-message conversation 
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,47 +21,21 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from samantha.tui.safe import collapsed, visible
-from samantha.tui.widgets.reply_stream import SegmentedStream
+from samantha.tui.widgets.reply_stream import SegmentedStream, drawn, segment
 
 if TYPE_CHECKING:
     from textual.timer import Timer
-
-    # Markdown brings markdown-it (a tenth of a second): loaded with the first reply shown,
-    # so an empty chat paints without it.
-    from textual.widgets import Markdown
 
     # The models module loads pydantic: the messages it defines only come with the companion,
     # after the first frame, and ``message_widget`` imports it then.
     from samantha.domain.conversation import Message
 
 
-#: What makes a reply worth a Markdown widget: emphasis, code, links, headings, lists, tables,
-#: quotes. Anything else is shown as plain text, exactly as Markdown would show it.
-_MARKDOWN = re.compile(r"[*_`\[\]#|<>~\\]|^\s*(?:[-+]|\d+[.)])\s", re.MULTILINE)
-
-
-def plain(text: str) -> bool:
-    """True when ``text`` would look the same as Markdown and as plain text."""
-    return _MARKDOWN.search(text) is None
-
-
-def markdown(text: str | None) -> Markdown:
-    from textual.widgets import Markdown
-
-    # A link in her words is never followed on a click: it is copied, and shown as it is.
-    return Markdown(text or None, open_links=False)
-
-
 def frozen(text: str) -> Static:
-    """Markdown drawn as one widget that never changes: a reply that is not the newest, or
-    one from history. A live Markdown widget is a tree of blocks Textual lays out again on
-    every frame while anything streams; a long conversation of them made each frame dearer
-    and each reply cost megabytes. Links show where they point (never followed)."""
-    if plain(text):
-        return Static(Content(text), classes="plain")
-    from rich.markdown import Markdown as RichMarkdown
-
-    return Static(RichMarkdown(text, hyperlinks=False), classes="plain frozen")
+    """A whole reply drawn as one widget that never changes (a reply from history). Links
+    show where they point (never followed)."""
+    body = drawn(text)
+    return Static(body, classes="plain" if isinstance(body, Content) else "plain frozen")
 
 
 class UserMessage(Static):
@@ -119,7 +92,7 @@ UNANSWERED = "(no reply yet: Ctrl+R sends it again)"
 
 
 class ReplyMessage(Vertical):
-    """Her reply: a Markdown body that streams (tokens append, not re-render), and a note
+    """Her reply: Markdown that streams (segment by segment, see ``reply_stream``), and a note
     underneath when it did not end normally. The note is its own widget so a reply cut off
     inside a code block cannot swallow it."""
 
@@ -129,18 +102,10 @@ class ReplyMessage(Vertical):
         margin: 1 8 0 0;
         padding: 0 1;
         border-left: thick $accent;
-        /* Every Markdown block ends with a blank line; -1 takes the last one back. (Not a
-           :last-child rule: any order rule restyles every block each time one streams in.)
-           A closed segment of a long streamed reply keeps its blank line before the next. */
-        & > Markdown {
-            padding: 0;
-            margin: 0 0 -1 0;
-            background: transparent;
-            &.-closed { margin: 0; }
-        }
         & > .plain { padding: 0; margin: 0; }
+        /* A segment after the first: the blank line Markdown puts between blocks. */
+        & > .-next { margin-top: 1; }
         & > .note { color: $text-muted; text-style: italic; }
-        & > .note.-tight { margin-top: -1; }
         &.-interrupted { border-left: thick $warning; }
         &.-failed { border-left: thick $error; }
         &.-greeting { border-left: thick $accent 40%; }
@@ -160,10 +125,9 @@ class ReplyMessage(Vertical):
         self.received = text
         self.message_id = message_id
         shown = visible(collapsed(text))
-        # A stored reply is drawn once (no Markdown widget: a tree of blocks, ten times dearer
-        # to mount), so a conversation of many replies opens at once. Only a reply that
-        # streams is live Markdown, until the next message comes (``freeze``).
-        self._body: Markdown | Static = frozen(shown) if text else markdown(None)
+        # A stored reply is drawn once, as one widget; a reply that streams is drawn as it
+        # comes, a segment at a time.
+        self._body: Static = frozen(shown) if text else segment(first=True)
         self._stream: SegmentedStream | None = None
         #: Fragments waiting for the next frame, and when the last were shown.
         self._pending: list[str] = []
@@ -171,6 +135,8 @@ class ReplyMessage(Vertical):
         self._timer: Timer | None = None
         #: Characters shown so far while streaming; past the collapse limit the rest is counted.
         self._shown = 0
+        #: The (safe) words handed to the screen while streaming.
+        self.drawn = ""
         self._interrupted = interrupted
         self.set_class(self._interrupted, "-interrupted")
 
@@ -179,51 +145,24 @@ class ReplyMessage(Vertical):
         if self._interrupted:
             yield self._note("(interrupted)")
 
-    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
-        # Link text can say anything; the notification shows where it really points.
-        event.stop()
-        self.app.copy_to_clipboard(event.href)
-        self.notify(f"Copied the link: {visible(event.href)}", timeout=5, markup=False)
-
-    def _note(self, text: str) -> Static:
-        # After Markdown, the note takes back the blank line its last block leaves (sibling
-        # margins collapse to the larger, so the Markdown's own -1 does not reach it).
-        last = self.children[-1] if self.children else self._body
-        tight = " -tight" if self.received and not isinstance(last, Static) else ""
-        return Static(Content(text), classes="note" + tight)
+    @staticmethod
+    def _note(text: str) -> Static:
+        return Static(Content(text), classes="note")
 
     @property
-    def body(self) -> Markdown | Static:
+    def body(self) -> Static:
+        """The widget its words start in (a streamed reply may continue in more)."""
         return self._body
 
     @property
-    def live(self) -> bool:
-        """Still drawn as live Markdown widgets (it streamed, and nothing has come since)."""
-        return not isinstance(self._body, Static)
-
-    async def freeze(self) -> None:
-        """Replace the live Markdown of a finished reply by one unchanging widget, so it
-        costs nothing more per frame (and little memory) however long the talk goes on."""
-        if self._stream is not None or not self.live or not self.received or not self.is_attached:
-            return
-        live = [w for w in self.children if not isinstance(w, Static)]
-        for note in self.query_children(".note"):
-            # The frozen text ends on its last line: there is no blank line to take back.
-            note.remove_class("-tight")
-        body = frozen(visible(self.received[: self._shown] if self._shown else self.received))
-        self._body = body
-        if live:
-            await self.mount(body, before=live[0])
-            await self.remove_children(live)
-        else:
-            await self.mount(body, before=0) if self.children else await self.mount(body)
+    def streaming(self) -> bool:
+        return self._stream is not None
 
     async def add_fragment(self, fragment: str) -> None:
         if self._stream is None:
-            body = self._body
-            if isinstance(body, Static):
+            if self.received:
                 raise RuntimeError("Only an empty reply can stream.")
-            self._stream = SegmentedStream(self, body)
+            self._stream = SegmentedStream(self, self._body)
         self.received += fragment
         room = max(0, COLLAPSE_STREAM - self._shown)
         if not room:
@@ -231,8 +170,8 @@ class ReplyMessage(Vertical):
         part = fragment[:room]
         self._shown += len(part)
         self._pending.append(visible(part))
-        # At most one Markdown update a frame: a fast model sends far more tokens than a
-        # screen can show, and every update re-lays out the reply.
+        # At most one update a frame: a fast model sends far more tokens than a screen can
+        # show, and every update lays the reply out again.
         if time.monotonic() - self._flushed >= FRAME_S:
             await self.flush()
         elif self._timer is None:
@@ -246,14 +185,14 @@ class ReplyMessage(Vertical):
         self._flushed = time.monotonic()
         if self._pending and self._stream is not None:
             text, self._pending = "".join(self._pending), []
+            self.drawn += text
             await self._stream.write(text)
 
     async def finish(self, note: str | None = None, *, failed: bool = False) -> None:
         """Flush what is still queued; with a note, mark the reply as not finished."""
         if self._stream is not None:
             await self.flush()
-            stream, self._stream = self._stream, None
-            await stream.close()
+            self._stream = None
         hidden = len(self.received) - self._shown
         if self._shown and hidden > 0 and self.is_attached:
             await self.mount(self._note(f"… ({hidden:,} more characters, stored in full)"))
@@ -265,8 +204,8 @@ class ReplyMessage(Vertical):
                 await self.mount(self._note(note))
 
 
-#: Seconds between Markdown updates while a reply streams (20 a second: smooth to read, and
-#: each update lays out the screen, which costs tens of milliseconds in a long conversation).
+#: Seconds between updates while a reply streams (20 a second: smooth to read, and each
+#: update lays out the screen).
 FRAME_S = 1 / 20
 #: A streamed reply longer than this stops growing on screen (a runaway model cannot flood it).
 COLLAPSE_STREAM = 20_000
@@ -294,7 +233,7 @@ class EarlierNote(Static):
 
 def message_widget(message: Message, *, last: bool = False) -> UserMessage | ReplyMessage:
     """``last``: the newest message shown; a failed one of theirs there offers a resend."""
-    from samantha.domain.conversation import MessageStatus, Role
+    from samantha.domain.shown import MessageStatus, Role
 
     if message.role is Role.USER:
         unanswered = last and message.status is MessageStatus.ERROR
@@ -416,12 +355,9 @@ class Transcript(VerticalScroll):
         return widget
 
     async def _settle_old(self) -> None:
-        """Before a new message: the replies before it stop being live, and the oldest
-        messages beyond ``KEEP_MOUNTED`` leave the screen (they page back in on scroll-up),
-        so a long session costs the same per frame, and in memory, as a short one."""
-        for reply in self.query_children(ReplyMessage):
-            if reply.live:
-                await reply.freeze()
+        """Before a new message: the oldest messages beyond ``KEEP_MOUNTED`` leave the screen
+        (they page back in on scroll-up), so a long session costs the same per frame, and in
+        memory, as a short one."""
         messages = self.messages
         # Room for the message about to come and her reply to it.
         extra = len(messages) - (KEEP_MOUNTED - 2)
