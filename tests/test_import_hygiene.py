@@ -53,6 +53,12 @@ def test_foundations_do_not_import_heavy_libraries(module: str) -> None:
     assert loaded.isdisjoint(HEAVY), (module, sorted(loaded & set(HEAVY)))
 
 
+def test_a_glance_at_her_history_loads_no_models() -> None:
+    # The chat paints it before pydantic (and the engine) load: see samantha.engine.glance.
+    loaded = loaded_after("samantha.engine.glance", "samantha.store.glance")
+    assert loaded.isdisjoint({*HEAVY, "pydantic", "pydantic_settings"}), sorted(loaded)
+
+
 def test_the_tui_does_import_textual() -> None:
     # Sanity: the check above would pass vacuously if it could not see imports at all.
     assert "textual" in loaded_after("samantha.tui.app")

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-
-class Role(StrEnum):
-    USER = "user"
-    ASSISTANT = "assistant"
-    SYSTEM = "system"
-
-
-class MessageStatus(StrEnum):
-    COMPLETE = "complete"
-    #: The reply stopped before the model finished: cancelled, cut off or failed mid-way.
-    INTERRUPTED = "interrupted"
-    #: A message of the person's that her reply to failed (the server was down, the stream
-    #: broke before a word): unanswered. The next prompt joins it to what they said next,
-    #: so she is not shown ignoring it; a reply to it clears the mark.
-    ERROR = "error"
+# Plain enums, in a module without pydantic: the chat paints history with them before the
+# models load (``domain.shown``). Imported from here as before.
+from samantha.domain.shown import MessageStatus as MessageStatus
+from samantha.domain.shown import Role as Role
 
 
 class Conversation(BaseModel):

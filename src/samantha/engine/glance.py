@@ -2,8 +2,9 @@
 companion (the persona, the backend, the database with its migrations) opens behind them.
 
 What a glance shows is what ``Companion.resume`` then ``history`` would give, when it shows
-anything: the same query on her latest conversation. It imports none of the engine, so a
-front end can call it right after its first frame.
+anything: the same query on her latest conversation, as ``Glimpse``s (the fields a transcript
+paints) rather than models. It imports none of the engine and no pydantic, so a front end can
+call it right after its first frame.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 from samantha.config.paths import Paths
 
 if TYPE_CHECKING:
-    from samantha.domain.conversation import Message
+    from samantha.domain.shown import Glimpse
 
 #: The persona setting when neither a flag, the environment nor the config file names one.
 DEFAULT_PERSONA = "samantha"
@@ -30,7 +31,7 @@ def glance_key(persona: str) -> str | None:
     return name.lower()
 
 
-def newest_messages(persona: str, limit: int, paths: Paths | None = None) -> list[Message]:
+def newest_messages(persona: str, limit: int, paths: Paths | None = None) -> list[Glimpse]:
     """Up to ``limit`` of the newest messages of her latest conversation, oldest first; empty
     when there are none or they cannot be read this early (the engine says why later)."""
     key = glance_key(persona)

@@ -3,7 +3,9 @@ nothing if anything about the file is not exactly as this samantha left it.
 
 The chat paints its history from this while the engine opens behind it. Opening the store
 properly (the folder's modes, the pragmas, migrations) comes after and may still refuse the
-file; a glance never writes, never creates the file and never says why it saw nothing.
+file; a glance never writes, never creates the file and never says why it saw nothing. Its
+rows become ``Glimpse``s, not models: pydantic loads with the engine, after the paint. The
+queries are the conversations repository's ``latest`` and ``recent_messages``.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from samantha.domain.conversation import Message
+from samantha.domain.shown import Glimpse, MessageStatus, Role
 from samantha.errors import StorageError
-from samantha.store.conversations import ConversationRepository
 from samantha.store.db import header_problem
 from samantha.store.migrations import MIGRATIONS
 
@@ -22,7 +23,13 @@ from samantha.store.migrations import MIGRATIONS
 BUSY_TIMEOUT_S = 0.05
 
 
-def newest_messages(path: Path, persona: str, limit: int) -> list[Message]:
+_LATEST = "SELECT id FROM conversations WHERE persona = ? ORDER BY updated_at DESC, id DESC LIMIT 1"
+_NEWEST = (
+    "SELECT id, role, status, text FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?"
+)
+
+
+def newest_messages(path: Path, persona: str, limit: int) -> list[Glimpse]:
     """The last ``limit`` messages of ``persona``'s latest conversation, oldest first, as the
     store would give them once open; empty when there is none or the file is in any doubt."""
     try:
@@ -37,13 +44,17 @@ def newest_messages(path: Path, persona: str, limit: int) -> list[Message]:
     except sqlite3.Error:
         return []
     try:
-        conn.row_factory = sqlite3.Row
         # An older schema is migrated by the store, a newer one refused: not read here.
         if int(conn.execute("PRAGMA user_version").fetchone()[0]) != len(MIGRATIONS):
             return []
-        conversations = ConversationRepository(conn)
-        latest = conversations.latest(persona)
-        return conversations.recent_messages(latest.id, limit) if latest else []
+        latest = conn.execute(_LATEST, (persona,)).fetchone()
+        if latest is None:
+            return []
+        rows = conn.execute(_NEWEST, (latest[0], limit)).fetchall()
+        return [
+            Glimpse(message_id, Role(role), MessageStatus(status), text)
+            for message_id, role, status, text in reversed(rows)
+        ]
     except (sqlite3.Error, ValueError):
         return []
     finally:

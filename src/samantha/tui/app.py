@@ -36,7 +36,7 @@ from samantha.tui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
     from samantha.config import Settings
-    from samantha.domain.conversation import Message
+    from samantha.domain.shown import Glimpse
     from samantha.engine import Companion
     from samantha.engine.duet import Duet
     from samantha.speech.session import VoiceSession
@@ -179,10 +179,13 @@ class SamanthaApp(App[None]):
             self.theme = self._saved_theme
         # Compared on the way out, so a theme is saved only when it was changed.
         self._start_theme = self.theme
-        self.push_screen(self._chat())
+        chat = self._chat()
+        self.push_screen(chat)
         if self._companion is None:
-            # After the first frame: the import and open would compete with it for the GIL.
-            self.call_after_refresh(self.run_worker, self._open, thread=True, group="open")
+            # After the chat's first frame: the import and open would compete with it for the
+            # GIL. (The app's own call_after_refresh waited for a second frame, which came
+            # only with the cursor's blink or the first key.)
+            chat.call_after_refresh(self.run_worker, self._open, thread=True, group="open")
         else:
             self.title = self._companion.persona.name
 
@@ -237,7 +240,7 @@ class SamanthaApp(App[None]):
         if shown:
             painted.wait(GLANCE_PAINT_WAIT_S)
 
-    def _show_glance(self, messages: list[Message], painted: threading.Event) -> bool:
+    def _show_glance(self, messages: list[Glimpse], painted: threading.Event) -> bool:
         """Paint the glanced messages (True), unless the chat is gone or has her already."""
         chat = next((s for s in self.screen_stack if isinstance(s, ChatScreen)), None)
         if chat is None or chat.ready:
@@ -248,7 +251,7 @@ class SamanthaApp(App[None]):
         return True
 
     async def _paint_glance(
-        self, chat: ChatScreen, messages: list[Message], painted: threading.Event
+        self, chat: ChatScreen, messages: list[Glimpse], painted: threading.Event
     ) -> None:
         # Older messages load on scroll-up once she is open: the chat says so then.
         await chat.query_one(Transcript).show_history(messages)

@@ -26,9 +26,9 @@ from samantha.tui.widgets.reply_stream import SegmentedStream, drawn, segment
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    # The models module loads pydantic: the messages it defines only come with the companion,
-    # after the first frame, and ``message_widget`` imports it then.
-    from samantha.domain.conversation import Message
+    # Any message with an id, role, status and text: a stored one, or a glimpse of one read
+    # before the engine (and pydantic) loaded.
+    from samantha.domain.shown import ShownMessage as Message
 
 
 def frozen(text: str) -> Static:
