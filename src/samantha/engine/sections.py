@@ -286,6 +286,7 @@ def scene_for(
         check_ins=voice.check_ins,
         advice_back=voice.advice_back,
         thanks_back=voice.thanks_back,
+        reassurance=voice.reassurance,
         farewells=voice.farewells,
         greetings=persona.greetings,
         hurt=voice.hurt,

@@ -54,6 +54,8 @@ class OfflineVoice(BaseModel):
     advice_back: list[str] = Field(default_factory=lambda: ["What does your gut say?"])
     """Her answer when you ask what you should do: offline she has no advice of her own, so
     she turns the question back gently."""
+    reassurance: list[str] = Field(default_factory=lambda: ["Don't be sorry. I want to hear it."])
+    """What she says to "sorry for dumping all this on you": there is nothing to forgive."""
     thanks_back: list[str] = Field(default_factory=lambda: ["Of course. I'm glad I'm here."])
     """What she says to a thank-you."""
     farewells: list[str] = Field(default_factory=lambda: ["Bye for now, {{user}}. I'll be here."])

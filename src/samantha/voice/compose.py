@@ -49,6 +49,10 @@ _ABOUT_HER = {"gratitude", "affection", "praise", "apology"}
 _GLAD = 0.45
 #: Moods in which she keeps to herself: a strong one makes her brief and stops her questions.
 _LOW_MOODS = {"bored", "disdainful", "hostile", "anxious"}
+#: Moods she is in for them after their bad news.
+_FOR_THEM = {"sad", "anxious", "upset"}
+#: Moods that someone's unkindness leaves her in (not the sadness or worry she feels for them).
+_HURT_MOODS = {"disdainful", "hostile"}
 
 
 def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
@@ -66,8 +70,13 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         # They are going: a goodbye, and no question to hold them back.
         return _fill(_pick(rng, scene.farewells, "Bye for now. I'll be here."), user, scene)
     parts: list[str] = []
-    if "apology" in events and (scene.strained or scene.was_strained or scene.mood in _LOW_MOODS):
+    hurt_by_them = scene.strained or scene.was_strained or scene.mood in _HURT_MOODS
+    if "apology" in events and hurt_by_them:
         parts.append(_pick(rng, scene.forgiving, "Thank you for saying that."))
+    elif "apology" in events and not _hurting(reading, scene):
+        # Sorry for "dumping all this on you": nothing to forgive; she wants to hear it.
+        parts.append(_pick(rng, scene.reassurance, "Don't be sorry. I want to hear it."))
+        return _fill(" ".join(parts), user, scene)
     if scene.time_away:
         parts.append(_missed(scene, rng))
     if reading.name:
@@ -99,7 +108,8 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         # Offline she has no advice of her own: she turns the question back, gently.
         parts.append(_pick(rng, scene.advice_back, "What does your gut say?"))
         return _fill(" ".join(parts), user, scene)
-    if _glad(reading, scene) and not scene.strained and not reading.only_greeting:
+    glad = _glad(reading, scene)
+    if glad and not scene.strained and not reading.only_greeting:
         parts.append(_pick(rng, scene.delight, "Oh, that makes me happy to hear."))
     # Something of their life was told: only then do questions about "it" follow.
     told = bool(reading.echo) and not reading.question and not events & _ABOUT_HER
@@ -126,6 +136,10 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
     if reading.question and not reading.asks_about_her and not scene.memories:
         # A question she cannot answer offline: she thinks aloud, and asks nothing back.
         parts.append(_pick(rng, scene.musings, "I don't know yet, but I want to think about it."))
+    elif told and scene.mood in _FOR_THEM and not glad:
+        # Still in what hurt them ("we were together four years"): she stays with them rather
+        # than asking about "it" as news.
+        parts.append(_pick(rng, scene.gentle, "How are you holding up?"))
     elif told:
         parts.append(_pick(rng, _fitting(scene.curiosity, scene.text), "Tell me more?"))
     elif events & {"affection", "praise"} and not parts:

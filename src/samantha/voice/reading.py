@@ -315,6 +315,9 @@ def _echo(text: str) -> str | None:
         return None
     clause = statements[0]
     words = clause.split()
+    if words and words[0].lower().strip(",") in _ABOUT_YOU:
+        # "You're a good listener": about her, not news of theirs to say back.
+        return None
     while words and words[0].lower().strip(",") in _JOINERS:
         # "And my sister is getting married": her opener already joins ("So my sister ...").
         words = words[1:]
@@ -338,6 +341,8 @@ _COMMON_OPENERS = {
     "yesterday's", "today's", "tomorrow", "tonight's", "finally", "maybe", "after", "before",
     "since", "when", "once", "every", "each", "no", "not", "only", "even", "still", "also",
 }  # fmt: skip
+#: A statement that starts with these is about her.
+_ABOUT_YOU = {"you", "you're", "youre", "your", "you've", "you'd", "u", "ur"}
 #: Words that join a message to the last one; dropped from the start of an echo.
 _JOINERS = {
     "and",

@@ -32,6 +32,7 @@ class Scene(BaseModel):
     check_ins: list[str] = Field(default_factory=list)
     advice_back: list[str] = Field(default_factory=list)
     thanks_back: list[str] = Field(default_factory=list)
+    reassurance: list[str] = Field(default_factory=list)
     farewells: list[str] = Field(default_factory=list)
     greetings: list[str] = Field(default_factory=list)
     hurt: list[str] = Field(default_factory=list)
