@@ -230,10 +230,17 @@ class ConversationRepository:
         self._conn.execute("UPDATE messages SET text = ? WHERE id = ?", (text, message_id))
 
     def search(self, persona: str, match: str, limit: int) -> list[Message]:
+        """A message's words are indexed once (migration m011): through the memory that
+        reads them, else in ``messages_fts``; both are asked."""
         rows = self._conn.execute(
-            "SELECT m.* FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
-            " JOIN conversations c ON c.id = m.conversation_id"
-            " WHERE messages_fts MATCH ? AND c.persona = ? ORDER BY bm25(messages_fts) LIMIT ?",
+            "SELECT m.* FROM (SELECT id, min(rank) AS rank FROM ("
+            " SELECT rowid AS id, bm25(messages_fts) AS rank FROM messages_fts"
+            " WHERE messages_fts MATCH ?1 UNION ALL"
+            " SELECT mem.said_in, bm25(memories_fts) FROM memories_fts"
+            " JOIN memories mem ON mem.id = memories_fts.rowid"
+            " WHERE memories_fts MATCH ?1 AND mem.said_in IS NOT NULL) GROUP BY id) hits"
+            " JOIN messages m ON m.id = hits.id JOIN conversations c ON c.id = m.conversation_id"
+            " WHERE c.persona = ?2 ORDER BY hits.rank LIMIT ?3",
             (match, persona, limit),
         ).fetchall()
         return [_message(r) for r in rows]
