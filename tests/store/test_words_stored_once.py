@@ -103,6 +103,15 @@ def test_an_old_database_migrates_losing_nothing(tmp_path: Path) -> None:
     _version_9(path)
     with sqlite3.connect(path) as conn:
         searches_before = _searches(conn)
+        found_before = {
+            q: sorted(
+                r[0]
+                for r in conn.execute(
+                    "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?", (q,)
+                )
+            )
+            for q in QUERIES
+        }
     # The cat is only in the message (the episode was edited to a kitten); the long
     # message's last word lies past what its episode holds.
     assert [q for q, hits in searches_before.items() if not hits] == ['"cat"', '"tailword"']
@@ -113,17 +122,32 @@ def test_an_old_database_migrates_losing_nothing(tmp_path: Path) -> None:
             model: dict(store.run_sync(lambda s, m=model: s.memories.vectors("samantha", m)))
             for model in MODELS
         }
+        found_after = {
+            q: sorted(
+                m.id
+                for m in store.run_sync(lambda s, q=q: s.conversations.search("samantha", q, 50))
+            )
+            for q in QUERIES
+        }
 
     assert [(m.id, m.kind.value, m.text, m.source_ids) for m in memories] == MEMORIES
+    # Searching the conversations finds the same messages, whichever index holds their words.
+    assert found_after == found_before
+    assert found_after['"tailword"'] == [4]
+    assert found_after['"cat"'] == [5]
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migrations.MIGRATIONS)
     assert _searches(conn) == searches_before
     _index_is_true(conn)
     # The episodes and the reply that were their message's words now read them from there;
-    # the cut-short long one too; the edited one keeps its own words.
+    # the edited one and the one holding the start of a long message keep their own words.
     stored = dict(conn.execute("SELECT id, text FROM memories WHERE said_in IS NOT NULL"))
-    assert stored == {1: "", 2: "", 3: "", 4: ""}
+    assert stored == {1: "", 2: "", 3: ""}
     assert conn.execute("SELECT text FROM memories WHERE id = 5").fetchone()[0] == MEMORIES[4][2]
+    assert conn.execute("SELECT text FROM memories WHERE id = 4").fetchone()[0] == LONG[:4000]
+    # Each message's words are indexed once: the messages no memory reads, in messages_fts.
+    alone = conn.execute("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'cat OR word'")
+    assert sorted(r[0] for r in alone) == [4, 5]
     assert conn.execute("SELECT count(*) FROM memory_vectors").fetchone()[0] == 14
     conn.close()
     for model, dim in MODELS.items():
@@ -139,13 +163,28 @@ def test_a_migrated_file_gives_the_space_back(tmp_path: Path) -> None:
     path = tmp_path / "samantha.db"
     _version_9(path)
     conn = sqlite3.connect(path)
+    vector = _vector(1, "m", 256).tobytes()
+    for i in range(100, 400):  # a few hundred lines, as a week of talk leaves
+        conn.execute(
+            "INSERT INTO messages (id, conversation_id, role, speaker, text, created_at)"
+            " VALUES (?, 1, 'user', 'Theo', ?, ?)",
+            (i, f"Line {i} of a long week, with its coffee and its rain.", AT),
+        )
+        conn.execute(
+            "INSERT INTO memories (id, persona, kind, text, importance, created_at, accessed_at)"
+            " SELECT id, 'samantha', 'episode', text, 2, ?, ? FROM messages WHERE id = ?",
+            (AT, AT, i),
+        )
+        conn.execute("INSERT INTO memory_sources VALUES (?, ?)", (i, i))
+        conn.execute("INSERT INTO memory_vectors VALUES (?, 'm', 256, ?)", (i, vector))
+    conn.commit()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.close()
     Store.open(path).close()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
-    assert conn.execute("PRAGMA page_count").fetchone()[0] < before
+    assert conn.execute("PRAGMA page_count").fetchone()[0] < before / 2
     conn.close()
 
 
@@ -177,8 +216,16 @@ def _found(store: Store, match: str) -> list[str]:
 
 
 def test_new_episodes_read_their_message_and_are_found(tmp_path: Path) -> None:
-    store, _ids = _store_with_talk(tmp_path / "samantha.db")
+    store, ids = _store_with_talk(tmp_path / "samantha.db")
     with store:
+        alone = store.run_sync(
+            lambda s: s._conn.execute(
+                "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'lighthouse'"
+            ).fetchone()[0]
+        )
+        assert alone == 0  # indexed once, through their memories
+        said = store.run_sync(lambda s: s.conversations.search("samantha", '"lighthouse"', 9))
+        assert sorted(m.id for m in said) == ids
         raw = store.run_sync(
             lambda s: s._conn.execute("SELECT kind, text, said_in FROM memories").fetchall()
         )
@@ -215,6 +262,7 @@ def test_a_forgotten_message_leaves_every_index(tmp_path: Path) -> None:
 
         store.run_sync(forget, write=True)
         assert _found(store, '"waved"') == []
+        assert store.run_sync(lambda s: s.conversations.search("samantha", '"waved"', 9)) == []
         conn = store.run_sync(lambda s: s._conn)
         hits = conn.execute("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'waved'")
         assert hits.fetchone()[0] == 0
@@ -248,6 +296,10 @@ def test_edits_on_either_side_keep_the_other_as_it_was(tmp_path: Path) -> None:
         )
         assert _found(store, '"harbour"') == ["The harbour master waved at me."]
         assert "The lighthouse keeper waved at me." not in _found(store, '"lighthouse"')
+        # The message is still found by its own words, now from messages_fts.
+        said = store.run_sync(lambda s: s.conversations.search("samantha", '"lighthouse"', 9))
+        assert [m.id for m in said] == ids
+        store.run_sync(lambda s: _index_is_true(s._conn))
         reply = store.run_sync(lambda s: s.memories.episodes_of([ids[1]]))[0]
         store.run_sync(
             lambda s: s.conversations.edit_message(ids[1], "What was the weather like?"),
@@ -256,6 +308,8 @@ def test_edits_on_either_side_keep_the_other_as_it_was(tmp_path: Path) -> None:
         kept = store.run_sync(lambda s: s.memories.get(reply))
         assert kept is not None
         assert kept.text == "A lighthouse keeper! What was the sea like?"
+        said = store.run_sync(lambda s: s.conversations.search("samantha", '"weather"', 9))
+        assert [m.id for m in said] == [ids[1]]
         store.run_sync(lambda s: _index_is_true(s._conn))
 
 

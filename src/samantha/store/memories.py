@@ -146,13 +146,13 @@ class MemoryRepository:
         )
 
     def _said_in(self, kind: MemoryKind, text: str, sources: list[int]) -> int | None:
-        """The message whose words these are, when the memory records one message word for
-        word: its text is then read from there, not stored again."""
+        """The message whose words these are, when the memory records one whole message word
+        for word: its text is then read from there, not stored again, and the message is
+        searched through this memory (migration m011). A message longer than an episode
+        keeps is not: its last words would be searchable nowhere."""
         if kind not in EPISODE_KINDS or len(sources) != 1:
             return None
-        row = self._conn.execute(
-            f"SELECT substr(text, 1, {EPISODE_CHARS}) FROM messages WHERE id = ?", (sources[0],)
-        ).fetchone()
+        row = self._conn.execute("SELECT text FROM messages WHERE id = ?", (sources[0],)).fetchone()
         return sources[0] if row is not None and row[0] == text else None
 
     def add_sources(self, memory_id: int, sources: Iterable[int]) -> None:

@@ -393,6 +393,78 @@ def m010_memories_reference_messages(conn: sqlite3.Connection) -> None:
     )
 
 
+#: "No memory reads its words from message ``{msg}``": every such memory has the message among
+#: its sources, so the index on sources finds them without an index on ``said_in``.
+_M011_ALONE = (
+    "NOT EXISTS (SELECT 1 FROM memory_sources ref JOIN memories mem ON mem.id = ref.memory_id"
+    " WHERE ref.message_id = {msg} AND mem.said_in = {msg}{besides})"
+)
+
+
+def m011_one_index_of_message_words(conn: sqlite3.Connection) -> None:
+    """The words of a message were indexed twice: in ``messages_fts`` and, through its
+    episode, in ``memories_fts``. Now ``messages_fts`` holds only the messages no memory reads
+    its words from (whose episode was forgotten or edited, say): searching the conversations
+    asks both indexes. Triggers move a message in or out as memories start or stop reading
+    it. A message longer than an episode keeps (4,000 characters) stops being read by its
+    episode, which keeps its own copy again, so every word of it stays searchable."""
+    alone_new = _M011_ALONE.format(msg="new.said_in", besides=" AND mem.id != new.id")
+    alone_old = _M011_ALONE.format(msg="old.said_in", besides=" AND mem.id != old.id")
+    text_of = "(SELECT text FROM messages WHERE id = {msg})"
+    run_script(
+        conn,
+        f"""
+        UPDATE memories SET text = (
+            SELECT substr(msg.text, 1, 4000) FROM messages msg WHERE msg.id = memories.said_in
+        ), said_in = NULL
+        WHERE said_in IS NOT NULL
+          AND (SELECT length(msg.text) FROM messages msg WHERE msg.id = memories.said_in) > 4000;
+        DROP TRIGGER messages_fts_insert;
+        DROP TRIGGER messages_fts_delete;
+        DROP TRIGGER messages_fts_update;
+        DROP TABLE messages_fts;
+        CREATE VIEW message_texts_alone AS
+            SELECT msg.id AS id, msg.text AS text FROM messages msg
+            WHERE {_M011_ALONE.format(msg="msg.id", besides="")};
+        CREATE VIRTUAL TABLE messages_fts USING fts5(
+            text, content='message_texts_alone', content_rowid='id', tokenize='porter unicode61'
+        );
+        INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+            INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER messages_fts_read_by_memory AFTER INSERT ON memories
+        WHEN new.said_in IS NOT NULL AND {alone_new} BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, text)
+                VALUES ('delete', new.said_in, {text_of.format(msg="new.said_in")});
+        END;
+        CREATE TRIGGER messages_fts_unread_by_memory AFTER DELETE ON memories
+        WHEN old.said_in IS NOT NULL AND {alone_old}
+            AND EXISTS (SELECT 1 FROM messages WHERE id = old.said_in) BEGIN
+            INSERT INTO messages_fts (rowid, text)
+                VALUES (old.said_in, {text_of.format(msg="old.said_in")});
+        END;
+        CREATE TRIGGER messages_fts_memory_reads_other AFTER UPDATE OF said_in ON memories
+        WHEN old.said_in IS NOT new.said_in BEGIN
+            INSERT INTO messages_fts (rowid, text)
+                SELECT old.said_in, {text_of.format(msg="old.said_in")}
+                WHERE old.said_in IS NOT NULL AND {alone_old}
+                  AND EXISTS (SELECT 1 FROM messages WHERE id = old.said_in);
+            INSERT INTO messages_fts (messages_fts, rowid, text)
+                SELECT 'delete', new.said_in, {text_of.format(msg="new.said_in")}
+                WHERE new.said_in IS NOT NULL AND {alone_new};
+        END
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_mood_and_relationship,
@@ -404,6 +476,7 @@ MIGRATIONS: list[Migration] = [
     m008_keepsakes_diary_nudges,
     m009_withheld_messages,
     m010_memories_reference_messages,
+    m011_one_index_of_message_words,
 ]
 
 
@@ -413,7 +486,7 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 #: Versions after which much of an existing file is free pages: it is rewritten once (VACUUM)
 #: so the space goes back to the disk; SQLite reuses free pages but never returns them itself.
-SHRINKING = frozenset({10})
+SHRINKING = frozenset({10, 11})
 
 
 def migrate(conn: sqlite3.Connection) -> int:
