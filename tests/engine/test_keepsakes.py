@@ -246,3 +246,24 @@ def test_a_letter_calls_a_parent_by_title_and_a_place_is_no_person() -> None:
     assert jess.startswith("Dear Jess,")
     assert "Berlin" in jess
     assert "glad Berlin" not in jess
+
+
+async def test_a_sister_named_after_a_month_is_named_and_her_month_is_kept_apart(
+    make_companion: MakeCompanion,
+) -> None:
+    """June the sister is a name, not a date: the letter is to June and the wedding is in
+    May; what she is told about June is turned to June ('you love', never 'you loves')."""
+    companion = offline(make_companion)
+    await tell(
+        companion,
+        "My sister June is getting married in May.",
+        "June loves sunflowers and bad puns.",
+    )
+    letter, _ = await written(companion, "a letter to my sister for her wedding")
+    assert letter.startswith("Dear June,"), letter
+    assert "married in May" in letter, letter
+    assert "married in June" not in letter, letter
+    assert "you loves" not in letter, letter
+    toast, _ = await written(companion, "a toast for my sister's wedding")
+    assert "to June!" in toast, toast
+    assert "is called June" not in toast, toast

@@ -199,11 +199,17 @@ def name_of(relation: str, details: Sequence[Detail], request: str = "") -> str 
         rf"\b([A-Z][\w'-]+),? (?:is )?(?i:my) (?:\w+ )?(?i:{rel})\b",
     )
     for text in [request, *(d.text for d in details)]:
-        for pattern in patterns:
+        for index, pattern in enumerate(patterns):
             for found in re.finditer(pattern, text):
                 name = found.group(1)
-                if name not in _NOT_NAMES and name.lower() not in _SWAP:
-                    return name
+                # Straight after "my sister" a month is her name ("my sister June"); before
+                # ", my sister" it is more likely a date ("In June, my sister ...").
+                calendar = index > 0 and (name in _MONTHS or name in _DAYS)
+                if name.lower() in _SWAP or calendar:
+                    continue
+                if name in _NOT_NAMES and name not in _MONTHS and name not in _DAYS:
+                    continue
+                return name
     return None
 
 
@@ -213,7 +219,15 @@ def when_of(details: Sequence[Detail], about: Sequence[str]) -> str | None:
         lowered = detail.text.lower()
         if about and not any(a.lower() in lowered for a in about if a):
             continue
-        found = _WHEN.search(detail.text)
+        found = next(
+            (
+                m
+                for m in _WHEN.finditer(detail.text)
+                # "June" the sister is not "in June": a bare month that is a name is no date.
+                if m.group(0) not in about
+            ),
+            None,
+        )
         if found:
             phrase = found.group(0)
             if phrase.split()[0].lower() not in {"on", "in", "this", "next", "by"}:
@@ -264,12 +278,15 @@ def to_them(text: str, relation: str | None, name: str | None) -> str:
         )
     if name:
         said = re.sub(rf"\b{re.escape(name)}\b", "you", said)
+    said = re.sub(r"\b(?:her|his)\b", "your", said) if "you" in said.lower() else said
+    said = re.sub(r"\b(?:she|he)\b", "you", said, flags=re.IGNORECASE)
     said = re.sub(r"\byou is\b", "you are", said)
     said = re.sub(r"\byou has\b", "you have", said)
     said = re.sub(r"\byou was\b", "you were", said)
     said = re.sub(r"\byou's\b", "you're", said)
-    said = re.sub(r"\b(?:her|his)\b", "your", said) if "you" in said.lower() else said
-    said = re.sub(r"\b(?:she|he)\b", "you", said)
+    said = re.sub(r"\byou (does|goes)\b", lambda m: f"you {m.group(1)[:-2]}", said)
+    said = re.sub(r"\byou (\w+(?:ch|sh|x|ss))es\b", r"you \1", said)
+    said = re.sub(r"\byou (\w+[^su\W])s\b", r"you \1", said)
     said = re.sub(r"\bI\b|\bme\b", "I", said)
     return said[0].lower() + said[1:] if said and said[0] != "I" else said
 
@@ -465,11 +482,15 @@ def _toast(scene: KeepsakeScene, rng: random.Random) -> str:
     parts = ["If I could have everyone's attention for just a moment."]
     if name and relation:
         parts.append(f"For those who don't know me, {name} is my {relation}.")
+    # "My sister is called June" is already said ("June is my sister").
+    told = [d for d in told if not _NAMING.search(d.text)]
+    # The guests know why they are there: a fact that is not the occasion itself tells more.
+    told.sort(key=lambda d: occasion is not None and occasion_of(d.text) == occasion)
     if told:
         fact = told[0].text.strip().rstrip(".")
         fact = (
             fact
-            if fact.startswith("I ") or _names(" x " + fact.split()[0])
+            if fact.startswith("I ") or fact.split()[0] in about or _names(" x " + fact.split()[0])
             else fact[0].lower() + fact[1:]
         )
         parts.append(f"Here's something you should know: {fact}.")
