@@ -121,3 +121,21 @@ def test_a_file_from_another_database_is_not_used(tmp_path: Path) -> None:
         target = next(iter(made))
         assert _nearest(again, made[target], 1) == [target]
         assert set(_nearest(again, theirs[next(iter(theirs))], 30)) <= set(made)
+
+
+def test_a_memory_of_the_kept_file_still_has_its_vector(tmp_path: Path) -> None:
+    path = tmp_path / "chat.db"
+    with _open(path) as first:
+        made = _fill(first, 30, 7)
+        _nearest(first, [1.0, 0, 0, 0])
+    target = next(iter(made))
+    with _open(path) as second:
+        _no_reading(second)
+        index = second.store.run_sync(lambda s: second._vector_index(s, MODEL))
+        assert index is not None
+        found = index.vector(target)
+        assert found is not None
+        expected = np.asarray(made[target]) / np.linalg.norm(made[target])
+        assert np.allclose(found, expected, atol=1e-2)
+        second.forget([target])
+        assert index.vector(target) is None

@@ -310,8 +310,15 @@ class VectorIndex:
         """The unit vector of one memory, or None when it has none."""
         import numpy as np
 
-        rows = self._rows(np.asarray([memory_id], dtype=np.int64))
-        return [float(x) for x in self._unit[rows[0]]] if len(rows) else None
+        wanted = np.asarray([memory_id], dtype=np.int64)
+        rows = self._rows(wanted)
+        if len(rows):
+            return [float(x) for x in self._unit[rows[0]]]
+        frozen = self._frozen
+        if frozen is None or memory_id in self._dead or not frozen.has(wanted)[0]:
+            return None
+        # A row of the kept file (an index loaded by a later session).
+        return [float(x) for x in frozen.unit[int(np.searchsorted(frozen.ids, memory_id))]]
 
     def similarities(self, memory_ids: Sequence[int], query: Sequence[float]) -> dict[int, float]:
         """Exact cosine similarity of these memories (those with a vector) to the query: the
