@@ -169,3 +169,12 @@ async def test_a_plan_is_not_asked_about_as_if_it_had_happened(
     assert not any(q in plan for q in looking_back), plan
     past, _ = await collect(companion, "I baked bread with my niece this afternoon.")
     assert not any(q in past for q in looking_ahead), past
+
+
+def test_an_echo_lowers_a_first_word_no_name_looks_like() -> None:
+    from samantha.voice.reading import read_message
+
+    assert read_message("Answering emails all day wears me out.").echo == (
+        "answering emails all day wears you out"
+    )
+    assert read_message("Emily called me today.").echo == "Emily called you today"

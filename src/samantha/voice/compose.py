@@ -49,6 +49,8 @@ _ABOUT_HER = {"gratitude", "affection", "praise", "apology"}
 _GLAD = 0.45
 #: Moods in which she keeps to herself: a strong one makes her brief and stops her questions.
 _LOW_MOODS = {"bored", "disdainful", "hostile", "anxious"}
+#: Words in a line that tells her something even when no clause of it can be said back.
+_SAYS_SOMETHING = 8
 #: Moods she is in for them after their bad news.
 _FOR_THEM = {"sad", "anxious", "upset"}
 #: Moods that someone's unkindness leaves her in (not the sadness or worry she feels for them).
@@ -112,7 +114,11 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
     if glad and not scene.strained and not reading.only_greeting:
         parts.append(_pick(rng, scene.delight, "Oh, that makes me happy to hear."))
     # Something of their life was told: only then do questions about "it" follow.
-    told = bool(reading.echo) and not reading.question and not events & _ABOUT_HER
+    told = (
+        (bool(reading.echo) or len(scene.text.split()) >= _SAYS_SOMETHING)
+        and not reading.question
+        and not events & _ABOUT_HER
+    )
     if reading.asks_about_her:
         parts.append(_pick(rng, scene.self_questions, "I'm still finding that out myself."))
     elif reading.echo and not events & _ABOUT_HER and rng.random() < 0.8:

@@ -326,7 +326,8 @@ def _echo(text: str) -> str | None:
     if not any(w.lower().strip(",") not in _STOP for w in words):
         return None
     swapped = _agree([_swap(words, i) for i in range(len(words))])
-    if re.sub(r"'\w+$", "", words[0].lower()) in _STOP | _STARTERS | _COMMON_OPENERS:
+    first = re.sub(r"'\w+$", "", words[0].lower())
+    if first in _STOP | _STARTERS | _COMMON_OPENERS or _COMMON_SHAPE.search(first):
         # It follows her opener mid-sentence; a proper noun keeps its capital.
         swapped[0] = swapped[0] if swapped[0] == "I" else swapped[0].lower()
     return " ".join(swapped).rstrip(",")
@@ -358,6 +359,9 @@ _JOINERS = {
     "yeah",
     "well",
 }
+#: Word endings few names have ("Answering that is hard", "Kindness is rare"): such a
+#: first word is lower-cased after her opener.
+_COMMON_SHAPE = re.compile(r"\w{4,}(?:ing|ness|tion)$")
 #: After "you" the verb agrees: "you were", never "you was".
 _AGREEMENT = {"was": "were", "wasn't": "weren't", "am": "are", "is": "are", "has": "have"}
 
