@@ -48,6 +48,17 @@ def drawn(text: str) -> Content | RichMarkdown:
     return RichMarkdown(text, hyperlinks=False)
 
 
+def warm() -> None:
+    """Load what drawing a reply loads (Rich's Markdown, markdown-it, the highlighter for the
+    code replies show most): in a thread before the first reply, not on the event loop."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=40)
+    console.render_lines(drawn("*a*\n\n```python\nx = 1\n```"), console.options)
+
+
 def safe_break(head: str, text: str, start: int = 0) -> int:
     """The first place in ``text`` (coming after ``head``), at or after ``start``, where a
     segment may end: just after a blank line, outside a code fence, before a line that starts
