@@ -5,16 +5,16 @@ The app owns the companion it talks through: switching persona or backend opens 
 
 Started from settings, the chat paints first and the companion (the engine, the persona,
 the database: most of the start-up time) opens in a thread meanwhile; the input takes
-typing from the first frame. Before that thread opens her, it glances at her newest messages
-(``engine.glance``: one read-only query, none of the engine) and they are painted; only then
-does the opening start, so its imports do not compete with that frame for the GIL.
+typing from the first frame. Right after that frame the app glances at her newest messages
+(``engine.glance``: one read-only query, none of the engine, a few milliseconds on the loop)
+and paints them; only after that frame does the opening start, so its imports do not compete
+with it for the GIL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from functools import partial
@@ -24,7 +24,6 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.color import Color, ColorParseError
 from textual.screen import Screen
-from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from samantha.config.file import Value, as_fields, write_settings
 from samantha.errors import SamanthaError
@@ -36,7 +35,6 @@ from samantha.tui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
     from samantha.config import Settings
-    from samantha.domain.shown import Glimpse
     from samantha.engine import Companion
     from samantha.engine.duet import Duet
     from samantha.speech.session import VoiceSession
@@ -52,10 +50,6 @@ LoadSettings = Callable[[], "Settings"]
 #: companion in use (whose clock it shares).
 OpenDuet = Callable[["Settings", "Settings", str, "Companion"], "Duet"]
 
-
-#: How long the opening thread waits for the glanced history's frame before opening her
-#: anyway (a loaded machine, an app closing meanwhile).
-GLANCE_PAINT_WAIT_S = 1.0
 
 #: Duets being closed after a stop during their opening (kept so they are not collected).
 _CLOSING: set[asyncio.Future[None]] = set()
@@ -116,7 +110,6 @@ class SamanthaApp(App[None]):
         #: The ids of the messages the glance painted, until the chat's session takes them
         #: (``take_glanced``): it does not paint the same messages again.
         self._glanced: list[int] = []
-        self._glancing: Worker[None] | None = None
         #: Close the companion on exit only if we opened it; a caller that passed one in
         #: (a test) may still want to read its database afterwards.
         self.owns_companion = owns_companion
@@ -182,10 +175,13 @@ class SamanthaApp(App[None]):
         chat = self._chat()
         self.push_screen(chat)
         if self._companion is None:
-            # After the chat's first frame: the import and open would compete with it for the
-            # GIL. (The app's own call_after_refresh waited for a second frame, which came
-            # only with the cursor's blink or the first key.)
-            chat.call_after_refresh(self.run_worker, self._open, thread=True, group="open")
+            # After the chat's first frame, her newest messages, then her opening: the import
+            # and open would compete with those frames for the GIL. (The app's own
+            # call_after_refresh waited for a second frame, which came only with the cursor's
+            # blink or the first key.)
+            chat.call_after_refresh(
+                lambda: self.run_worker(self._glance(chat), group="glance", exit_on_error=False)
+            )
         else:
             self.title = self._companion.persona.name
 
@@ -203,7 +199,6 @@ class SamanthaApp(App[None]):
         return self.voice_session
 
     def _open(self) -> None:
-        self._glance()
         try:
             if self.settings is None:
                 from samantha.config import load_settings
@@ -217,54 +212,39 @@ class SamanthaApp(App[None]):
             return
         self.call_from_thread(self._opened, companion)
 
-    def _glance(self) -> None:
-        """In the opening thread, before she opens: read her newest messages and wait (a
-        moment at most) until they are on screen. Nothing found, or nothing readable yet,
-        and the history comes with her as before."""
+    async def _glance(self, chat: ChatScreen) -> None:
+        """On the loop, right after the chat's first frame: read her newest messages (one
+        read-only query, a few milliseconds, and no hand-off to a thread that a loaded
+        machine would be slow to schedule) and paint them; then, after that frame, open her
+        in a thread. Nothing found, or nothing readable yet, and her history comes with her."""
         from samantha.engine.glance import DEFAULT_PERSONA, newest_messages
 
-        if self.settings is not None:
-            persona = self.settings.persona
-        else:
-            from samantha.config import peek_setting
-
-            persona = self.persona_hint or peek_setting("persona") or DEFAULT_PERSONA
-        messages = newest_messages(persona, RECENT)
-        if not messages:
-            return
-        painted = threading.Event()
+        painting = False
         try:
-            shown = self.call_from_thread(self._show_glance, messages, painted)
-        except RuntimeError:
-            return  # the app has closed meanwhile
-        if shown:
-            painted.wait(GLANCE_PAINT_WAIT_S)
+            if self.settings is not None:
+                persona = self.settings.persona
+            else:
+                from samantha.config import peek_setting
 
-    def _show_glance(self, messages: list[Glimpse], painted: threading.Event) -> bool:
-        """Paint the glanced messages (True), unless the chat is gone or has her already."""
-        chat = next((s for s in self.screen_stack if isinstance(s, ChatScreen)), None)
-        if chat is None or chat.ready:
-            return False
-        self._glancing = self.run_worker(
-            self._paint_glance(chat, messages, painted), group="glance"
-        )
-        return True
-
-    async def _paint_glance(
-        self, chat: ChatScreen, messages: list[Glimpse], painted: threading.Event
-    ) -> None:
-        # Older messages load on scroll-up once she is open: the chat says so then.
-        await chat.query_one(Transcript).show_history(messages)
-        self._glanced = [m.id for m in messages]
-        self.call_after_refresh(painted.set)
+                persona = self.persona_hint or peek_setting("persona") or DEFAULT_PERSONA
+            messages = newest_messages(persona, RECENT)
+            if messages and not chat.ready and chat.is_attached:
+                # Older messages load on scroll-up once she is open: the chat says so then.
+                await chat.query_one(Transcript).show_history(messages)
+                self._glanced = [m.id for m in messages]
+                painting = True
+        finally:
+            open_her = partial(self.run_worker, self._open, thread=True, group="open")
+            if painting:
+                # After that frame: the opening's imports would compete with it for the GIL.
+                chat.call_after_refresh(open_her)
+            else:
+                open_her()
 
     async def take_glanced(self) -> list[int]:
-        """The ids of the messages on screen from the glance, once it has painted them (and
-        only once: a chat screen made later starts empty)."""
-        if self._glancing is not None:
-            with suppress(WorkerCancelled, WorkerFailed):
-                await self._glancing.wait()
-        glanced, self._glancing, self._glanced = self._glanced, None, []
+        """The ids of the messages on screen from the glance (once: a chat screen made later
+        starts empty). The glance has always ended by then: she opens after it."""
+        glanced, self._glanced = self._glanced, []
         return glanced
 
     def _voice_failed(self, error: Exception) -> None:
@@ -306,8 +286,10 @@ class SamanthaApp(App[None]):
         """Load, in a thread while the user reads and types, everything the first reply
         would otherwise load on the event loop (a stall of most of a second)."""
         try:
-            # The Markdown widget (markdown-it) a streaming reply is drawn with.
-            from textual.widgets import Markdown  # noqa: F401
+            # What a streaming reply is drawn with (Rich's Markdown, markdown-it, a highlighter).
+            from samantha.tui.widgets.reply_stream import warm
+
+            warm()
 
             if self._companion is not None:
                 # The backend's client library and the tokenizer. A failure here is met (and
