@@ -3,6 +3,9 @@ slash command. Replies stream in a worker (group "reply") that Esc cancels."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 from datetime import timedelta
@@ -39,6 +42,10 @@ TREND_SPAN = timedelta(days=7)
 TREND_POINTS = 48
 #: From this terminal width the state panel starts open.
 WIDE = 160
+#: The longest a reply's words are read without letting the screen and keys in (seconds): a
+#: fast model's words arrive in bursts the client reads without waiting, tens of
+#: milliseconds of parsing at a time.
+READ_SLICE_S = 0.004
 #: How often the open chat asks whether she would speak first (setting `nudge`).
 NUDGE_EVERY = 60.0
 
@@ -322,12 +329,21 @@ class ChatScreen(ChatCommands):
         result: TurnResult | None = None
         voice = self.host.voice
         voice.barge_in()  # a new reply stops whatever she was still saying
+        # No cyclic collection while she streams: a full one walks the whole session's heap
+        # (10-25 ms) inside whichever frame happens to allocate. Her words are freed as ever
+        # (by reference counts); cycles wait until she has finished.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             await self.host.warmed()
+            since = time.perf_counter()
             async for event in start():
                 if isinstance(event, ReplyChunk):
                     await view.add_fragment(event.text)
                     voice.feed(event.text)
+                    if time.perf_counter() - since > READ_SLICE_S:
+                        await asyncio.sleep(0)  # the loop's turn: a frame, a key (Esc)
+                        since = time.perf_counter()
                 elif isinstance(event, TurnResult):
                     # Cut short (the reply limit, a filter): the note under it says why.
                     cut = event.cut_reason
@@ -339,9 +355,13 @@ class ChatScreen(ChatCommands):
             note = f"{BROKE_OFF if view.received else NO_REPLY}\n{visible(str(exc))}"
             failed = True
         finally:
-            voice.finish()
-            # Also runs on cancellation (Esc): the note says the reply is not whole.
-            await view.finish(note, failed=failed)
+            try:
+                voice.finish()
+                # Also runs on cancellation (Esc): the note says the reply is not whole.
+                await view.finish(note, failed=failed)
+            finally:
+                if collecting:
+                    gc.enable()  # collects on its own schedule again, between replies
         if result is not None:
             self._settled(result, view, user)
 
