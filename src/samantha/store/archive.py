@@ -355,6 +355,9 @@ def plan_wipe(paths: Paths) -> WipePlan:
     """What ``wipe`` would delete: the database, damaged copies set aside, the log."""
     database = paths.db_path
     doomed = [*db.side_files(database)]
+    # Her memory's vector index, kept beside a large database between sessions
+    # (``MemoryStream.persist``): drawn from her memories, it goes with them.
+    doomed += sorted(database.parent.glob(f"{database.name}-vectors-*.idx"))
     if database.exists():
         doomed.append(database)
     copies = sorted(database.parent.glob(f"{database.name}.corrupt-*"))
