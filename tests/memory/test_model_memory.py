@@ -100,3 +100,27 @@ async def test_a_models_long_facts_are_fitted_and_its_questions_dropped(
     assert [t for t in texts if "nurse" in t] == ["I work as a nurse."]  # rules + model: once
     plans = [m for m in await companion.memories() if m.text.startswith("I am going to visit")]
     assert plans
+
+
+async def test_a_fact_the_message_never_gave_is_not_kept(
+    server: FakeOpenAI, backend: OpenAICompatBackend, make_companion: MakeCompanion
+) -> None:
+    """Seen with SmolLM2-135M: asked about 'My sister June is getting married in May.', it
+    answered with the instructions' example ('My sister is called Anna.') and a name the
+    person never gave; neither may become a memory of theirs."""
+    extraction = {
+        "facts": [
+            {"kind": "person", "text": "My sister is called Anna.", "importance": 7},
+            {"kind": "preference", "text": "I love jazz.", "importance": 5},
+            {"kind": "plan", "text": "My sister June is getting married in May.", "importance": 8},
+        ],
+        "user_name": "Theo",
+    }
+    server.enqueue(stream(["How lovely."]), stream([json.dumps(extraction)]))
+    companion = make_companion(backend)
+    await collect(companion, "My sister June is getting married in May.")
+    texts = [m.text for m in await companion.memories()]
+    assert not [t for t in texts if "Anna" in t], texts
+    assert not [t for t in texts if "jazz" in t], texts
+    assert [t for t in texts if "June is getting married" in t], texts
+    assert companion.user_name is None

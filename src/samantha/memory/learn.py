@@ -58,8 +58,39 @@ class _ModelExtraction(BaseModel):
     user_name: str | None = Field(default=None, max_length=64)
 
 
-def parse_facts(reply: str, at: datetime) -> tuple[list[NewFact], str | None] | None:
-    """The model's facts, or ``None`` if its reply is not the JSON asked for."""
+#: A capitalised word inside a sentence: a name, if it is not a month, a day or "I".
+_NAMED = re.compile(r"(?<=\w[ ,])([A-Z][a-z][\w'-]*)")
+_CALENDAR = {
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
+    "Friday", "Saturday", "Sunday", "I", "I'm", "I've", "I'll", "I'd",
+}  # fmt: skip
+_WORD = re.compile(r"[a-z][a-z'-]{3,}")
+_COMMON = {
+    "that", "this", "with", "have", "they", "them", "their", "there", "what", "when", "will",
+    "would", "about", "from", "been", "were", "your", "just", "like", "really", "called",
+    "named", "name", "going", "some", "very", "into", "than", "then", "also", "much",
+}  # fmt: skip
+
+
+def grounded(fact: str, source: str) -> bool:
+    """Whether a fact a model drew from ``source`` is in it: every name it gives is there,
+    and at least one of its words (or that word's stem). A small model answers with the
+    instructions' example ("My sister is called Anna.") or invents a name; neither is a
+    memory of theirs."""
+    said = source.lower()
+    for name in _NAMED.findall(fact):
+        if name not in _CALENDAR and name.lower().removesuffix("'s") not in said:
+            return False
+    words = [w for w in _WORD.findall(fact.lower()) if w not in _COMMON]
+    return not words or any(w[:4] in said for w in words)
+
+
+def parse_facts(
+    reply: str, at: datetime, source: str | None = None
+) -> tuple[list[NewFact], str | None] | None:
+    """The model's facts, or ``None`` if its reply is not the JSON asked for. With
+    ``source`` (the message they were drawn from), facts not grounded in it are dropped."""
     try:
         found = _ModelExtraction.model_validate(_json_object(reply))
     except (ValueError, ValidationError):
@@ -69,6 +100,8 @@ def parse_facts(reply: str, at: datetime) -> tuple[list[NewFact], str | None] | 
         text = tidy(item.text, STORED_LIMIT)
         if not text or mood(item.text) is not Mood.STATEMENT:
             continue  # a question or request in the model's list tells nothing about them
+        if source is not None and not grounded(text, source):
+            continue
         if any(f.text.lower() == text.lower() for f in facts):
             continue
         try:
@@ -89,6 +122,8 @@ def parse_facts(reply: str, at: datetime) -> tuple[list[NewFact], str | None] | 
     name = found.user_name.strip() if found.user_name and found.user_name.strip() else None
     if name and name.lower() in {"null", "none", "unknown"}:
         name = None
+    if name and source is not None and name.lower() not in source.lower():
+        name = None  # a name they never gave
     return facts, name
 
 

@@ -221,7 +221,7 @@ class Mind:
                 "{today}", now.astimezone().strftime("%A %Y-%m-%d")
             )
             reply = await self._ask(instructions, user_message.text[:4000], 400, FACTS_SCHEMA, chat)
-            parsed = learn.parse_facts(reply, now) if reply else None
+            parsed = learn.parse_facts(reply, now, user_message.text) if reply else None
             if parsed is not None:
                 facts, user_name = parsed
                 stream = self.stream
