@@ -63,6 +63,12 @@ _CHECKED_ROWS = 8
 _SAME_VECTOR = 0.999
 
 
+def _without_vector(
+    s: Store, *, persona: str, model: str, limit: int, before: int | None
+) -> list[Memory]:
+    return s.memories.without_vector(persona, model, limit, before)
+
+
 def _digest(name: str) -> str:
     """A short file-name-safe stand-in for a persona or model name."""
     return hashlib.sha1(name.encode()).hexdigest()[:12]
@@ -384,14 +390,24 @@ class MemoryStream:
         if local is None:
             return 0
         done = 0
+        before: int | None = None
         while True:
+            # Each batch starts below the last: asked from the top, every batch walked past
+            # all the memories the earlier ones had embedded (quadratic: minutes at 1M).
             missing = self.store.run_sync(
-                lambda s: s.memories.without_vector(self.persona, local.name, batch)
+                partial(
+                    _without_vector,
+                    persona=self.persona,
+                    model=local.name,
+                    limit=batch,
+                    before=before,
+                )
             )
             if not missing:
                 return done
             self.store.run_sync(partial(self._embed_memories, memories=missing), write=True)
             done += len(missing)
+            before = min(m.id for m in missing)
 
     def _vector_index(self, s: Store, model: str) -> VectorIndex | None:
         """The persona's vectors of ``model``: from the file a session kept (``persist``)

@@ -485,13 +485,17 @@ class MemoryRepository:
         blobs = decode_to_float32([r[1] for r in rows])
         return [(int(r[0]), blob) for r, blob in zip(rows, blobs, strict=True)]
 
-    def without_vector(self, persona: str, model: str, limit: int) -> list[Memory]:
+    def without_vector(
+        self, persona: str, model: str, limit: int, before_id: int | None = None
+    ) -> list[Memory]:
+        """The newest ``limit`` memories without a vector of ``model`` (older than
+        ``before_id``: a backlog is walked batch by batch, not rescanned from the top)."""
         rows = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ? AND NOT EXISTS"
+            f"SELECT {_COLUMNS} FROM memories m WHERE m.persona = ? AND m.id < ? AND NOT EXISTS"
             " (SELECT 1 FROM memory_embeddings v WHERE v.memory_id = m.id AND v.model_id ="
             " (SELECT id FROM embedding_models WHERE name = ?))"
             " ORDER BY m.id DESC LIMIT ?",
-            (persona, model, limit),
+            (persona, before_id if before_id is not None else 2**63 - 1, model, limit),
         ).fetchall()
         return self._hydrate(rows)
 
