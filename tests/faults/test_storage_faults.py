@@ -208,6 +208,15 @@ class FillsTheDisk(ScriptedBackend):
         with self.companion.store.transaction() as conn:
             pages = conn.execute("PRAGMA page_count").fetchone()[0]
             conn.execute(f"PRAGMA max_page_count = {pages}")
+            # The file cannot grow; and since a message is stored once now, a reply can still
+            # fit in space the turn frees inside the file, so her reply's own write is the one
+            # SQLite refuses, as it words a full disk.
+            for event in ("INSERT", "UPDATE"):
+                conn.execute(
+                    f"CREATE TEMP TRIGGER disk_full_{event.lower()} BEFORE {event} ON messages"
+                    " WHEN NEW.role = 'assistant'"
+                    " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+                )
         yield Chunk(text="word " * 3000)
         yield Chunk(finish_reason="stop")
 
