@@ -15,13 +15,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 from textual.worker import Worker
 
 from samantha.errors import SamanthaError
 from samantha.tui.chat_commands import EARLIER, RECENT, ChatCommands
 from samantha.tui.commands import parse_slash, unslash
 from samantha.tui.safe import visible
+from samantha.tui.widgets.footer import Footer
 from samantha.tui.widgets.prompt_input import PromptInput
 from samantha.tui.widgets.status_line import StatusLine, backend_label
 from samantha.tui.widgets.transcript import ReplyMessage, Transcript, UserMessage
