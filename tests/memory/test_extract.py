@@ -284,3 +284,25 @@ def test_a_date_told_in_the_past_is_the_one_gone_by() -> None:
     assert [(f.kind, f.due_at.date() if f.due_at else None) for f in found] == [
         (MemoryKind.FACT, date(2026, 1, 24))
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Can you remember that Lena likes jazz?", "Lena likes jazz."),
+        (
+            "Please remember that the spare key is under the blue pot.",
+            "The spare key is under the blue pot.",
+        ),
+        ("Remember that my mom's birthday is on June 3.", "My mom's birthday is on June 3."),
+    ],
+)
+def test_asked_to_remember_something_she_keeps_it(text: str, kept: str) -> None:
+    facts = [f.text for f in extract(text, datetime(2026, 3, 2, 12, tzinfo=UTC)).facts]
+    assert kept in facts
+
+
+def test_a_question_about_what_she_remembers_is_no_fact() -> None:
+    at = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    assert extract("Can you remember what I said about Lena?", at).facts == []
+    assert extract("Do you remember that song we liked?", at).facts == []

@@ -512,6 +512,16 @@ def extract(text: str, at: datetime) -> Extraction:
     for sentence in sentences(sample):
         if _CODE.search(sentence) and not re.search(r"\bmy\b|\bI\b", sentence):
             continue
+        if asked := _KEEP_THIS.match(sentence.strip()):
+            # "Can you remember that Lena likes jazz?" asks her to keep a fact: it is kept
+            # as they put it, whoever it is about, and read like any telling sentence too.
+            told = asked.group("told").strip()
+            before = len(out.facts)
+            for clause in clauses(told):
+                _clause(clause, out, at)
+            if len(out.facts) == before and mood(told) is Mood.STATEMENT:
+                out.add(MemoryKind.FACT, told[0].upper() + told[1:])
+            continue
         kind = mood(sentence)
         _names(sentence, kind, out)
         if kind is not Mood.STATEMENT:
@@ -521,6 +531,12 @@ def extract(text: str, at: datetime) -> Extraction:
     return out
 
 
+#: Asked to keep something: "can you remember that Lena likes jazz?", "note that ...".
+_KEEP_THIS = re.compile(
+    r"^(?:(?:can|could|would|will) you (?:please )?|please )?(?:remember|note|keep in mind)"
+    r"(?: for me)?,? that (?P<told>.{3,400}?)[.?!]*$",
+    re.IGNORECASE,
+)
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|me|we|our|us)\b", re.IGNORECASE)
 _PASTE_START = re.compile(r":\s|\n\s*\n|\s[\"\u201c](?=[A-Z])")
 

@@ -47,13 +47,10 @@ def _pick(rng: random.Random, options: Sequence[str], fallback: str) -> str:
 _ABOUT_HER = {"gratitude", "affection", "praise", "apology"}
 #: The appraisal's pleasure above which a message is heard as good news, whatever its words.
 _GLAD = 0.45
-#: Moods in which she keeps to herself: a strong one makes her brief and stops her questions.
-_LOW_MOODS = {"bored", "disdainful", "hostile", "anxious"}
 #: Words in a line that tells her something even when no clause of it can be said back.
 _SAYS_SOMETHING = 8
-#: Moods she is in for them after their bad news.
-_FOR_THEM = {"sad", "anxious", "upset"}
-#: Moods that someone's unkindness leaves her in (not the sadness or worry she feels for them).
+#: Moods that someone's unkindness leaves her in (not the sadness or worry she feels for
+#: them): a strong one makes her brief and stops her questions.
 _HURT_MOODS = {"disdainful", "hostile"}
 
 
@@ -71,6 +68,13 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
     if reading.farewell:
         # They are going: a goodbye, and no question to hold them back.
         return _fill(_pick(rng, scene.farewells, "Bye for now. I'll be here."), user, scene)
+    if reading.checks_presence:
+        return _fill(
+            "I'm here. " + _pick(rng, scene.check_ins, "What's on your mind?"), user, scene
+        )
+    if reading.to_remember:
+        # "Can you remember that Lena likes jazz?": kept, and said so plainly.
+        return _fill(f"I'll remember that {_theirs(reading.to_remember)}.", user, scene)
     parts: list[str] = []
     hurt_by_them = scene.strained or scene.was_strained or scene.mood in _HURT_MOODS
     if "apology" in events and hurt_by_them:
@@ -126,7 +130,7 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         parts.append(f"{opener} {_theirs(reading.echo)}.")
     recalled = bool(scene.memories) and (reading.question or rng.random() < 0.8)
     if recalled:
-        parts.append(_recollection(_theirs(scene.memories[0]), rng))
+        parts.append(_recollection(_theirs(scene.memories[0]), rng, asked=reading.asks_their_fact))
         if reading.asks_their_fact:
             # The answer, and the question it ends on, is the reply: another question after
             # it ("How did that feel?") would not follow.
@@ -135,14 +139,14 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         # She does not know: she says so plainly and asks, never a musing or a stray question.
         parts.append(_pick(rng, scene.not_told, "I don't think you've told me that yet."))
         return _fill(" ".join(parts), user, scene)
-    guarded = scene.strained or (scene.mood in _LOW_MOODS and scene.mood_intensity >= 0.15)
+    guarded = scene.strained or (scene.mood in _HURT_MOODS and scene.mood_intensity >= 0.15)
     if guarded:
         # Strain or a low mood keeps her brief; she does not reach for another question.
         return _fill(" ".join(parts[:2]) or _pick(rng, scene.musings, "Hm."), user, scene)
     if reading.question and not reading.asks_about_her and not scene.memories:
         # A question she cannot answer offline: she thinks aloud, and asks nothing back.
         parts.append(_pick(rng, scene.musings, "I don't know yet, but I want to think about it."))
-    elif told and scene.mood in _FOR_THEM and not glad:
+    elif told and _comforting(scene) and not glad:
         # Still in what hurt them ("we were together four years"): she stays with them rather
         # than asking about "it" as news.
         parts.append(_pick(rng, scene.gentle, "How are you holding up?"))
@@ -206,6 +210,18 @@ def _hurting(reading: Reading, scene: Scene) -> bool:
     )
 
 
+def _comforting(scene: Scene) -> bool:
+    """Her last reply comforted them: what they say next is still about what hurt."""
+    if not scene.said:
+        return False
+    last = scene.said[-1]
+    return any(
+        len(head) >= 12 and head in last
+        for phrase in [*scene.comfort, *scene.gentle]
+        for head in [phrase.split("{{")[0].strip()]
+    )
+
+
 def _glad(reading: Reading, scene: Scene) -> bool:
     """Good news: their words, the text's sentiment, or the appraisal's push (with no word of
     pain against it)."""
@@ -232,11 +248,21 @@ def _yours(text: str) -> str:
     swapped = [
         _SWAP.get(w.lower(), w) if w.lower() not in {"you", "your", "yours"} else w for w in words
     ]
-    if swapped and swapped[0] not in {"I"}:
+    if swapped and swapped[0] != "I" and swapped[0] != words[0]:
+        # A word that changed ("My" -> "your") is lower-cased; a name ("Lena likes jazz")
+        # or another word kept as they wrote it is lower-cased only if it is no name.
+        swapped[0] = swapped[0][0].lower() + swapped[0][1:]
+    elif swapped and swapped[0] != "I" and not _NAMELIKE.fullmatch(swapped[0]):
         swapped[0] = swapped[0][0].lower() + swapped[0][1:]
     return " ".join(swapped)
 
 
+#: A capitalised word that is probably a name when it starts a memory: not one of the
+#: common words a sentence starts with.
+_NAMELIKE = re.compile(
+    r"(?!(?:The|A|An|It|This|That|There|We|They|He|She|Our|Their|His|Her|Its|Every|Some|"
+    r"Next|Last|Today|Tomorrow|Yesterday|What|When|Where|Who|How|Why)\b)[A-Z][a-z'-]+"
+)
 _ASIDES = (
     "is that still on your mind?",
     "I've been thinking about that.",
@@ -255,11 +281,13 @@ _HER = {"sister", "mother", "mom", "mum", "wife", "girlfriend", "daughter", "aun
 _HIM = {"brother", "father", "dad", "husband", "boyfriend", "son", "uncle", "grandpa"}
 
 
-def _recollection(memory: str, rng: random.Random) -> str:
+def _recollection(memory: str, rng: random.Random, asked: bool = False) -> str:
+    """What she remembers, said back; asked for it, the answer is enough ("You told me Lena
+    likes jazz."), with no aside about how it is going."""
     said = _yours(memory)
     someone = _SOMEONE.search(memory)
     if someone is None:
-        return f"You told me {said}; {rng.choice(_ASIDES)}"
+        return f"You told me {said}." if asked else f"You told me {said}; {rng.choice(_ASIDES)}"
     word = someone.group(0).split()[-1].lower()
     pronoun = "her" if word in _HER else "him" if word in _HIM else "them"
     return f"You told me {said}; have you heard from {pronoun} lately?"

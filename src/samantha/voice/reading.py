@@ -18,8 +18,31 @@ _REMEMBER = re.compile(r"\b(?:do|did|can|could) you (?:still )?(?:remember|recal
 _THEIR_FACT = re.compile(
     r"\b(?:what|what's|who|who's|where|when|which|how many|how old)\b.*\bmy\b", re.I
 )
+#: A question after someone they named: "What does Lena like?", "Where does Tom live?"
+_ABOUT_SOMEONE = re.compile(
+    r"^\W*(?i:what|who|where|when|which|how)(?: \w+)? (?i:does|did|is|was|has|had) "
+    r"(?!I\b|I'm\b)[A-Z][a-z][\w'-]*"
+)
 #: Asking for advice or an opinion is not asking for a fact: "What should I do about my boss?"
 _ADVICE = re.compile(r"\b(?:should|shall|could|can|do) i\b|\byou think\b", re.I)
+#: "Are you there", "you still up?": checking she is there.
+_PRESENCE = re.compile(
+    r"^\W*(?:are|r) (?:you|u) (?:still )?(?:there|here|awake|up|around)\b|^\W*(?:you|u) (?:still )?"
+    r"(?:there|awake|up)\b",
+    re.IGNORECASE,
+)
+#: A question asked without its question mark: "are you there", "what do you think".
+_ASKING_START = re.compile(
+    r"^\W*(?:are|is|do|does|did|can|could|will|would|have|has|what|why|how|where|when|who)"
+    r"\s+(?:you|u|i|we|it|that|this|there|my|your)\b",
+    re.IGNORECASE,
+)
+#: Asked to keep something: "can you remember that Lena likes jazz?", "remember that ...".
+_REMEMBER_THAT = re.compile(
+    r"^(?:(?:can|could|would|will) you (?:please )?|please )?(?:remember|note|keep in mind)"
+    r"(?: for me)?,? that (.{3,200}?)[.?!]*$",
+    re.IGNORECASE,
+)
 #: Leaving: "goodnight", "bye", "talk tomorrow", "I have to go".
 _FAREWELL = re.compile(
     r"^\W*(?:ok(?:ay)?[,. ]+|well[,. ]+|anyway[,. ]+)?(?:good ?night|night night|nite|bye|"
@@ -197,6 +220,10 @@ class Reading:
     asks_advice: bool
     #: Only a hello ("good morning!"): its warmth is a greeting, not news to be glad of.
     only_greeting: bool
+    #: "Are you there?": she is.
+    checks_presence: bool
+    #: "Can you remember that Lena likes jazz?": what to keep, said back to them.
+    to_remember: str | None
     #: They are leaving ("goodnight", "bye"): she says goodbye, asks nothing.
     farewell: bool
     #: A thank-you and nothing more ("thanks for listening"): she takes it warmly, asks nothing.
@@ -224,12 +251,20 @@ def read_message(text: str) -> Reading:
         feeling = "sad"
     elif happy > sad:
         feeling = "happy"
-    question = text.rstrip().endswith("?")
+    presence = bool(_PRESENCE.match(text))
+    remember = _REMEMBER_THAT.match(text.strip())
+    question = (
+        text.rstrip().endswith("?") or bool(_ASKING_START.match(text)) or presence
+    ) and not (_GREETING.match(text) and len(words) <= 3)
     first_person = bool(re.search(r"\b(?:my|mine|me|i)\b", text, re.I))
     asks_their_fact = (
         question
         and not _ADVICE.search(text)
-        and (bool(_THEIR_FACT.search(text)) or (first_person and bool(_REMEMBER.search(text))))
+        and (
+            bool(_THEIR_FACT.search(text))
+            or (first_person and bool(_REMEMBER.search(text)))
+            or bool(_ABOUT_SOMEONE.search(text))
+        )
     )
     # "Who are you?", "do you dream?": about her. "Can you remind me ...?": a request; "do you
     # remember my ...?": about them.
@@ -246,6 +281,8 @@ def read_message(text: str) -> Reading:
         feeling=feeling,
         asks_about_her=asks_about_her,
         farewell=bool(_FAREWELL.match(text)) and not question,
+        checks_presence=presence,
+        to_remember=_second_person(remember.group(1)) if remember else None,
         asks_advice=question and bool(_ADVICE_ASKED.search(text)),
         only_greeting=bool(_GREETING.match(text)) and len(words) <= 4 and not question,
         thanks=bool(_THANKS.match(text)) and len(re.split(r"(?<=[.!?])\s+", text.strip())) == 1,
@@ -297,6 +334,13 @@ def _swap(words: list[str], index: int) -> str:
         subject = index == 0 or before in _SUBJECT_BEFORE or after in _VERBS_AFTER_SUBJECT
         return "I" if subject else "me"
     return _SWAP.get(word, words[index])
+
+
+def _second_person(clause: str) -> str:
+    """Their words turned to her point of view: 'my sister likes jazz' -> 'your sister likes
+    jazz'."""
+    words = clause.split()
+    return " ".join(_agree([_swap(words, i) for i in range(len(words))]))
 
 
 def _echo(text: str) -> str | None:
