@@ -270,6 +270,9 @@ def scene_for(
     if not facts and asked.rstrip().endswith("?"):
         facts = _known_about(asked, known)
     today = now.astimezone().date()
+    # Only plans are asked after ("how did it go?"); a dated fact ("My dog died this
+    # morning") is in her sense of the week, never something coming up.
+    plans = [p for p in plans if p.kind is MemoryKind.PLAN and p.due_at]
     past = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() < today]
     coming = [p.text for p in plans if p.due_at and p.due_at.astimezone().date() >= today]
     return Scene(

@@ -307,7 +307,9 @@ def _opening(scene: Scene, rng: random.Random) -> str:
         # The first greeting in a persona file is the one that introduces her.
         parts.append(scene.greetings[0])
     else:
-        parts.append(_pick(rng, scene.greetings, "Hi. I'm glad you're here."))
+        # The first greeting introduces her: someone she has met gets one of the others.
+        later = scene.greetings[1:] or scene.greetings
+        parts.append(_pick(rng, later, "Hi. I'm glad you're here."))
     if scene.past_plans:
         parts.append(f"You told me {_yours(_theirs(scene.past_plans[0]))}; how did it go?")
     elif scene.upcoming_plans:
