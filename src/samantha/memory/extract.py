@@ -512,7 +512,7 @@ def extract(text: str, at: datetime) -> Extraction:
     for sentence in sentences(sample):
         if _CODE.search(sentence) and not re.search(r"\bmy\b|\bI\b", sentence):
             continue
-        if asked := _KEEP_THIS.match(sentence.strip()):
+        if asked := KEEP_THIS.match(sentence.strip()):
             # "Can you remember that Lena likes jazz?" asks her to keep a fact: it is kept
             # as they put it, whoever it is about, and read like any telling sentence too.
             told = asked.group("told").strip()
@@ -532,7 +532,7 @@ def extract(text: str, at: datetime) -> Extraction:
 
 
 #: Asked to keep something: "can you remember that Lena likes jazz?", "note that ...".
-_KEEP_THIS = re.compile(
+KEEP_THIS = re.compile(
     r"^(?:(?:can|could|would|will) you (?:please )?|please )?(?:remember|note|keep in mind)"
     r"(?: for me)?,? that (?P<told>.{3,400}?)[.?!]*$",
     re.IGNORECASE,

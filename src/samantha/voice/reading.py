@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from samantha.memory.extract import KEEP_THIS
+
 _NAME = re.compile(
     r"\b(?:(?i:my name is|my name's|call me|i'm called|i am called)\s+([A-Za-z][\w'-]{1,30})"
     r"|^(?i:hi|hey|hello)?[,!. ]*(?i:i'm|i am)\s+([A-Z][a-z'-]{1,30})\b[.!]?\s*$)"
@@ -35,12 +37,6 @@ _PRESENCE = re.compile(
 _ASKING_START = re.compile(
     r"^\W*(?:are|is|do|does|did|can|could|will|would|have|has|what|why|how|where|when|who)"
     r"\s+(?:you|u|i|we|it|that|this|there|my|your)\b",
-    re.IGNORECASE,
-)
-#: Asked to keep something: "can you remember that Lena likes jazz?", "remember that ...".
-_REMEMBER_THAT = re.compile(
-    r"^(?:(?:can|could|would|will) you (?:please )?|please )?(?:remember|note|keep in mind)"
-    r"(?: for me)?,? that (.{3,200}?)[.?!]*$",
     re.IGNORECASE,
 )
 #: Leaving: "goodnight", "bye", "talk tomorrow", "I have to go".
@@ -252,7 +248,7 @@ def read_message(text: str) -> Reading:
     elif happy > sad:
         feeling = "happy"
     presence = bool(_PRESENCE.match(text))
-    remember = _REMEMBER_THAT.match(text.strip())
+    remember = KEEP_THIS.match(text.strip())
     question = (
         text.rstrip().endswith("?") or bool(_ASKING_START.match(text)) or presence
     ) and not (_GREETING.match(text) and len(words) <= 3)
@@ -282,7 +278,7 @@ def read_message(text: str) -> Reading:
         asks_about_her=asks_about_her,
         farewell=bool(_FAREWELL.match(text)) and not question,
         checks_presence=presence,
-        to_remember=_second_person(remember.group(1)) if remember else None,
+        to_remember=_second_person(remember.group("told")) if remember else None,
         asks_advice=question and bool(_ADVICE_ASKED.search(text)),
         only_greeting=bool(_GREETING.match(text)) and len(words) <= 4 and not question,
         thanks=bool(_THANKS.match(text)) and len(re.split(r"(?<=[.!?])\s+", text.strip())) == 1,
