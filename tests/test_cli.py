@@ -458,3 +458,50 @@ def test_say_speak_without_a_voice_still_replies(isolated_home: Path) -> None:
     assert lines[0].startswith("samantha: ")
     assert "Traceback" not in done.stderr
     assert rows(isolated_home)[0][1] == "hello there"
+
+
+def _open_the_chat_alone(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, str | None]]:
+    """Run `samantha` with no arguments in-process, the chat replaced by a recorder and the
+    typer app by one that fails: nothing may go through typer's parse."""
+    import samantha.cli.main as cli_main
+    import samantha.tui.app as tui_app
+
+    opened: list[tuple[Any, str | None]] = []
+
+    def run_app(load: Any, *, persona_hint: str | None = None) -> None:
+        opened.append((load(), persona_hint))
+
+    def no_typer(*args: object, **kwargs: object) -> None:
+        raise AssertionError("typer parsed `samantha` alone")
+
+    monkeypatch.setattr(tui_app, "run_app", run_app)
+    monkeypatch.setattr(cli_main, "app", no_typer)
+    monkeypatch.setattr(sys, "argv", ["samantha"])
+    with pytest.raises(SystemExit) as ended:
+        cli_main.main()
+    opened.append((ended.value.code, None))
+    return opened
+
+
+def test_samantha_alone_opens_the_chat_with_the_settings_as_configured(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolated_home.mkdir(parents=True)
+    (isolated_home / "config.toml").write_text('persona = "alan"\n', encoding="utf-8")
+    (settings, hint), (code, _) = _open_the_chat_alone(monkeypatch)
+    assert (settings.persona, hint, code) == ("alan", None, 0)
+
+
+def test_samantha_alone_with_a_bad_config_says_one_sentence(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    isolated_home.mkdir(parents=True)
+    (isolated_home / "config.toml").write_text("backend = [oops\n", encoding="utf-8")
+    from samantha.errors import ConfigError
+
+    [(code, _)] = _open_the_chat_alone(monkeypatch)
+    assert code == ConfigError.exit_code
+    err = capsys.readouterr().err
+    assert err.startswith("samantha: ")
+    assert "is not valid TOML" in err
+    assert len(err.strip().splitlines()) == 1

@@ -31,12 +31,13 @@ PersonaOpt = Annotated[
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
 
 
-def settings_from(ctx: typer.Context, **flags: Any) -> Any:
-    """Flags given to the subcommand win over those given before it."""
+def settings_from(ctx: typer.Context | None, **flags: Any) -> Any:
+    """Flags given to the subcommand win over those given before it (no context: none
+    were given)."""
     from samantha.config import load_settings
     from samantha.config.model import config_notes
 
-    merged = dict(ctx.obj or {})
+    merged = dict((ctx.obj if ctx is not None else None) or {})
     merged.update({k: v for k, v in flags.items() if v is not None})
     settings = load_settings(**merged)
     for note in config_notes():

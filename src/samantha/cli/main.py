@@ -308,7 +308,14 @@ def main() -> None:
     """Entry point: every failure ends in one sentence unless --debug asks for more."""
     debug = "--debug" in sys.argv or os.environ.get("SAMANTHA_DEBUG") == "1"
     try:
-        code = app(standalone_mode=False)
+        if sys.argv[1:]:
+            code = app(standalone_mode=False)
+        else:
+            # `samantha` alone: the chat, as the root command opens it with nothing given,
+            # without typer's parse (its coercion of every option, even an absent one,
+            # imports pydantic: ~50 ms of CPU before the chat's first frame).
+            _run_chat(lambda: settings_from(None), None)
+            code = 0
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
