@@ -48,7 +48,8 @@ async def main():
 asyncio.run(main())
 """
 
-#: The chat reports its first frame, then the first refresh after its history is mounted.
+#: The chat, started by the command line's entry point as `samantha` is, reports its first
+#: frame, then the first refresh after its history is mounted.
 CHAT_APP = f"""
 import sys, time
 from samantha.tui.screens.chat import ChatScreen
@@ -73,10 +74,21 @@ def painted(widget):
 ChatScreen.on_mount = on_mount
 Transcript.show_history = show_history
 
-from samantha.tui.app import make_app
+from samantha.tui.app import SamanthaApp
 
-# As `samantha` does: the settings are read in the opening thread, after the first frame.
-make_app(None, settle_heap=True).run(headless=True, size=(100, 30))
+_run = SamanthaApp.run
+
+def run(self, *args, **kw):
+    return _run(self, headless=True, size=(100, 30))
+
+SamanthaApp.run = run
+
+# Launched as `samantha` is, through the command line's entry point (its imports and its
+# parse included), headless; the settings are read in the opening thread.
+sys.argv = ["samantha"]
+from samantha.cli.main import main
+
+main()
 """
 
 #: The peer: a bare Textual app with the chat's widgets (a status line, a scrolling column of
