@@ -172,10 +172,13 @@ class ReplyMessage(Vertical):
         self._pending.append(visible(part))
         # At most one update a frame: a fast model sends far more tokens than a screen can
         # show, and every update lays the reply out again.
-        if time.monotonic() - self._flushed >= FRAME_S:
+        wait = FRAME_S - (time.monotonic() - self._flushed)
+        if wait <= 0:
             await self.flush()
         elif self._timer is None:
-            self._timer = self.set_timer(FRAME_S, self.flush)
+            # A frame after the last update, not a frame after these words: the last words
+            # of a reply wait no longer than they must.
+            self._timer = self.set_timer(wait, self.flush)
 
     async def flush(self) -> None:
         """Show every fragment received so far now, not at the next frame."""
