@@ -20,7 +20,6 @@ from samantha.domain.memory import Memory, MemoryKind, Recalled
 from samantha.memory.cues import Cues
 
 _WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 #: Words that carry no topic; matching on them would recall everything.
 STOPWORDS = frozenset(
     """a about after again all also am an and any are as at be because been before being but by
@@ -121,24 +120,42 @@ def query_terms(text: str, limit: int = 16) -> list[str]:
 def coverage(text: str, groups: Sequence[Sequence[str]]) -> float:
     """How many of the query's words (or their topic's words) the memory has, 0..1. BM25 alone
     swings wildly in a small memory, where a common word scores near nothing."""
-    return _coverage(text, _prefixes(groups))
+    return _Coverage(groups)(text)
 
 
-def _prefixes(groups: Sequence[Sequence[str]]) -> list[frozenset[str]]:
-    """Each group as the set of its words' first five letters (a crude stem)."""
-    return [frozenset(w[:5] for w in group) for group in groups]
-
-
-def _coverage(text: str, prefixes: Sequence[frozenset[str]]) -> float:
+class _Coverage:
     """``coverage`` with the groups prepared once per recall, not once per candidate. A word
-    counts when its first five letters start a word of the text: a crude stem, tested on the
-    lower-cased text itself, since splitting every long candidate into words cost more than
-    the rest of a recall."""
-    if not prefixes:
-        return 0.0
-    lowered = " " + _NON_WORD.sub(" ", text.lower())
-    found = sum(1 for group in prefixes if any(" " + p in lowered for p in group))
-    return found / len(prefixes)
+    counts when its first five letters (a crude stem) start a word of the lower-cased text,
+    that is, follow its start or a character that is not a letter or digit. Splitting every
+    long candidate into words cost more than the rest of a recall, and so did testing each
+    stem on its own: one expression finds them all in one pass."""
+
+    def __init__(self, groups: Sequence[Sequence[str]]) -> None:
+        prefixes = [frozenset(w[:5] for w in group) for group in groups]
+        self.size = len(prefixes)
+        # Longest first: where two stems start at the same place ("siste", "sis"), the
+        # longer is found, and every group with a stem it begins with counts.
+        stems = sorted({p for group in prefixes for p in group}, key=lambda p: (-len(p), p))
+        self.covers = {
+            stem: frozenset(
+                i for i, group in enumerate(prefixes) if any(stem.startswith(p) for p in group)
+            )
+            for stem in stems
+        }
+        self.pattern = (
+            re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, stems)) + ")") if stems else None
+        )
+
+    def __call__(self, text: str) -> float:
+        if self.pattern is None:
+            return 0.0
+        found = set(self.pattern.findall(text.lower()))
+        if not found:
+            return 0.0
+        counted: set[int] = set()
+        for stem in found:
+            counted |= self.covers[stem]
+        return len(counted) / self.size
 
 
 def match_expression(terms: Sequence[str]) -> str:
@@ -241,7 +258,7 @@ def score(
     memories: dict[int, Memory] = {}
     words: dict[int, float] = {}
     meaning: dict[int, float] = {}
-    prefixes = _prefixes(groups)
+    covered = _Coverage(groups)
     if lexical:
         strengths = {m.id: -rank for m, rank in lexical}
         top = max(strengths.values()) or 1.0
@@ -249,7 +266,7 @@ def score(
         for memory, _ in lexical:
             memories[memory.id] = memory
             bm25 = max(0.0, strengths[memory.id] / top)
-            cover = _coverage(memory.text, prefixes) if mix else 0.0
+            cover = covered(memory.text) if mix else 0.0
             words[memory.id] = (1 - mix) * bm25 + mix * cover
     if dense or weak:
         sims = [sim for _, sim in dense] + list(weak)
