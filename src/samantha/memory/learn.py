@@ -80,10 +80,15 @@ def grounded(fact: str, source: str) -> bool:
     memory of theirs."""
     said = source.lower()
     for name in _NAMED.findall(fact):
-        if name not in _CALENDAR and name.lower().removesuffix("'s") not in said:
+        if name not in _CALENDAR and not _names(name.removesuffix("'s"), source):
             return False
     words = [w for w in _WORD.findall(fact.lower()) if w not in _COMMON]
     return not words or any(w[:4] in said for w in words)
+
+
+def _names(name: str, source: str) -> bool:
+    """Whether ``source`` says ``name`` as a word of its own: "Tom" is not in "tomorrow"."""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", source, re.IGNORECASE) is not None
 
 
 def parse_facts(
@@ -122,7 +127,7 @@ def parse_facts(
     name = found.user_name.strip() if found.user_name and found.user_name.strip() else None
     if name and name.lower() in {"null", "none", "unknown"}:
         name = None
-    if name and source is not None and name.lower() not in source.lower():
+    if name and source is not None and not _names(name, source):
         name = None  # a name they never gave
     return facts, name
 
