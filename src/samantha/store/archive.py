@@ -358,6 +358,8 @@ def plan_wipe(paths: Paths) -> WipePlan:
     # Her memory's vector index, kept beside a large database between sessions
     # (``MemoryStream.persist``): drawn from her memories, it goes with them.
     doomed += sorted(database.parent.glob(f"{database.name}-vectors-*.idx"))
+    # ... and one a crash left half-written (``VectorIndex.save`` writes ``.<pid>.tmp`` first).
+    doomed += sorted(database.parent.glob(f"{database.name}-vectors-*.idx.*.tmp"))
     if database.exists():
         doomed.append(database)
     copies = sorted(database.parent.glob(f"{database.name}.corrupt-*"))
