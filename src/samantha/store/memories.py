@@ -52,10 +52,16 @@ def _utc(at: datetime) -> str:
     return at.astimezone(UTC).isoformat()
 
 
+#: Kinds by their stored value: a dict lookup, not an enum call, for each row read.
+_KINDS = {kind.value: kind for kind in MemoryKind}
+_parse = datetime.fromisoformat
+
+
 def _memory(row: sqlite3.Row, sources: list[int]) -> Memory:
-    """A stored row as a model, built without validation: the row was validated on its way
-    in, and a recall reads eighty of them."""
-    due, gone = row["due_at"], row["superseded_at"]
+    """A stored row (``_COLUMNS``, by position) as a model, built without validation: the row
+    was validated on its way in, and a recall reads over a hundred of them. Columns are read
+    by position, which costs half what reading them by name did."""
+    due, gone = row[7], row[8]
     memory = Memory.__new__(Memory)
     # What ``model_construct`` does, without its per-field loop over defaults and aliases
     # (a quarter of a recall's time went there); every field is given here.
@@ -63,16 +69,16 @@ def _memory(row: sqlite3.Row, sources: list[int]) -> Memory:
         memory,
         "__dict__",
         {
-            "id": row["id"],
-            "persona": row["persona"],
-            "kind": MemoryKind(row["kind"]),
-            "text": row["text"],
-            "importance": row["importance"],
-            "created_at": datetime.fromisoformat(row["created_at"]),
-            "accessed_at": datetime.fromisoformat(row["accessed_at"]),
-            "due_at": datetime.fromisoformat(due) if due else None,
+            "id": row[0],
+            "persona": row[1],
+            "kind": _KINDS[row[2]],
+            "text": row[3],
+            "importance": row[4],
+            "created_at": _parse(row[5]),
+            "accessed_at": _parse(row[6]),
+            "due_at": _parse(due) if due else None,
             "source_ids": sources,
-            "superseded_at": datetime.fromisoformat(gone) if gone else None,
+            "superseded_at": _parse(gone) if gone else None,
         },
     )
     object.__setattr__(memory, "__pydantic_fields_set__", set(_FIELDS))
@@ -82,11 +88,8 @@ def _memory(row: sqlite3.Row, sources: list[int]) -> Memory:
 
 
 def _sourced(rows: list[sqlite3.Row]) -> list[Memory]:
-    """Rows read with ``_WITH_SOURCES`` as models."""
-    return [
-        _memory(r, sorted(int(i) for i in r["sources"].split(",")) if r["sources"] else [])
-        for r in rows
-    ]
+    """Rows read with ``_WITH_SOURCES`` (their sources last) as models."""
+    return [_memory(r, sorted(map(int, r[9].split(","))) if r[9] else []) for r in rows]
 
 
 class MemoryRepository:
