@@ -103,6 +103,8 @@ class MemoryStream:
         #: to see words alone at work).
         self.local_vectors = True
         self._backlog_checked = False
+        #: The words last embedded alone, with their vector (``_embedded``).
+        self._last_vector: tuple[str, list[float]] | None = None
 
     @classmethod
     def open(cls, path: str | Path, persona: str = "samantha") -> MemoryStream:
@@ -237,7 +239,7 @@ class MemoryStream:
                 if not self._backlog_checked:
                     self._backlog_checked = True
                     self.embed_backlog()
-                model, vector = local.name, local.embed([query])[0].tolist()
+                model, vector = local.name, self._embedded(local, query)
 
         read: dict[int, Memory] = {}
         counts: dict[int, bool] = {}
@@ -334,6 +336,15 @@ class MemoryStream:
             self.store.run_sync(lambda s: s.memories.touch(chosen, when), write=True)
         return ranked
 
+    def _embedded(self, local: StaticEmbedder, query: str) -> list[float]:
+        """The packaged model's vector of ``query``: the one just made for a memory of the same
+        words (a turn recalls for the line it has just stored), or a new one."""
+        last = self._last_vector
+        if last is not None and last[0] == query:
+            return last[1]
+        vector: list[float] = local.embed([query])[0].tolist()
+        return vector
+
     def _local(self) -> StaticEmbedder | None:
         """The packaged embedding model, unless this stream was opened without one."""
         return local_embedder() if self.local_vectors else None
@@ -351,6 +362,9 @@ class MemoryStream:
         if local is None or not memories:
             return
         matrix = local.embed([m.text for m in memories])
+        if len(memories) == 1:
+            # The user's line is stored (and embedded) just before it is recalled for.
+            self._last_vector = (memories[0].text, matrix[0].tolist())
         rows = [
             (m.id, row.astype("<f4").tobytes()) for m, row in zip(memories, matrix, strict=True)
         ]
