@@ -68,6 +68,9 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
     if reading.farewell:
         # They are going: a goodbye, and no question to hold them back.
         return _fill(_pick(rng, scene.farewells, "Bye for now. I'll be here."), user, scene)
+    if reading.declines:
+        # "I don't want to talk about it": no question about it, nor about anything else yet.
+        return _fill("That's okay, we don't have to. I'm here.", user, scene)
     if reading.checks_presence:
         return _fill(
             "I'm here. " + _pick(rng, scene.check_ins, "What's on your mind?"), user, scene

@@ -52,6 +52,19 @@ _THANKS = re.compile(r"^\W*(?:thanks|thank you|thank u|thx|ty|cheers)\b", re.IGN
 _ADVICE_ASKED = re.compile(
     r"\b(?:should|shall) i\b|\bwhat (?:do|would) you (?:do|think|suggest)\b", re.I
 )
+#: A whole message that tells her nothing of their life: not said back as news.
+_NOT_NEWS = re.compile(
+    r"^\W*(?:(?:i\s+)?(?:don'?t|do\s+not)\s+know|idk|dunno|no\s+idea|never\s*mind|nvm|"
+    r"(?:i'?m\s+|i\s+am\s+)?not\s+(?:really\s+)?sure)(?:\s+(?:really|honestly|yet))?\W*$",
+    re.I,
+)
+#: They would rather not talk about it: she lets it be, and asks nothing.
+_DECLINE = re.compile(
+    r"^\W*(?:i\s+(?:really\s+)?(?:don'?t|do\s+not)\s+(?:want|wanna)\s+(?:to\s+)?|"
+    r"(?:can|could)\s+we\s+(?:please\s+)?not\s+|let'?s\s+not\s+)"
+    r"talk\s+about\s+(?:it|that|this)(?:\s+(?:now|right\s+now|anymore|today))?\W*$",
+    re.I,
+)
 _GREETING = re.compile(r"^\s*(hi|hello|hey|hiya|good (morning|afternoon|evening)|yo)\b", re.I)
 _NEGATION = re.compile(r"\b(not|never|no|n't|hardly)\b", re.I)
 _SAD = {
@@ -228,6 +241,8 @@ class Reading:
     asks_their_fact: bool
     question: bool
     echo: str | None
+    #: "I don't want to talk about it": she lets it be.
+    declines: bool = False
 
 
 def read_message(text: str) -> Reading:
@@ -284,7 +299,8 @@ def read_message(text: str) -> Reading:
         thanks=bool(_THANKS.match(text)) and len(re.split(r"(?<=[.!?])\s+", text.strip())) == 1,
         asks_their_fact=asks_their_fact,
         question=question,
-        echo=_echo(text),
+        echo=None if _NOT_NEWS.match(text) or _DECLINE.match(text) else _echo(text),
+        declines=bool(_DECLINE.match(text)),
     )
 
 
