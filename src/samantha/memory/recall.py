@@ -283,16 +283,27 @@ def score(
             meaning[memory.id] = max(0.0, sim - low) / spread
     share = settings.dense_weight if dense or weak else 0.0
     relevance: dict[int, float] = {}
+    # The loops below run for every candidate (well over a hundred a turn): settings and cues
+    # are read once, not per memory.
+    penalty, speaker, timely = (
+        settings.question_penalty,
+        settings.speaker_boost,
+        settings.time_boost,
+    )
+    her_words = cues.her_words if cues is not None else None
+    start, end = (cues.start, cues.end) if cues is not None else (None, None)
+    dated = start is not None and end is not None
+    episode, reply = MemoryKind.EPISODE, MemoryKind.REPLY
     for memory_id, memory in memories.items():
         relevant = (1 - share) * words.get(memory_id, 0.0) + share * meaning.get(memory_id, 0.0)
-        if memory.kind is MemoryKind.EPISODE and _only_a_question(memory.text):
-            relevant *= settings.question_penalty
-        if cues is not None:
-            hers = memory.kind is MemoryKind.REPLY
-            if hers == cues.her_words:
-                relevant *= settings.speaker_boost
-            if cues.within(memory.created_at):
-                relevant *= settings.time_boost
+        kind = memory.kind
+        if kind is episode and _only_a_question(memory.text):
+            relevant *= penalty
+        if her_words is not None:
+            if (kind is reply) == her_words:
+                relevant *= speaker
+            if dated and start <= memory.created_at <= end:  # type: ignore[operator]
+                relevant *= timely
         relevance[memory_id] = relevant
     if settings.neighbour_weight and relevance:
         by_message = {m.source_ids[0]: i for i, m in memories.items() if len(m.source_ids) == 1}
@@ -309,16 +320,21 @@ def score(
     hidden = set(exclude_sources)
     # Scored as plain tuples; only the k that are returned become ``Recalled`` models.
     ranked: list[Scored] = []
+    half_life = settings.half_life_hours
+    by_recency, by_importance, by_relevance = (
+        settings.recency_weight,
+        settings.importance_weight,
+        settings.relevance_weight,
+    )
     for memory_id, memory in memories.items():
-        if memory.source_ids and hidden.issuperset(memory.source_ids):
+        sources = memory.source_ids
+        if sources and hidden.issuperset(sources):
             continue  # it is already in the prompt, verbatim
         relevant = relevance[memory_id] / best
-        fresh, weight = recency(memory, now, settings.half_life_hours), memory.importance / 10
-        total = (
-            settings.recency_weight * fresh
-            + settings.importance_weight * weight
-            + settings.relevance_weight * relevant
-        )
+        # ``recency``, inlined: the same arithmetic, without a call per candidate.
+        hours = max(0.0, (now - memory.accessed_at).total_seconds() / 3600)
+        fresh, weight = float(0.5 ** (hours / half_life)), memory.importance / 10
+        total = by_recency * fresh + by_importance * weight + by_relevance * relevant
         ranked.append((total, memory_id, memory, fresh, weight, relevant))
     ranked.sort(key=lambda r: (-r[0], -r[1]))
     if conversation_of and settings.same_conversation_decay < 1:
