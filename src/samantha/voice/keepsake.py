@@ -262,6 +262,15 @@ def yours(text: str) -> str:
     return " ".join(out)
 
 
+#: Adverbs that come between "you" and its verb ("you always wanted"): not verbs to agree.
+_ADVERBS = (
+    "always|sometimes|often|never|usually|still|really|also|just|only|rarely|perhaps|"
+    "finally|already|even|actually|nearly|almost|seldom"
+)
+#: "you", any adverbs (group 1), then the verb (group 2) when it is not one of them.
+_YOU = rf"\byou((?: (?:{_ADVERBS}))*) (?!(?:{_ADVERBS})\b)"
+
+
 def to_them(text: str, relation: str | None, name: str | None) -> str:
     """A memory about someone, turned to speak to them: 'My sister Mira is getting married
     in June' -> 'you are getting married in June'."""
@@ -284,9 +293,11 @@ def to_them(text: str, relation: str | None, name: str | None) -> str:
     said = re.sub(r"\byou has\b", "you have", said)
     said = re.sub(r"\byou was\b", "you were", said)
     said = re.sub(r"\byou's\b", "you're", said)
-    said = re.sub(r"\byou (does|goes)\b", lambda m: f"you {m.group(1)[:-2]}", said)
-    said = re.sub(r"\byou (\w+(?:ch|sh|x|ss))es\b", r"you \1", said)
-    said = re.sub(r"\byou (\w+[^su\W])s\b", r"you \1", said)
+    # The verb after "you" (and any adverb before it, itself no verb) agrees with it.
+    said = re.sub(rf"{_YOU}(do|go)es\b", r"you\1 \2", said)
+    said = re.sub(rf"{_YOU}(\w{{2,}})ies\b", r"you\1 \2y", said)
+    said = re.sub(rf"{_YOU}(\w+(?:ch|sh|x|ss))es\b", r"you\1 \2", said)
+    said = re.sub(rf"{_YOU}(\w+[^su\W])s\b", r"you\1 \2", said)
     said = re.sub(r"\bI\b|\bme\b", "I", said)
     return said[0].lower() + said[1:] if said and said[0] != "I" else said
 
