@@ -206,7 +206,13 @@ _SWAP = {
     "i'm": "you're",
     "myself": "yourself",
     "we": "you",
+    "we're": "you're",
+    "we've": "you've",
+    "we'll": "you'll",
+    "we'd": "you'd",
+    "us": "you",
     "our": "your",
+    "ours": "yours",
     "i've": "you've",
     "i'd": "you'd",
     "i'll": "you'll",
@@ -246,6 +252,8 @@ class Reading:
 
 
 def read_message(text: str) -> Reading:
+    # A phone or a word processor types ’ for an apostrophe: "I’m Tom" is "I'm Tom".
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
     words = re.findall(r"[\w']+", text.lower())
     name_match = _NAME.search(text)
     feeling: str | None = None
@@ -340,6 +348,8 @@ _SUBJECT_BEFORE = {"and", "but", "because", "that", "if", "when", "so", "while",
 def _swap(words: list[str], index: int) -> str:
     """First and second person trade places; 'you' becomes 'I' as a subject, 'me' otherwise."""
     word = words[index].lower().strip(",")
+    if words[index].strip(",") == "US":
+        return words[index]  # the country, not "us"
     if word == "you":
         before = words[index - 1].lower().strip(",") if index else ""
         after = words[index + 1].lower().strip(",") if index + 1 < len(words) else ""
