@@ -247,11 +247,19 @@ def main() -> None:
     parser.add_argument("--profile")
     parser.add_argument(
         "--home",
-        help="keep the seeded home here and reuse it on the next run (measured turns add to it)",
+        help="keep the seeded home here and reuse it on later runs, which measure in a copy"
+        " of it (the seeding run's own measured turns add to it)",
     )
     args = parser.parse_args()
     home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="samantha-turn-"))
     home.mkdir(parents=True, exist_ok=True)
+    scratch = None
+    if (home / f"seeded-{args.seed_turns}").exists():
+        # A kept home is measured in a copy, so every later run starts from the same
+        # memories (the measured turns add to what they run in).
+        scratch = Path(tempfile.mkdtemp(prefix="samantha-turn-"))
+        shutil.copytree(home, scratch, dirs_exist_ok=True)
+        home = scratch
     os.environ["SAMANTHA_HOME"] = str(home)
     repo_tiktoken = Path(__file__).resolve().parents[1] / "tests/data/tiktoken"
     if repo_tiktoken.is_dir():
@@ -259,7 +267,7 @@ def main() -> None:
     try:
         asyncio.run(run(args.seed_turns, args.turns, args.profile))
     finally:
-        if not args.home:
+        if not args.home or scratch is not None:
             shutil.rmtree(home, ignore_errors=True)
 
 
