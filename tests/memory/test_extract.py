@@ -306,3 +306,9 @@ def test_a_question_about_what_she_remembers_is_no_fact() -> None:
     at = datetime(2026, 3, 2, 12, tzinfo=UTC)
     assert extract("Can you remember what I said about Lena?", at).facts == []
     assert extract("Do you remember that song we liked?", at).facts == []
+
+
+def test_a_typed_curly_apostrophe_reads_as_an_apostrophe() -> None:
+    """A phone types ’: 'I’m Theo' is their name and 'My sister’s name is Anna' her name."""
+    assert extract("Hi, I’m Theo", MONDAY).user_name == "Theo"
+    assert ("person", "My sister is called Anna.") in facts("My sister’s name is Anna.")

@@ -508,7 +508,8 @@ def _clean_name(raw: str, explicit: bool = True) -> str | None:
 def extract(text: str, at: datetime) -> Extraction:
     """Facts in ``text`` (written at ``at``), from its telling sentences only."""
     out = Extraction()
-    sample = _own_words(text[:READ_LIMIT])
+    # A phone or a word processor types ’ for an apostrophe: "I’m Theo" is "I'm Theo".
+    sample = _own_words(text[:READ_LIMIT].replace("\u2019", "'").replace("\u2018", "'"))
     for sentence in sentences(sample):
         if _CODE.search(sentence) and not re.search(r"\bmy\b|\bI\b", sentence):
             continue
