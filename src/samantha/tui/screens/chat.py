@@ -46,6 +46,8 @@ WIDE = 160
 #: fast model's words arrive in bursts the client reads without waiting, tens of
 #: milliseconds of parsing at a time.
 READ_SLICE_S = 0.004
+#: The collector's oldest-generation threshold while she streams: out of reach.
+HOLD_FULL_COLLECTION = 1_000_000
 #: How often the open chat asks whether she would speak first (setting `nudge`).
 NUDGE_EVERY = 60.0
 
@@ -329,11 +331,11 @@ class ChatScreen(ChatCommands):
         result: TurnResult | None = None
         voice = self.host.voice
         voice.barge_in()  # a new reply stops whatever she was still saying
-        # No cyclic collection while she streams: a full one walks the whole session's heap
-        # (10-25 ms) inside whichever frame happens to allocate. Her words are freed as ever
-        # (by reference counts); cycles wait until she has finished.
-        collecting = gc.isenabled()
-        gc.disable()
+        # No full collection while she streams: it walks the whole session's heap (10-25 ms)
+        # inside whichever frame happens to allocate. The young generations are still
+        # collected (a millisecond or two each), so nothing piles up for the end of the reply.
+        thresholds = gc.get_threshold()
+        gc.set_threshold(thresholds[0], thresholds[1], HOLD_FULL_COLLECTION)
         try:
             await self.host.warmed()
             since = time.perf_counter()
@@ -360,8 +362,7 @@ class ChatScreen(ChatCommands):
                 # Also runs on cancellation (Esc): the note says the reply is not whole.
                 await view.finish(note, failed=failed)
             finally:
-                if collecting:
-                    gc.enable()  # collects on its own schedule again, between replies
+                gc.set_threshold(*thresholds)  # full collections resume, between replies
         if result is not None:
             self._settled(result, view, user)
 

@@ -213,7 +213,7 @@ FRAME_S = 1 / 20
 #: A streamed reply longer than this stops growing on screen (a runaway model cannot flood it).
 COLLAPSE_STREAM = 20_000
 #: At most this many messages stay mounted as a session goes on; older ones page back in.
-KEEP_MOUNTED = 160
+KEEP_MOUNTED = 40
 #: Opening a conversation mounts this many of its newest messages before the first paint
 #: (more than a tall terminal shows); the rest of the page follows a frame later.
 FIRST_PAGE = 16
