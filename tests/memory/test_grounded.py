@@ -30,3 +30,12 @@ def test_a_user_name_inside_another_word_is_not_theirs() -> None:
     kept = parse_facts(reply, AT, source="I'm Ann, planning a trip.")
     assert kept is not None
     assert kept[1] == "Ann"
+
+
+def test_a_name_that_starts_the_fact_must_be_theirs_too() -> None:
+    said = "My sister June is getting married in May."
+    assert not grounded("Anna is my sister.", said)
+    assert not grounded("Anna's wedding is in May.", said)
+    assert grounded("June is my sister.", said)
+    assert grounded("She is getting married in May.", said)
+    assert grounded("My sister is getting married in May.", said)

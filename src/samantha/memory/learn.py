@@ -60,6 +60,12 @@ class _ModelExtraction(BaseModel):
 
 #: A capitalised word inside a sentence: a name, if it is not a month, a day or "I".
 _NAMED = re.compile(r"(?<=\w[ ,])([A-Z][a-z][\w'-]*)")
+#: A capitalised first word said to be someone ("Anna is my sister", "Anna's wedding"):
+#: a name too, unless it is a pronoun.
+_NAMED_FIRST = re.compile(
+    r"^(?!(?:She|He|It|They|This|That|There|Who|What|Her|His|My|Our|Their|Your)\b)"
+    r"([A-Z][a-z][\w-]*)(?='s\b| is (?:my|their|his|her|our|the)\b|,)"
+)
 _CALENDAR = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
@@ -79,7 +85,7 @@ def grounded(fact: str, source: str) -> bool:
     instructions' example ("My sister is called Anna.") or invents a name; neither is a
     memory of theirs."""
     said = source.lower()
-    for name in _NAMED.findall(fact):
+    for name in [*_NAMED_FIRST.findall(fact.strip()), *_NAMED.findall(fact)]:
         if name not in _CALENDAR and not _names(name.removesuffix("'s"), source):
             return False
     words = [w for w in _WORD.findall(fact.lower()) if w not in _COMMON]
