@@ -10,7 +10,16 @@ from samantha.voice.reading import read_message
 from tests.conftest import MakeCompanion, collect
 from tests.voice.test_listening import offline
 
-NOT_NEWS = ["I don't know.", "i dont know", "I'm not sure", "idk", "dunno", "Never mind."]
+NOT_NEWS = [
+    "I don't know.",
+    "i dont know",
+    "I'm not sure",
+    "idk",
+    "dunno",
+    "Never mind.",
+    "I guess so",
+    "I don't think so.",
+]
 DECLINES = [
     "I don't want to talk about it.",
     "i dont wanna talk about it",

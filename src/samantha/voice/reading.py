@@ -55,7 +55,9 @@ _ADVICE_ASKED = re.compile(
 #: A whole message that tells her nothing of their life: not said back as news.
 _NOT_NEWS = re.compile(
     r"^\W*(?:(?:i\s+)?(?:don'?t|do\s+not)\s+know|idk|dunno|no\s+idea|never\s*mind|nvm|"
-    r"(?:i'?m\s+|i\s+am\s+)?not\s+(?:really\s+)?sure)(?:\s+(?:really|honestly|yet))?\W*$",
+    r"(?:i'?m\s+|i\s+am\s+)?not\s+(?:really\s+)?sure|"
+    r"i\s+(?:(?:don'?t|do\s+not)\s+)?(?:guess|suppose|think)(?:\s+so)?)"
+    r"(?:\s+(?:really|honestly|yet))?\W*$",
     re.I,
 )
 #: They would rather not talk about it: she lets it be, and asks nothing.
