@@ -62,3 +62,17 @@ async def test_i_dont_know_gets_no_question_about_it(
     voice = companion.persona.offline_voice
     assert "you don't know" not in reply.lower(), reply
     assert not any(c in reply for c in voice.curiosity), reply
+
+
+@pytest.mark.parametrize(
+    "text", ["Call me crazy but I think he likes me.", "call me maybe", "I'm Sad", "I'm Bored"]
+)
+def test_a_word_where_a_name_would_be_is_no_name(text: str) -> None:
+    """Memory keeps no name from these; she does not greet one either ('Crazy! Okay, Crazy.
+    It suits you, I think.', 'Oh, Sad. That sounds really heavy.')."""
+    assert read_message(text).name is None
+
+
+@pytest.mark.parametrize(("text", "name"), [("I'm Alex!", "Alex"), ("call me theo", "Theo")])
+def test_a_name_is_still_heard(text: str, name: str) -> None:
+    assert read_message(text).name == name

@@ -491,7 +491,7 @@ def tidy(text: str, limit: int = FACT_LIMIT) -> str:
     return text if text.endswith((".", "!")) else text.rstrip("?") + "."
 
 
-def _clean_name(raw: str, explicit: bool = True) -> str | None:
+def clean_name(raw: str, explicit: bool = True) -> str | None:
     """A person's name, or None for a word that only sits where a name would. Without an
     explicit "is called", only a capitalised word is taken for a name."""
     name = raw.strip("'-")
@@ -569,11 +569,11 @@ def _names(sentence: str, kind: Mood, out: Extraction) -> None:
     body = strip_lead_in(sentence) if kind is Mood.STATEMENT else sentence
     for m in NAME.finditer(body):
         explicit = not m.group(0).lower().startswith(("call me", "you can call me"))
-        if name := _clean_name(m.group("name"), explicit=explicit or m["name"][0].isupper()):
+        if name := clean_name(m.group("name"), explicit=explicit or m["name"][0].isupper()):
             _set_name(out, name)
     if out.user_name is None:
         greeting = IM_NAME.match(sentence.strip())
-        if greeting is not None and (name := _clean_name(greeting.group("name"), False)):
+        if greeting is not None and (name := clean_name(greeting.group("name"), False)):
             rest = sentence.strip()[greeting.end() :].strip()
             # "I'm Theo." or "Hi, I'm Theo, ..." is a name; "I'm Going home" is not.
             if not rest or rest[0] in ",.!;" or sentence.strip()[greeting.end() - 1] in ",.!":
@@ -615,7 +615,7 @@ def _clause(clause: str, out: Extraction, at: datetime) -> None:
 def _people(clause: str, out: Extraction) -> None:
     for m in PERSON_AFTER.finditer(clause):
         raw = m.group("name") or m.group("name2") or m.group("bare")
-        name = _clean_name(raw, explicit=m.group("bare") is None)
+        name = clean_name(raw, explicit=m.group("bare") is None)
         if name is None:
             continue
         relation = m.group("rel").lower()
@@ -626,7 +626,7 @@ def _people(clause: str, out: Extraction) -> None:
         if re.match(r"(?:lives|works|is|has|had|moved|just|got|studies|loves|hates)\b", tail):
             out.add(MemoryKind.FACT, f"My {relation} {name} {tail}")
     for m in PERSON_BEFORE.finditer(clause):
-        name = _clean_name(m.group("name"), explicit=False)
+        name = clean_name(m.group("name"), explicit=False)
         if name is not None:
             out.add(MemoryKind.PERSON, f"My {m.group('rel').lower()} is called {name}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from samantha.memory.extract import KEEP_THIS
+from samantha.memory.extract import KEEP_THIS, clean_name
 
 _NAME = re.compile(
     r"\b(?:(?i:my name is|my name's|call me|i'm called|i am called)\s+([A-Za-z][\w'-]{1,30})"
@@ -297,7 +297,8 @@ def read_message(text: str) -> Reading:
         and not _ADVICE.search(text)
     )
     return Reading(
-        name=(name_match.group(1) or name_match.group(2)).capitalize() if name_match else None,
+        # Only a name memory would keep: "call me crazy" or "I'm Sad" is no name.
+        name=clean_name(name_match.group(1) or name_match.group(2)) if name_match else None,
         greeting=bool(_GREETING.match(text)),
         feeling=feeling,
         asks_about_her=asks_about_her,
