@@ -39,3 +39,10 @@ def test_a_name_that_starts_the_fact_must_be_theirs_too() -> None:
     assert grounded("June is my sister.", said)
     assert grounded("She is getting married in May.", said)
     assert grounded("My sister is getting married in May.", said)
+
+
+def test_a_month_given_as_a_name_must_be_theirs() -> None:
+    said = "My sister Anna is getting married."
+    assert not grounded("My sister is called June.", said)
+    assert not grounded("Their sister's name is May.", said)
+    assert grounded("My sister June is getting married in May.", "My sister June marries in May.")

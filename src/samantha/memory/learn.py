@@ -66,6 +66,7 @@ _NAMED_FIRST = re.compile(
     r"^(?!(?:She|He|It|They|This|That|There|Who|What|Her|His|My|Our|Their|Your)\b)"
     r"([A-Z][a-z][\w-]*)(?='s\b| is (?:my|their|his|her|our|the)\b|,)"
 )
+_GIVEN_NAME = re.compile(r"\b(?:called|named|name is|name's) ([A-Z][a-z][\w-]*)")
 _CALENDAR = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
@@ -85,8 +86,13 @@ def grounded(fact: str, source: str) -> bool:
     instructions' example ("My sister is called Anna.") or invents a name; neither is a
     memory of theirs."""
     said = source.lower()
-    for name in [*_NAMED_FIRST.findall(fact.strip()), *_NAMED.findall(fact)]:
+    named = [*_NAMED_FIRST.findall(fact.strip()), *_NAMED.findall(fact)]
+    for name in named:
         if name not in _CALENDAR and not _names(name.removesuffix("'s"), source):
+            return False
+    # A month or a day given as a name ("my sister is called June") is a name all the same.
+    for name in _GIVEN_NAME.findall(fact):
+        if not _names(name, source):
             return False
     words = [w for w in _WORD.findall(fact.lower()) if w not in _COMMON]
     return not words or any(w[:4] in said for w in words)
