@@ -76,3 +76,17 @@ def test_a_word_where_a_name_would_be_is_no_name(text: str) -> None:
 @pytest.mark.parametrize(("text", "name"), [("I'm Alex!", "Alex"), ("call me theo", "Theo")])
 def test_a_name_is_still_heard(text: str, name: str) -> None:
     assert read_message(text).name == name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "remember that I",
+        "Remember when we went to Paris.",
+        "forget what I said about work",
+        "Remember to drink water.",
+    ],
+)
+def test_a_request_to_remember_or_forget_is_not_said_back(text: str) -> None:
+    """'So remember when you went to Paris.' would tell them to remember."""
+    assert read_message(text).echo is None

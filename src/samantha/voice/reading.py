@@ -342,7 +342,7 @@ _VERBS_AFTER_SUBJECT = {
 #: Requests are answered, not echoed: "so tell you something" would be nonsense.
 _IMPERATIVE = re.compile(
     r"^\s*(?:please\s+)?(?:tell|give|show|let|explain|describe|say|help|talk|sing|write|"
-    r"remind|imagine|guess|pick|name|stop|do|don't|be)\b",
+    r"remind|remember|forget|imagine|guess|pick|name|stop|do|don't|be)\b",
     re.I,
 )
 _SUBJECT_BEFORE = {"and", "but", "because", "that", "if", "when", "so", "while", "since"}
