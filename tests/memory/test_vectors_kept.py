@@ -139,3 +139,20 @@ def test_a_memory_of_the_kept_file_still_has_its_vector(tmp_path: Path) -> None:
         assert np.allclose(found, expected, atol=1e-2)
         second.forget([target])
         assert index.vector(target) is None
+
+
+def test_forgetting_before_any_recall_still_takes_it_out_of_the_kept_file(
+    tmp_path: Path,
+) -> None:
+    """`samantha memory forget` runs no search first, so no index is loaded: the file kept
+    by an earlier session must not go on holding the forgotten memory's meaning."""
+    path = tmp_path / "chat.db"
+    with _open(path) as first:
+        made = _fill(first, 30, 3)
+        _nearest(first, [1.0, 0, 0, 0])
+    assert _files(path)
+    target = next(iter(made))
+    with _open(path) as second:
+        second.forget([target])
+    with _open(path) as third:
+        assert target not in _nearest(third, made[target], 30)

@@ -527,9 +527,18 @@ class MemoryStream:
     def discard_vectors(self, memory_ids: Sequence[int]) -> None:
         """Memories deleted outside ``forget`` (a reply regenerated, a conversation deleted):
         their vectors leave the loaded indexes and any kept file that holds them."""
+        if not memory_ids:
+            return
         for model, index in self._indexes.items():
             if index.remove(memory_ids):
                 self._unlink_files(model)
+        # A file kept by an earlier session for a model not loaded here (`samantha memory
+        # forget` searches nothing first) may hold them too: it goes, and is written anew.
+        loaded = {self._index_file(model) for model in self._indexes}
+        for path in self.store.path.parent.glob(f"{self._files_prefix()}*.idx"):
+            if path not in loaded:
+                with suppress(OSError):
+                    path.unlink()
 
     def set_vectors(self, model: str, vectors: Sequence[tuple[int, Sequence[float]]]) -> None:
         from samantha.memory.vectors import to_blob
