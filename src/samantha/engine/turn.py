@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from samantha.backends.base import ChatMessage
 from samantha.domain.conversation import Conversation, Message, MessageStatus, Role
-from samantha.domain.memory import Memory, MemoryKind
+from samantha.domain.memory import EPISODE_KINDS, Memory, MemoryKind, Recalled
 from samantha.engine.care import needs_care
 from samantha.engine.context import Context
 from samantha.engine.feelings import Felt
@@ -208,6 +208,12 @@ class Turns:
         scene_moment = moment
         if p.session.last_contact is not None:
             scene_moment = _with_last_seen(moment, p.session.last_contact)
+        if p.speaker.offline and _asks(ex.message.text) and not _facts_in(recalled):
+            # A model reads a fact told a moment ago in the history, so recall leaves those
+            # messages out; the offline voice reads no history, and without them "I'll
+            # remember that" would be followed by "you haven't told me".
+            recent, _ = await p.memories.for_message(ex.message.text, p.settings.recall_k, now, ())
+            scene_moment = replace(scene_moment, recalled=recent)
         spoken = Spoken.of(prompt.messages)
         scene = p.builder.scene(
             scene_moment,
@@ -373,6 +379,14 @@ class Turns:
             ),
             write=True,
         )
+
+
+def _asks(text: str) -> bool:
+    return text.rstrip().endswith("?")
+
+
+def _facts_in(recalled: Sequence[Recalled]) -> bool:
+    return any(r.memory.kind not in EPISODE_KINDS for r in recalled)
 
 
 def _with_last_seen(moment: Moment, last_contact: datetime) -> Moment:
