@@ -60,6 +60,10 @@ EARLY_ACTIONS = {"help", "app.quit", "stop_reply"}
 __all__ = ["EARLIER", "RECENT", "ChatScreen"]
 
 
+#: Workers in which she is speaking: a message sent meanwhile is queued behind them.
+_SPEAKING = {"reply", "greeting"}
+
+
 class ChatScreen(ChatCommands):
     #: Classes for the terminal's width, which samantha.tcss sizes the panel and margins by.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (WIDE, "-wide")]
@@ -135,7 +139,9 @@ class ChatScreen(ChatCommands):
     @property
     def replying(self) -> bool:
         return any(
-            w.node is self and w.group == "reply" and not w.is_finished for w in self.workers
+            # Her greeting is her speaking too: a message sent during it waits behind it.
+            w.node is self and w.group in _SPEAKING and not w.is_finished
+            for w in self.workers
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -147,7 +153,7 @@ class ChatScreen(ChatCommands):
         return True
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        ended = event.worker.group == "reply" and event.worker.is_finished
+        ended = event.worker.group in _SPEAKING and event.worker.is_finished
         if ended and self.queued and not self.replying:
             self.send_queued()
         if event.worker.group in {"reply", "greeting"}:
@@ -244,7 +250,9 @@ class ChatScreen(ChatCommands):
             self.host.report(exc)
             message = None
         if message is not None:
-            await self.query_one(Transcript).add_message(message)
+            # A message sent while she was saying hello is shown (and sent) after it.
+            first_queued = self.queued[0] if self.queued else None
+            await self.query_one(Transcript).add_message(message, before=first_queued)
         else:
             await self._hello()
 
@@ -417,6 +425,7 @@ class ChatScreen(ChatCommands):
             return
         if self.replying:
             self.workers.cancel_group(self, "reply")
+            self.workers.cancel_group(self, "greeting")
         elif self.editing is not None:
             self._end_edit()
             self.query_one(PromptInput).clear()

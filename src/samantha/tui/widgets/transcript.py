@@ -372,10 +372,17 @@ class Transcript(VerticalScroll):
     def _scrolled_up(self) -> bool:
         return self.max_scroll_y > 0 and self.scroll_y < self.max_scroll_y - 1
 
-    async def add_message(self, message: Message) -> UserMessage | ReplyMessage:
+    async def add_message(
+        self, message: Message, before: Widget | None = None
+    ) -> UserMessage | ReplyMessage:
+        """At the end, or before ``before`` (her greeting, ahead of a message queued while it
+        was coming)."""
         await self._settle_old()
         widget = message_widget(message)
-        await self.mount(widget)
+        if before is not None and before.parent is self:
+            await self.mount(widget, before=before)
+        else:
+            await self.mount(widget)
         self.scroll_end(animate=False)
         return widget
 
