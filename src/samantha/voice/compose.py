@@ -163,8 +163,12 @@ def compose_reply(reading: Reading, scene: Scene, rng: random.Random) -> str:
         and not reading.asks_about_her
         and (reading.only_greeting or not _glad(reading, scene))
     ):
-        # A hello, a name, a word or two: an open question, never one about "it".
-        parts.append(_pick(rng, scene.check_ins, "How are you, really?"))
+        # A hello, a name, a word or two: an open question, never one about "it"; after she
+        # comforted them ("I don't know."), she stays with what hurt instead.
+        if _comforting(scene) and not reading.only_greeting:
+            parts.append(_pick(rng, scene.gentle, "How are you holding up?"))
+        else:
+            parts.append(_pick(rng, scene.check_ins, "How are you, really?"))
     cheerful = scene.mood == "exuberant" and scene.mood_intensity >= 0.3
     if (
         cheerful
