@@ -68,3 +68,13 @@ def test_the_nearest_memory_comes_up_though_under_the_floor(
     hits = on.recall(QUESTION, now=START, query_vector=QUERY, vector_model="toy")
     assert [h.memory.text for h in hits] == [NEAR_TEXT]
     assert small.recall(QUESTION, now=START, query_vector=QUERY, vector_model="toy") == []
+
+
+def test_a_query_of_no_words_gets_nothing_by_the_nearest_rule(
+    streams: list[MemoryStream],
+) -> None:
+    """'ok' or 'the the the' asks for nothing: the nearest-ten rule would bring arbitrary
+    memories at full relevance (seen through the public memory API in review)."""
+    _, on, _ = streams
+    for empty in ("ok", "the the the", "?"):
+        assert on.recall(empty, now=START, query_vector=QUERY, vector_model="toy") == []

@@ -263,7 +263,11 @@ class MemoryStream:
                 # Below the floor and without a word of the query, a memory is never
                 # ranked: only whether it counts (its kind, still true) is read, for the
                 # scale of similarities, not the memory itself.
-                floor = meaning_floor(settings, hits.values(), len(index))
+                # The nearest-ten rule is for a question with words to find ("doctors" for
+                # "Dr. Patel"); "ok" or "the the the" asks for nothing, and would get ten
+                # arbitrary memories at full relevance.
+                if terms:
+                    floor = meaning_floor(settings, hits.values(), len(index))
                 strong = [i for i, sim in hits.items() if i not in known and sim >= floor]
                 faint = [i for i, sim in hits.items() if i not in known and sim < floor]
                 # A second pass (feedback) reads only what the first did not.
