@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from samantha.backends.scripted import ScriptedBackend
 from samantha.config import Settings
 from samantha.engine import Companion
 from samantha.errors import PersonaError
-from samantha.tui.app import make_app
+from samantha.tui.app import SamanthaApp, make_app
 from samantha.tui.chat_commands import RECENT
 from samantha.tui.screens.chat import ChatScreen
 from samantha.tui.widgets.prompt_input import PromptInput
@@ -206,11 +207,11 @@ async def _talk(companion: Companion, turns: int, about: str) -> list[int]:
     return [m.id for m in await companion.history(RECENT)]
 
 
-async def test_her_history_is_on_screen_before_she_opens_and_is_not_shown_twice(
-    make_companion: MakeCompanion,
-) -> None:
-    # More than a page: older messages wait behind the note until she is open.
-    expected = await _talk(make_companion(), RECENT // 2 + 5, "about the rain")
+def _opens_when_released(
+    make_companion: MakeCompanion, **options: Any
+) -> tuple[SamanthaApp, threading.Event]:
+    """The chat, whose companion opens only once the returned event is set: what it paints
+    before that came from the glance alone."""
     opened = threading.Event()
 
     def slow_open(settings: Settings, current: Companion | None) -> Companion:
@@ -224,7 +225,17 @@ async def test_her_history_is_on_screen_before_she_opens_and_is_not_shown_twice(
         onboarding=False,
         greet=False,
         open_companion=slow_open,
+        **options,
     )
+    return app, opened
+
+
+async def test_her_history_is_on_screen_before_she_opens_and_is_not_shown_twice(
+    make_companion: MakeCompanion,
+) -> None:
+    # More than a page: older messages wait behind the note until she is open.
+    expected = await _talk(make_companion(), RECENT // 2 + 5, "about the rain")
+    app, opened = _opens_when_released(make_companion)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
@@ -251,21 +262,7 @@ async def test_a_glance_at_another_conversation_gives_way_to_hers(
     # name differs from what it was asked by, say): hers replace what the glance painted.
     alans = await _talk(make_companion(persona="alan"), 3, "for Alan")
     hers = await _talk(make_companion(), 2, "for Samantha")
-    opened = threading.Event()
-
-    def slow_open(settings: Settings, current: Companion | None) -> Companion:
-        opened.wait(10)
-        return make_companion(ScriptedBackend())
-
-    app = make_app(
-        None,
-        load_settings=Settings,
-        cursor_blink=False,
-        onboarding=False,
-        greet=False,
-        open_companion=slow_open,
-        persona_hint="alan",
-    )
+    app, opened = _opens_when_released(make_companion, persona_hint="alan")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
